@@ -1,0 +1,316 @@
+"""Accounts, centres, the catalogue and learners: what every section stands on."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+
+class Section(models.TextChoices):
+    """The centre-side sections on the home grid, each granted per membership (R-ACC-1)."""
+
+    PAR = "par", "ADD Optional Units (Formerly PAR)"
+    MODERATION = "moderation", "Moderation"
+    CLAIMS = "claims", "Claims"
+    LEARNERS = "learners", "Learners"
+    STAFF = "staff", "Staff access"
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra)
+
+
+class BodyRole(models.TextChoices):
+    """Roles on the awarding body's side; centre roles live on Membership."""
+
+    NONE = "", "None (centre user)"
+    MODERATOR = "moderator", "Moderator"
+    ASSESSOR = "assessor", "Assessor"
+    DATA_ADMIN = "data_admin", "Customer Data Administrator"
+
+
+class User(AbstractUser):
+    """A person who logs in with their email address."""
+
+    username = None
+    email = models.EmailField("email address", unique=True)
+    body_role = models.CharField(
+        "awarding-body role", max_length=20, choices=BodyRole.choices, blank=True, default=""
+    )
+    # The centre picked under "Available Centres"; kept across sessions.
+    current_centre = models.ForeignKey(
+        "centres.Centre", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()
+
+    class Meta:
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+    @property
+    def is_data_admin(self) -> bool:
+        return self.is_staff or self.body_role == BodyRole.DATA_ADMIN
+
+
+class Centre(models.Model):
+    number = models.CharField(max_length=10, unique=True, help_text="The centre number.")
+    name = models.CharField(max_length=200)
+    contact_email = models.EmailField(
+        "generic contact email", blank=True, help_text="A shared address, not a person's."
+    )
+    is_active = models.BooleanField(default=True)
+    qualifications = models.ManyToManyField(
+        "centres.Qualification", through="centres.Approval", related_name="centres", blank=True
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.name}"
+
+
+class Role(models.TextChoices):
+    PROGRAMME_DIRECTOR = "programme_director", "Programme Director"
+    CENTRE_ADMINISTRATOR = "centre_administrator", "Centre Administrator"
+    TUTOR = "tutor", "Tutor"
+    QUALITY_MANAGER = "quality_manager", "Quality Manager"
+
+
+class MembershipQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True, centre__is_active=True)
+
+
+class Membership(models.Model):
+    """A user's place at one centre: their role and the sections they are granted."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=30, choices=Role.choices)
+    can_par = models.BooleanField("PAR", default=False)
+    can_moderation = models.BooleanField("Moderation", default=False)
+    can_claims = models.BooleanField("Claims", default=False)
+    can_learners = models.BooleanField("Learners", default=False)
+    can_staff = models.BooleanField("Staff", default=False)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = MembershipQuerySet.as_manager()
+
+    GRANT_FIELDS = {
+        Section.PAR: "can_par",
+        Section.MODERATION: "can_moderation",
+        Section.CLAIMS: "can_claims",
+        Section.LEARNERS: "can_learners",
+        Section.STAFF: "can_staff",
+    }
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "centre"], name="membership_unique_user_centre")
+        ]
+        ordering = ["centre__name", "user__email"]
+
+    def __str__(self) -> str:
+        return f"{self.user} at {self.centre} ({self.get_role_display()})"
+
+    def grants(self, section: Section | str) -> bool:
+        return bool(getattr(self, self.GRANT_FIELDS[Section(section)]))
+
+    @property
+    def granted_sections(self) -> list[Section]:
+        return [s for s in Section if self.grants(s)]
+
+    @property
+    def is_programme_director(self) -> bool:
+        return self.role == Role.PROGRAMME_DIRECTOR
+
+    @property
+    def is_quality_manager(self) -> bool:
+        return self.role == Role.QUALITY_MANAGER
+
+
+class Route(models.TextChoices):
+    BATCH = "batch", "Moderation batch"
+    CLAIM = "claim", "Grade claim"
+
+
+class Grading(models.TextChoices):
+    PASS_ONLY = "pass", "Pass only"
+    PMD = "pmd", "Pass / Merit / Distinction"
+
+
+class Qualification(models.Model):
+    code = models.CharField("entry code", max_length=20, unique=True)
+    title = models.CharField(max_length=255)
+    level = models.PositiveSmallIntegerField()
+    route = models.CharField(max_length=10, choices=Route.choices)
+    grading = models.CharField(max_length=10, choices=Grading.choices)
+    is_active = models.BooleanField(default=True)
+    units = models.ManyToManyField(
+        "centres.Unit", through="centres.QualificationUnit", related_name="qualifications"
+    )
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.title}"
+
+
+class Unit(models.Model):
+    code = models.CharField(max_length=20, unique=True)
+    title = models.CharField(max_length=255)
+    level = models.PositiveSmallIntegerField()
+    credit = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+
+class QualificationUnit(models.Model):
+    qualification = models.ForeignKey(
+        Qualification, on_delete=models.CASCADE, related_name="qualification_units"
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="qualification_units")
+    mandatory = models.BooleanField(default=False)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["qualification", "unit"], name="qualunit_unique")
+        ]
+        ordering = ["qualification", "position", "unit__code"]
+
+    def __str__(self) -> str:
+        kind = "mandatory" if self.mandatory else "optional"
+        return f"{self.unit.code} in {self.qualification.code} ({kind})"
+
+
+class Approval(models.Model):
+    """A centre's approval to deliver a qualification."""
+
+    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="approvals")
+    qualification = models.ForeignKey(
+        Qualification, on_delete=models.PROTECT, related_name="approvals"
+    )
+    approved_on = models.DateField(default=timezone.localdate)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["centre", "qualification"], name="approval_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.centre} approved for {self.qualification.code}"
+
+
+membership_number_validator = RegexValidator(
+    r"^P\d{4,9}$", "A membership number is a capital P followed by 4 to 9 digits, e.g. P123456."
+)
+
+
+class Learner(models.Model):
+    membership_number = models.CharField(
+        "membership number", max_length=10, unique=True, validators=[membership_number_validator]
+    )
+    candidate_number = models.CharField(max_length=20, blank=True)
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField("surname", max_length=100)
+    date_of_birth = models.DateField()
+    centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="learners")
+
+    class Meta:
+        ordering = ["last_name", "first_name", "membership_number"]
+        indexes = [
+            models.Index(Lower("last_name"), "centre", name="learner_surname_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.membership_number})"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class EntryType(models.TextChoices):
+    FULL = "full", "Full award"
+    UNIT = "unit", "Unit entries"
+
+
+class Registration(models.Model):
+    """A learner registered on a qualification; unit entries name their units."""
+
+    learner = models.ForeignKey(Learner, on_delete=models.CASCADE, related_name="registrations")
+    qualification = models.ForeignKey(
+        Qualification, on_delete=models.PROTECT, related_name="registrations"
+    )
+    is_current = models.BooleanField("current", default=True)
+    entry_type = models.CharField(max_length=10, choices=EntryType.choices, default=EntryType.FULL)
+    entered_units = models.ManyToManyField(
+        Unit, blank=True, related_name="unit_entries", help_text="Only for unit entries."
+    )
+    registered_on = models.DateField(default=timezone.localdate)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["learner", "qualification"], name="registration_unique")
+        ]
+        indexes = [models.Index(fields=["qualification", "is_current"])]
+        ordering = ["learner__last_name", "qualification__code"]
+
+    def __str__(self) -> str:
+        return f"{self.learner.membership_number} on {self.qualification.code}"
+
+
+class AuditEvent(models.Model):
+    """An append-only record of a change made by a person: who, when, what, to whom."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_events"
+    )
+    centre = models.ForeignKey(
+        Centre, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_events"
+    )
+    action = models.CharField(max_length=60, db_index=True)
+    subject = models.CharField(max_length=255, help_text="What the change was made to.")
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.subject}"

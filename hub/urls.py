@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from centres.forms import EmailAuthenticationForm
+
+from . import views
+
+admin.site.site_header = "Awarding Body Hub administration"
+admin.site.site_title = "Awarding Body Hub"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(authentication_form=EmailAuthenticationForm),
+        name="login",
+    ),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("centres/", include("centres.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+
+from centres.models import BodyRole, Section
+
+
+@dataclass(frozen=True)
+class Tile:
+    title: str
+    description: str
+    url: str
+
+
+# Each centre section's landing page and its one-line description on the home grid.
+SECTION_PAGES = {
+    Section.PAR: ("par:index", "Choose the units each learner is put forward for."),
+    Section.MODERATION: (
+        "moderation:index",
+        "Build batches, upload evidence and submit it for moderation.",
+    ),
+    Section.CLAIMS: (
+        "claims:index",
+        "Build grade claims and submit them to your visiting assessor.",
+    ),
+    Section.LEARNERS: ("centres:learner-list", "Find learners and see their registrations."),
+    Section.STAFF: ("centres:staff", "Give colleagues access to the sections they need."),
+}
+
+BODY_PAGES = [
+    # (who may see it, url name, title, description)
+    (
+        lambda u: u.body_role == BodyRole.MODERATOR,
+        "moderation:queue",
+        "Moderation queue",
+        "Batches assigned to you, by SLA due date.",
+    ),
+    (
+        lambda u: u.body_role == BodyRole.ASSESSOR,
+        "claims:assessor-list",
+        "Claims to assess",
+        "Claims submitted by the centres you visit.",
+    ),
+    (
+        lambda u: u.is_data_admin,
+        "centres:learner-import",
+        "Import learners",
+        "Register learners on qualifications from a CSV file.",
+    ),
+    (
+        lambda u: u.is_staff,
+        "admin:index",
+        "Administration",
+        "Catalogue, centre approvals, batch deletions and overrides.",
+    ),
+]
+
+
+def _url(name: str) -> str | None:
+    # A section whose pages are not built yet is simply not offered.
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
+def section_tiles(membership) -> list[Tile]:
+    """The home grid for a centre member: only the sections their membership grants."""
+    if membership is None:
+        return []
+    tiles = []
+    for section in membership.granted_sections:
+        url_name, description = SECTION_PAGES[section]
+        if url := _url(url_name):
+            tiles.append(Tile(section.label, description, url))
+    return tiles
+
+
+def body_tiles(user) -> list[Tile]:
+    tiles = []
+    for allowed, url_name, title, description in BODY_PAGES:
+        if allowed(user) and (url := _url(url_name)):
+            tiles.append(Tile(title, description, url))
+    return tiles
+
+
+@login_required
+def home(request):
+    tiles = section_tiles(request.membership) + body_tiles(request.user)
+    return render(request, "hub/home.html", {"tiles": tiles})
