@@ -1,0 +1,169 @@
+"""Writes to the PAR. Every one runs in a transaction and leaves an audit row per change."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from centres.models import AuditEvent, Centre, EntryType, QualificationUnit, Registration
+
+from .locks import locks_for
+from .models import UnitSelection
+
+
+class SelectionLocked(Exception):
+    """The selection is in a batch or claim, or already has a result (R-PAR-3)."""
+
+
+@dataclass(frozen=True)
+class AddOutcome:
+    created: int
+    already_selected: int
+
+
+def eligible_pairs(
+    centre: Centre, pairs: Iterable[tuple[int, int]]
+) -> tuple[set[tuple[int, int]], list[str]]:
+    """Split (registration id, unit id) pairs into those R-PAR-5 allows and reasons for the rest.
+
+    A fixed number of queries whatever the number of pairs.
+    """
+    pairs = set(pairs)
+    registration_ids = {r for r, _ in pairs}
+    registrations = {
+        r.pk: r
+        for r in Registration.objects.filter(pk__in=registration_ids, learner__centre=centre)
+        .select_related("learner")
+        .only("pk", "is_current", "entry_type", "qualification_id", "learner__membership_number")
+    }
+    qualification_units = set(
+        QualificationUnit.objects.filter(
+            qualification_id__in={r.qualification_id for r in registrations.values()}
+        ).values_list("qualification_id", "unit_id")
+    )
+    entries = set(
+        Registration.entered_units.through.objects.filter(
+            registration_id__in=[
+                r.pk for r in registrations.values() if r.entry_type == EntryType.UNIT
+            ]
+        ).values_list("registration_id", "unit_id")
+    )
+    allowed, refused = set(), []
+    for registration_id, unit_id in sorted(pairs):
+        registration = registrations.get(registration_id)
+        if registration is None:
+            refused.append("A learner in the selection is not registered at this centre.")
+        elif not registration.is_current:
+            refused.append(
+                f"{registration.learner.membership_number}: the registration is not current."
+            )
+        elif (registration.qualification_id, unit_id) not in qualification_units:
+            refused.append(
+                f"{registration.learner.membership_number}: a unit is not in the qualification."
+            )
+        elif (
+            registration.entry_type == EntryType.UNIT and (registration_id, unit_id) not in entries
+        ):
+            refused.append(
+                f"{registration.learner.membership_number}: no unit entry for a chosen unit."
+            )
+        else:
+            allowed.add((registration_id, unit_id))
+    return allowed, refused
+
+
+@transaction.atomic
+def selections_add(*, actor, centre: Centre, pairs: Iterable[tuple[int, int]]) -> AddOutcome:
+    """Select units for learners (R-PAR-3, R-PAR-4) in one bulk write.
+
+    Refuses the whole request when any pair breaks R-PAR-5. Pairs already selected (by this
+    user earlier, or by a colleague a moment ago) are skipped, never duplicated.
+    """
+    allowed, refused = eligible_pairs(centre, pairs)
+    if refused:
+        raise ValidationError(sorted(set(refused)))
+    existing = set(
+        UnitSelection.objects.filter(registration_id__in={r for r, _ in allowed}).values_list(
+            "registration_id", "unit_id"
+        )
+    )
+    new_pairs = sorted(allowed - existing)
+    now = timezone.now()
+    # ignore_conflicts: a colleague saving the same selection at the same moment wins
+    # quietly; the unique constraint keeps one row.
+    UnitSelection.objects.bulk_create(
+        [
+            UnitSelection(registration_id=r, unit_id=u, selected_by=actor, selected_at=now)
+            for r, u in new_pairs
+        ],
+        batch_size=500,
+        ignore_conflicts=True,
+    )
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                at=now,
+                actor=actor,
+                centre=centre,
+                action="par.select",
+                subject=f"registration {r} unit {u}",
+                detail={"registration": r, "unit": u},
+            )
+            for r, u in new_pairs
+        ],
+        batch_size=500,
+    )
+    return AddOutcome(created=len(new_pairs), already_selected=len(allowed & existing))
+
+
+@transaction.atomic
+def selection_remove(*, actor, centre: Centre, selection: UnitSelection) -> None:
+    """Remove a selection that no batch or claim holds and that has no result (R-PAR-3)."""
+    selection = (
+        UnitSelection.objects.select_for_update()
+        .select_related("unit", "registration__learner")
+        .get(pk=selection.pk, registration__learner__centre=centre)
+    )
+    if selection.is_achieved:
+        raise SelectionLocked(
+            f"{selection.unit.code} already has a result and stays on the record."
+        )
+    reason = locks_for([selection.pk]).get(selection.pk)
+    if reason:
+        raise SelectionLocked(f"{selection.unit.code} cannot be removed: {reason}.")
+    AuditEvent.objects.create(
+        actor=actor,
+        centre=centre,
+        action="par.remove",
+        subject=f"{selection.registration.learner.membership_number} {selection.unit.code}",
+        detail={"registration": selection.registration_id, "unit": selection.unit_id},
+    )
+    selection.delete()
+
+
+def selections_record_result(
+    *, selection_ids: Iterable[int], result: str, source: str, at: datetime, actor=None
+) -> int:
+    """Post a result to the PAR (R-PAR-2, R-BAT-10); called inside the caller's transaction.
+
+    Idempotent: a selection that already carries this result from this source is left alone.
+    """
+    ids = list(selection_ids)
+    updated = (
+        UnitSelection.objects.filter(pk__in=ids)
+        .exclude(result=result, result_source=source)
+        .update(result=result, result_at=at, result_source=source)
+    )
+    if updated:
+        AuditEvent.objects.create(
+            actor=actor,
+            action="par.result",
+            subject=source,
+            detail={"result": result, "selections": ids},
+        )
+    return updated
