@@ -52,6 +52,13 @@ class UnitSelection(models.Model):
     def __str__(self) -> str:
         return f"{self.unit.code} for {self.registration}"
 
+    def save(self, *args, **kwargs):
+        # R-PAR-5 holds for every single save, not only for forms; bulk writes go through
+        # par.services, which checks the same rule set-wise before bulk_create.
+        if self._state.adding:
+            self.clean()
+        super().save(*args, **kwargs)
+
     @property
     def is_achieved(self) -> bool:
         return bool(self.result)
@@ -60,13 +67,6 @@ class UnitSelection(models.Model):
         eligibility_error = selection_ineligibility(self.registration, self.unit_id)
         if eligibility_error:
             raise ValidationError(eligibility_error)
-
-    def save(self, *args, **kwargs):
-        # R-PAR-5 holds for every single save, not only for forms; bulk writes go through
-        # par.services, which checks the same rule set-wise before bulk_create.
-        if self._state.adding:
-            self.clean()
-        super().save(*args, **kwargs)
 
 
 def selection_ineligibility(registration: Registration, unit_id: int) -> str:
