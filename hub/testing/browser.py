@@ -1,0 +1,94 @@
+"""Browser-test fixtures shared by every app: Playwright on Debian's Chromium.
+
+Registered as a pytest plugin by the root conftest.py, so any ``<app>/tests/browser/``
+test can ask for ``page`` and ``live_server`` and use ``login`` and ``assert_accessible``.
+The browser is Debian's /usr/bin/chromium, never one downloaded by Playwright: the suite
+must run offline on a plain Debian host.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an asyncio loop in this thread; Django refuses ORM calls from a
+# thread with a running loop unless told the code is synchronous anyway, which it is here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# Long enough for a cold live server, short enough that a missing element fails quickly.
+DEFAULT_TIMEOUT_MS = 10_000
+# axe-core impacts, worst first. Every violation fails a test, whatever its impact.
+IMPACTS = ("critical", "serious", "moderate", "minor")
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        yield pw
+
+
+@pytest.fixture(scope="session")
+def browser(playwright) -> Iterator:
+    if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
+        pytest.fail(
+            f"The browser tests need Debian's Chromium at {CHROMIUM}: "
+            "run 'sudo apt-get install chromium' (or 'make browser-deps').",
+            pytrace=False,
+        )
+    browser = playwright.chromium.launch(
+        executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+    )
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server) -> Iterator:
+    """A fresh browser context (no cookies) per test, pointed at the live server."""
+    context = browser.new_context(base_url=live_server.url, locale="en-GB")
+    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def login(page, live_server, user, password: str) -> None:
+    """Log ``user`` in through the real login form and wait for the home page."""
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Email address").fill(user.email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{live_server.url}/")
+
+
+def assert_accessible(page, context: str | None = None) -> None:
+    """Run axe-core on the page as it stands and fail listing every violation."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, context=context)
+    violations = results.response["violations"]
+    if violations:
+        lines = [f"{len(violations)} accessibility violation(s) on {page.url}:"]
+        rank = {impact: i for i, impact in enumerate(IMPACTS)}
+        for violation in sorted(violations, key=lambda v: rank.get(v.get("impact"), 0)):
+            lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}")
+            for node in violation["nodes"][:5]:
+                lines.append(f"    {', '.join(map(str, node['target']))}: {node['html'][:160]}")
+                checks = node.get("any", []) + node.get("all", []) + node.get("none", [])
+                lines.extend(f"      {check['message']}" for check in checks[:1])
+        pytest.fail("\n".join(lines), pytrace=False)
