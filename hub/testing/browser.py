@@ -59,12 +59,27 @@ def browser(playwright) -> Iterator:
 
 @pytest.fixture
 def page(browser, live_server) -> Iterator:
-    """A fresh browser context (no cookies) per test, pointed at the live server."""
+    """A fresh browser context (no cookies) per test, pointed at the live server.
+
+    The test fails when the browser blocked anything under the Content-Security-Policy: an
+    inline script or style that slipped into a template shows up here, not in production.
+    """
     context = browser.new_context(base_url=live_server.url, locale="en-GB")
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
     page = context.new_page()
+    csp_errors: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            csp_errors.append(f"{page.url}: {message.text}")
+            if message.type == "error" and "Content Security Policy" in message.text
+            else None
+        ),
+    )
     yield page
     context.close()
+    if csp_errors:
+        pytest.fail("The browser blocked content under the CSP:\n" + "\n".join(csp_errors))
 
 
 def login(page, live_server, user, password: str) -> None:
