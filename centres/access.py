@@ -89,3 +89,15 @@ def learners_for(request: HttpRequest) -> QuerySet[Learner]:
 def get_learner_for_request(request: HttpRequest, pk: int) -> Learner:
     """The learner ``pk`` of the current centre, or 404."""
     return get_object_or_404(learners_for(request), pk=pk)
+
+
+def staff_for(request: HttpRequest) -> QuerySet[Membership]:
+    """Active memberships of the request's current centre, with their users."""
+    if request.centre is None:
+        return Membership.objects.none()
+    return Membership.objects.active().filter(centre=request.centre).select_related("user")
+
+
+def get_membership_for_request(request: HttpRequest, pk: int) -> Membership:
+    """The active membership ``pk`` at the current centre, or 404 (R-ACC-2)."""
+    return get_object_or_404(staff_for(request), pk=pk)

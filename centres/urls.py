@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_staff
 
 app_name = "centres"
 
@@ -8,4 +8,13 @@ urlpatterns = [
     path("switch/", views.switch_centre, name="switch"),
     path("learners/", views.learner_list, name="learner-list"),
     path("learners/<int:pk>/", views.learner_detail, name="learner-detail"),
+    path("staff/", views_staff.staff_list, name="staff"),
+    path("staff/invite/", views_staff.staff_invite, name="staff-invite"),
+    path("staff/<int:pk>/", views_staff.staff_edit, name="staff-edit"),
+    path(
+        "staff/<int:pk>/confirm-revoke/",
+        views_staff.staff_revoke_confirm,
+        name="staff-revoke-confirm",
+    ),
+    path("staff/<int:pk>/revoke/", views_staff.staff_revoke, name="staff-revoke"),
 ]

@@ -16,3 +16,64 @@ register(
     kwargs=lambda w: {"pk": w.learner.pk},
     expect=section_page(Section.LEARNERS, scoped=True),
 )
+
+
+# Staff access: viewing needs the Staff grant; changes need the Programme Director as well.
+# Only the director (and the outsider, at their own centre) hold both in the test world.
+def _tutor_membership(w):
+    return {"pk": w.tutor.memberships.get(centre=w.centre).pk}
+
+
+def _invite_data(w):
+    return {
+        "email": "new.colleague@example.test",
+        "first_name": "Nia",
+        "last_name": "Okafor",
+        "role": "tutor",
+        "sections": ["par"],
+    }
+
+
+register("centres:staff", expect=section_page(Section.STAFF))
+register("centres:staff", method="post", expect=everyone(405), label="POST")
+register("centres:staff-invite", expect=section_page(Section.STAFF), label="GET")
+register(
+    "centres:staff-invite",
+    method="post",
+    data=_invite_data,
+    # The outsider invites into their own centre, which is theirs to run.
+    expect=section_page(Section.STAFF, ok=302),
+    label="POST",
+)
+register(
+    "centres:staff-edit",
+    kwargs=_tutor_membership,
+    expect=section_page(Section.STAFF, scoped=True),
+    label="GET",
+)
+register(
+    "centres:staff-edit",
+    method="post",
+    kwargs=_tutor_membership,
+    data=lambda w: {"role": "tutor", "sections": ["par", "learners"]},
+    expect=section_page(Section.STAFF, ok=302, scoped=True),
+    label="POST",
+)
+register(
+    "centres:staff-revoke-confirm",
+    kwargs=_tutor_membership,
+    expect=section_page(Section.STAFF, scoped=True),
+)
+register(
+    "centres:staff-revoke",
+    kwargs=_tutor_membership,
+    expect=everyone(405),
+    label="GET",
+)
+register(
+    "centres:staff-revoke",
+    method="post",
+    kwargs=_tutor_membership,
+    expect=section_page(Section.STAFF, ok=302, scoped=True),
+    label="POST",
+)

@@ -1,0 +1,123 @@
+"""Staff access: the Programme Director grants colleagues the sections they need (R-ACC-1)."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from .access import (
+    get_membership_for_request,
+    programme_director_required,
+    section_required,
+    staff_for,
+)
+from .forms_staff import StaffAccessForm, StaffInviteForm
+from .models import Section
+from .services import membership_invite, membership_revoke, membership_update
+
+
+def _site_url(request) -> str:
+    return request.build_absolute_uri("/")
+
+
+@require_GET
+@section_required(Section.STAFF)
+def staff_list(request):
+    members = staff_for(request).order_by("user__last_name", "user__first_name", "user__email")
+    return render(
+        request,
+        "centres/staff_list.html",
+        {"members": members, "can_manage": request.membership.is_programme_director},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@section_required(Section.STAFF)
+@programme_director_required
+def staff_invite(request):
+    form = StaffInviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            outcome = membership_invite(
+                actor=request.user,
+                centre=request.centre,
+                site_url=_site_url(request),
+                **form.cleaned_data,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            user = outcome.membership.user
+            if outcome.password_link_sent:
+                messages.success(
+                    request,
+                    f"Invitation sent to {user.email}. They choose a password from the link "
+                    "in the email, which works for three days.",
+                )
+            else:
+                messages.success(
+                    request,
+                    f"{user} now has access to {request.centre.name}. We emailed them to say so.",
+                )
+            return redirect("centres:staff")
+    return render(
+        request,
+        "centres/staff_form.html",
+        {"form": form, "title": "Invite a colleague", "submit_label": "Send invitation"},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@section_required(Section.STAFF)
+@programme_director_required
+def staff_edit(request, pk: int):
+    membership = get_membership_for_request(request, pk)
+    form = StaffAccessForm.for_membership(membership, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership_update(
+                actor=request.user,
+                membership=membership,
+                role=form.cleaned_data["role"],
+                sections=form.cleaned_data["sections"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Access for {membership.user} saved.")
+            return redirect("centres:staff")
+    return render(
+        request,
+        "centres/staff_form.html",
+        {
+            "form": form,
+            "member": membership,
+            "title": f"Edit access for {membership.user}",
+            "submit_label": "Save access",
+        },
+    )
+
+
+@require_GET
+@section_required(Section.STAFF)
+@programme_director_required
+def staff_revoke_confirm(request, pk: int):
+    membership = get_membership_for_request(request, pk)
+    return render(request, "centres/staff_revoke_confirm.html", {"member": membership})
+
+
+@require_POST
+@section_required(Section.STAFF)
+@programme_director_required
+def staff_revoke(request, pk: int):
+    membership = get_membership_for_request(request, pk)
+    try:
+        membership_revoke(actor=request.user, membership=membership)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request, f"{membership.user} no longer has access to {request.centre.name}."
+        )
+    return redirect("centres:staff")
