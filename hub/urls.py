@@ -18,5 +18,6 @@ urlpatterns = [
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("centres/", include("centres.urls")),
+    path("par/", include("par.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,1 +1,223 @@
-# Create your views here.
+"""ADD Optional Units (Formerly PAR): Individual Add/Remove and Bulk Add Optional Units."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from centres.access import get_learner_for_request, section_required
+from centres.models import Section
+
+from . import selectors, services
+from .access import get_selection_for_request
+from .forms import BulkUnitsForm, NameFilterForm, QualificationFilterForm
+
+LEARNERS_PER_PAGE = 25
+BULK_LEARNERS_PER_PAGE = 100
+
+
+def _back(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return default
+
+
+@require_GET
+@section_required(Section.PAR)
+def index(request):
+    return render(request, "par/index.html")
+
+
+@require_GET
+@section_required(Section.PAR)
+def individual(request):
+    """Individual Add/Remove, three ways to find learners (R-PAR-1)."""
+    centre = request.centre
+    mode = request.GET.get("mode", "")
+    qualifications = selectors.centre_qualifications(centre)
+    name_form = NameFilterForm(request.GET if mode == "name" else None)
+    qualification_form = QualificationFilterForm(
+        request.GET if mode == "qualification" else None, qualifications=qualifications
+    )
+    registrations = None
+    if mode == "name" and name_form.is_valid():
+        registrations = selectors.filter_by_name_or_number(
+            selectors.current_registrations(centre), name_form.cleaned_data["q"]
+        )
+    elif mode == "qualification" and qualification_form.is_valid():
+        registrations = selectors.current_registrations(centre).filter(
+            qualification=qualification_form.cleaned_data["qualification"]
+        )
+    elif mode == "all":
+        registrations = selectors.current_registrations(centre)
+
+    page = cards = None
+    if registrations is not None:
+        page = Paginator(registrations, LEARNERS_PER_PAGE).get_page(request.GET.get("page"))
+        cards = selectors.learner_cards(list(page.object_list))
+    return render(
+        request,
+        "par/individual.html",
+        {
+            "mode": mode,
+            "name_form": name_form,
+            "qualification_form": qualification_form,
+            "page": page,
+            "cards": cards,
+            # A search that finds one learner opens their units straight away.
+            "single_card": cards is not None and len(cards) == 1,
+        },
+    )
+
+
+def _ticked_pairs(request: HttpRequest) -> tuple[list[tuple[int, int]], bool]:
+    pairs, malformed = [], False
+    for value in request.POST.getlist("unit"):
+        registration_id, _, unit_id = value.partition(":")
+        if registration_id.isdigit() and unit_id.isdigit():
+            pairs.append((int(registration_id), int(unit_id)))
+        else:
+            malformed = True
+    return pairs, malformed
+
+
+@require_POST
+@section_required(Section.PAR)
+def add_selected(request):
+    """ "Add all selected units.": save every ticked learner-unit at once (R-PAR-3)."""
+    back = _back(request, reverse("par:individual"))
+    pairs, malformed = _ticked_pairs(request)
+    if malformed:
+        messages.error(
+            request, "The selection could not be read. Nothing was saved; please try again."
+        )
+        return redirect(back)
+    if not pairs:
+        messages.warning(request, "No units were ticked, so nothing was added.")
+        return redirect(back)
+    try:
+        outcome = services.selections_add(actor=request.user, centre=request.centre, pairs=pairs)
+    except ValidationError as exc:
+        messages.error(request, "Nothing was saved: " + " ".join(exc.messages))
+        return redirect(back)
+    text = f"{outcome.created} unit{'s' if outcome.created != 1 else ''} selected."
+    if outcome.already_selected:
+        text += f" {outcome.already_selected} had been selected already."
+    messages.success(request, text)
+    return redirect(back)
+
+
+@require_POST
+@section_required(Section.PAR)
+def remove(request, pk: int):
+    """Remove a selection that no batch or claim holds (R-PAR-3)."""
+    selection = get_selection_for_request(request, pk)
+    registration = selection.registration
+    learner = registration.learner
+    try:
+        services.selection_remove(actor=request.user, centre=request.centre, selection=selection)
+    except services.SelectionLocked as exc:
+        feedback, level = str(exc), messages.ERROR
+    else:
+        feedback = f"{selection.unit.code} removed from {learner.full_name}'s selection."
+        level = messages.SUCCESS
+    if request.headers.get("HX-Request"):
+        # Swap just this learner's units; other ticks on the page stay as they are.
+        card = selectors.learner_cards([registration])[0]
+        return render(
+            request,
+            "par/_learner_units.html",
+            {"card": card, "feedback": feedback, "feedback_ok": level == messages.SUCCESS},
+        )
+    messages.add_message(request, level, feedback)
+    return redirect(_back(request, reverse("par:learner", args=[learner.pk])))
+
+
+@require_GET
+@section_required(Section.PAR)
+def learner_par(request, pk: int):
+    """One learner's record: every unit of every registration and its state."""
+    learner = get_learner_for_request(request, pk)
+    registrations = list(
+        learner.registrations.select_related("learner", "qualification").order_by(
+            "-is_current", "qualification__code"
+        )
+    )
+    return render(
+        request,
+        "par/learner.html",
+        {"learner": learner, "cards": selectors.learner_cards(registrations)},
+    )
+
+
+@require_GET
+@section_required(Section.PAR)
+def bulk(request):
+    """Bulk Add Optional Units: qualification, units, then "List Available Learners" (R-PAR-4)."""
+    qualifications = selectors.centre_qualifications(request.centre)
+    page = None
+    if "list" in request.GET:
+        form = BulkUnitsForm(request.GET, qualifications=qualifications)
+        if form.is_valid():
+            available = selectors.bulk_available_registrations(
+                request.centre, form.cleaned_data["qualification"], form.cleaned_data["units"]
+            )
+            page = Paginator(available, BULK_LEARNERS_PER_PAGE).get_page(request.GET.get("page"))
+    else:
+        # Choosing a qualification only refreshes the unit list: no errors yet.
+        initial = {"qualification": request.GET.get("qualification", "")}
+        initial["units"] = request.GET.getlist("units")
+        form = BulkUnitsForm(initial=initial, qualifications=qualifications)
+    return render(request, "par/bulk.html", {"form": form, "page": page})
+
+
+@require_POST
+@section_required(Section.PAR)
+def bulk_apply(request):
+    """ "Proceed with Bulk unit update": give every ticked learner all chosen units."""
+    qualifications = selectors.centre_qualifications(request.centre)
+    form = BulkUnitsForm(request.POST, qualifications=qualifications)
+    back = _back(request, reverse("par:bulk"))
+    if not form.is_valid():
+        messages.error(request, "Choose a qualification and at least one unit first.")
+        return redirect(back)
+    registration_ids = [int(v) for v in request.POST.getlist("registration") if v.isdigit()]
+    if not registration_ids:
+        messages.warning(request, "No learners were ticked, so nothing was updated.")
+        return redirect(back)
+    unit_ids = form.cleaned_data["units"]
+    # Only learners still available: a colleague may have given them a unit meanwhile.
+    available = list(
+        selectors.bulk_available_registrations(
+            request.centre, form.cleaned_data["qualification"], unit_ids
+        )
+        .filter(pk__in=registration_ids)
+        .values_list("pk", flat=True)
+    )
+    try:
+        outcome = services.selections_add(
+            actor=request.user,
+            centre=request.centre,
+            pairs=[(r, u) for r in available for u in unit_ids],
+        )
+    except ValidationError as exc:
+        messages.error(request, "Nothing was saved: " + " ".join(exc.messages))
+        return redirect(back)
+    skipped = len(set(registration_ids)) - len(available)
+    text = (
+        f"Bulk unit update done: {outcome.created} selection{'s' if outcome.created != 1 else ''} "
+        f"made for {len(available)} learner{'s' if len(available) != 1 else ''}."
+    )
+    if skipped:
+        text += (
+            f" {skipped} ticked learner{'s were' if skipped != 1 else ' was'} no longer available."
+        )
+    messages.success(request, text)
+    return redirect(back)

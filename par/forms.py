@@ -1,0 +1,61 @@
+from django import forms
+
+from centres.models import Qualification
+
+
+class NameFilterForm(forms.Form):
+    q = forms.CharField(
+        label="Enter Membership Number or Surname",
+        max_length=100,
+        help_text="Part of a surname or a P number, e.g. smi or P10000.",
+    )
+
+
+class QualificationFilterForm(forms.Form):
+    qualification = forms.ModelChoiceField(
+        label="Qualification",
+        queryset=Qualification.objects.none(),
+        empty_label="Choose a qualification",
+    )
+
+    def __init__(self, *args, qualifications, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["qualification"].queryset = qualifications
+
+
+class BulkUnitsForm(forms.Form):
+    """Step one of Bulk Add Optional Units: a qualification and the units to give."""
+
+    qualification = forms.ModelChoiceField(
+        label="Qualification",
+        queryset=Qualification.objects.none(),
+        empty_label="Choose a qualification",
+    )
+    units = forms.TypedMultipleChoiceField(
+        label="Units to add",
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        required=True,
+        error_messages={"required": "Tick at least one unit."},
+    )
+
+    def __init__(self, *args, qualifications, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["qualification"].queryset = qualifications
+        qualification = None
+        raw = (self.data if self.is_bound else self.initial).get("qualification")
+        if raw:
+            qualification = qualifications.filter(pk=raw).first() if str(raw).isdigit() else None
+        self.qualification = qualification
+        if qualification is None:
+            self.fields["units"].choices = []
+        else:
+            self.fields["units"].choices = [
+                (
+                    qu.unit_id,
+                    f"{qu.unit.code} {qu.unit.title}{' (mandatory)' if qu.mandatory else ''}",
+                )
+                for qu in qualification.qualification_units.select_related("unit").order_by(
+                    "position", "unit__code"
+                )
+            ]
