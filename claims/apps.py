@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class ClaimsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "claims"
+    verbose_name = "Grade claims"
+
+    def ready(self):
+        from par.locks import register_lock_provider
+
+        from .locks import claimed_selections
+
+        register_lock_provider(claimed_selections)

@@ -1,0 +1,64 @@
+"""Emails about claims, each rendered from a subject and a text template.
+
+Called after the transaction that made the change commits (``transaction.on_commit``), so
+a rolled-back change never sends mail and slow mail never holds a database lock.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+
+from .models import AssessorAssignment, Claim
+
+
+def _send(*, to: list[str], template: str, context: dict) -> None:
+    # A subject must be one line whatever the template's line breaks.
+    subject = " ".join(render_to_string(f"claims/email/{template}_subject.txt", context).split())
+    body = render_to_string(f"claims/email/{template}.txt", context)
+    send_mail(subject, body, None, to)
+
+
+def _claim(claim_pk: int) -> Claim:
+    return Claim.objects.select_related("centre", "qualification").get(pk=claim_pk)
+
+
+def centre_recipients(claim: Claim) -> list[str]:
+    """The address given at submission, else the centre's generic one."""
+    address = claim.contact_email or claim.centre.contact_email
+    return [address] if address else []
+
+
+def assessor_recipients(claim: Claim) -> list[str]:
+    """The assessors who visit the centre; the moderation team when none is assigned yet."""
+    emails = sorted(
+        AssessorAssignment.objects.filter(centre_id=claim.centre_id).values_list(
+            "assessor__email", flat=True
+        )
+    )
+    return emails or [settings.HUB_MODERATION_TEAM_EMAIL]
+
+
+def claim_submitted(*, claim_pk: int) -> None:
+    claim = _claim(claim_pk)
+    _send(to=assessor_recipients(claim), template="claim_submitted", context={"claim": claim})
+
+
+def claim_sampled(*, claim_pk: int) -> None:
+    claim = _claim(claim_pk)
+    if to := centre_recipients(claim):
+        _send(to=to, template="claim_sampled", context={"claim": claim})
+
+
+def claim_finalised(*, claim_pk: int) -> None:
+    claim = _claim(claim_pk)
+    if to := centre_recipients(claim):
+        _send(to=to, template="claim_finalised", context={"claim": claim})
+
+
+def claim_withdrawn(*, claim_pk: int) -> None:
+    claim = _claim(claim_pk)
+    note = claim.history.filter(to_status=claim.status).values_list("note", flat=True).first()
+    if to := centre_recipients(claim):
+        _send(to=to, template="claim_withdrawn", context={"claim": claim, "note": note or ""})

@@ -1,0 +1,26 @@
+"""Tell the PAR which unit selections a claim holds (R-PAR-3)."""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef
+
+from par.models import UnitSelection
+
+from .models import LINE_WITHDRAWN, ClaimLine, ClaimStatus
+
+
+def claimed_selections(selection_ids: list[int]) -> dict[int, str]:
+    """Reasons, by selection id, for the selections a live claim line names; one query."""
+    holding = (
+        ClaimLine.objects.filter(
+            registration_id=OuterRef("registration_id"), unit_id=OuterRef("unit_id")
+        )
+        .exclude(claim__status=ClaimStatus.WITHDRAWN)
+        .exclude(outcome=LINE_WITHDRAWN)
+    )
+    return dict.fromkeys(
+        UnitSelection.objects.filter(pk__in=selection_ids)
+        .filter(Exists(holding))
+        .values_list("pk", flat=True),
+        "it is on a grade claim",
+    )

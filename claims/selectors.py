@@ -1,0 +1,207 @@
+"""Reads for claims: who may be claimed for, which units, and what is already claimed.
+
+Every function runs a fixed number of queries whatever the number of candidates, so the
+By Candidate and By Unit pages stay flat at 20 or 1,000 candidates.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+
+from centres.models import (
+    Approval,
+    Centre,
+    EntryType,
+    QualificationUnit,
+    Registration,
+    Route,
+)
+from par.models import UnitSelection
+
+from .models import (
+    LINE_WITHDRAWN,
+    CentreAssessor,
+    Claim,
+    ClaimLine,
+    ClaimStatus,
+)
+
+
+def claim_qualifications(centre: Centre) -> QuerySet:
+    """The claim-route qualifications the centre is approved for (R-CLM-2)."""
+    return (
+        Approval.objects.filter(centre=centre, qualification__route=Route.CLAIM)
+        .select_related("qualification")
+        .order_by("qualification__code")
+    )
+
+
+def eligible_registrations(claim: Claim) -> QuerySet[Registration]:
+    """Current registrations at the claim's centre on its qualification."""
+    return Registration.objects.filter(
+        learner__centre_id=claim.centre_id,
+        qualification_id=claim.qualification_id,
+        is_current=True,
+    ).select_related("learner")
+
+
+def active_assessors(claim: Claim) -> list[CentreAssessor]:
+    return list(
+        CentreAssessor.objects.filter(
+            centre_id=claim.centre_id, qualification_id=claim.qualification_id, is_active=True
+        )
+    )
+
+
+def qualification_units(claim: Claim) -> list[QualificationUnit]:
+    return list(
+        QualificationUnit.objects.filter(qualification_id=claim.qualification_id)
+        .select_related("unit")
+        .order_by("position", "unit__code")
+    )
+
+
+def unit_entries(registrations: QuerySet[Registration]) -> dict[int, set[int]]:
+    """Entered unit ids by registration id, for the unit-entry registrations among these."""
+    entries: dict[int, set[int]] = defaultdict(set)
+    through = Registration.entered_units.through
+    for registration_id, unit_id in through.objects.filter(
+        registration__in=registrations.filter(entry_type=EntryType.UNIT).values("pk")
+    ).values_list("registration_id", "unit_id"):
+        entries[registration_id].add(unit_id)
+    return entries
+
+
+def blocked_pairs(claim: Claim, **line_filter) -> dict[tuple[int, int], str]:
+    """Why each (registration, unit) cannot be claimed again here (R-CLM-6), by pair.
+
+    A pair is blocked when another live claim holds it or the PAR already has its result.
+    ``line_filter`` narrows by ``registration_id`` or ``unit_id``.
+    """
+    scope = Q(
+        registration__learner__centre_id=claim.centre_id,
+        registration__qualification_id=claim.qualification_id,
+    )
+    narrowing = Q(**line_filter)
+    blocked: dict[tuple[int, int], str] = {}
+    for registration_id, unit_id, result in (
+        UnitSelection.objects.filter(scope & narrowing)
+        .exclude(result="")
+        .values_list("registration_id", "unit_id", "result")
+    ):
+        blocked[(registration_id, unit_id)] = f"Achieved: {result.title()}"
+    for registration_id, unit_id, number, status, grade in (
+        ClaimLine.objects.filter(scope & narrowing)
+        .exclude(claim_id=claim.pk)
+        .exclude(claim__status=ClaimStatus.WITHDRAWN)
+        .exclude(outcome=LINE_WITHDRAWN)
+        .values_list("registration_id", "unit_id", "claim__number", "claim__status", "grade")
+    ):
+        blocked.setdefault(
+            (registration_id, unit_id),
+            f"Claimed: {grade.title()} on claim {number or '(unsubmitted)'} ({status.title()})",
+        )
+    return blocked
+
+
+def claim_lines(claim: Claim, **line_filter) -> dict[tuple[int, int], ClaimLine]:
+    return {
+        (line.registration_id, line.unit_id): line
+        for line in claim.lines.filter(**line_filter).select_related("assessor")
+    }
+
+
+@dataclass
+class UnitRow:
+    """One unit on a candidate's page, or one candidate on a unit's page."""
+
+    key: str
+    registration: Registration
+    unit: object
+    line: ClaimLine | None = None
+    blocked: str = ""
+    late: bool = False
+    fields: dict = field(default_factory=dict)
+
+    @property
+    def disabled(self) -> bool:
+        return bool(self.blocked or self.late)
+
+
+def candidate_rows(claim: Claim, registration: Registration) -> list[UnitRow]:
+    """The units of one candidate's page: greyed out when claimed (full award), absent
+    when claimed (unit entries) (R-CLM-6)."""
+    units = qualification_units(claim)
+    if registration.entry_type == EntryType.UNIT:
+        entered = set(registration.entered_units.values_list("pk", flat=True))
+        units = [qu for qu in units if qu.unit_id in entered]
+    blocked = blocked_pairs(claim, registration_id=registration.pk)
+    lines = claim_lines(claim, registration_id=registration.pk)
+    late = claim.entry_is_late(registration)
+    rows = []
+    for qu in units:
+        pair = (registration.pk, qu.unit_id)
+        reason = blocked.get(pair, "")
+        if reason and registration.entry_type == EntryType.UNIT:
+            continue
+        rows.append(
+            UnitRow(
+                key=str(qu.unit_id),
+                registration=registration,
+                unit=qu.unit,
+                line=lines.get(pair),
+                blocked=reason,
+                late=late,
+            )
+        )
+    return rows
+
+
+def unit_candidate_rows(claim: Claim, unit_id: int, registrations) -> list[UnitRow]:
+    """The candidates entered for one unit, for one page of ``registrations`` (R-CLM-5)."""
+    registrations = list(registrations)
+    blocked = blocked_pairs(
+        claim, unit_id=unit_id, registration_id__in=[r.pk for r in registrations]
+    )
+    lines = claim_lines(claim, unit_id=unit_id, registration_id__in=[r.pk for r in registrations])
+    rows = []
+    for registration in registrations:
+        pair = (registration.pk, unit_id)
+        reason = blocked.get(pair, "")
+        if reason and registration.entry_type == EntryType.UNIT:
+            continue
+        rows.append(
+            UnitRow(
+                key=str(registration.pk),
+                registration=registration,
+                unit=None,
+                line=lines.get(pair),
+                blocked=reason,
+                late=claim.entry_is_late(registration),
+            )
+        )
+    return rows
+
+
+def registrations_for_unit(claim: Claim, unit_id: int) -> QuerySet[Registration]:
+    """Candidates entered for the unit: full-award entries and unit entries naming it."""
+    entered = Registration.entered_units.through.objects.filter(unit_id=unit_id)
+    return eligible_registrations(claim).filter(
+        Q(entry_type=EntryType.FULL)
+        | Q(entry_type=EntryType.UNIT, pk__in=entered.values("registration_id"))
+    )
+
+
+def line_counts_by_registration(claim: Claim) -> dict[int, int]:
+    return dict(
+        claim.lines.values("registration_id")
+        .annotate(n=Count("pk"))
+        .values_list("registration_id", "n")
+    )
+
+
+def line_counts_by_unit(claim: Claim) -> dict[int, int]:
+    return dict(claim.lines.values("unit_id").annotate(n=Count("pk")).values_list("unit_id", "n"))
