@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views, views_staff
+from .views_import import learner_import, learner_import_template
 
 app_name = "centres"
 
@@ -8,6 +9,12 @@ urlpatterns = [
     path("switch/", views.switch_centre, name="switch"),
     path("learners/", views.learner_list, name="learner-list"),
     path("learners/<int:pk>/", views.learner_detail, name="learner-detail"),
+    path("learners/import/", learner_import, name="learner-import"),
+    path(
+        "learners/import/example.csv",
+        learner_import_template,
+        name="learner-import-template",
+    ),
     path("staff/", views_staff.staff_list, name="staff"),
     path("staff/invite/", views_staff.staff_invite, name="staff-invite"),
     path("staff/<int:pk>/", views_staff.staff_edit, name="staff-edit"),

@@ -1,5 +1,5 @@
 from centres.models import Section
-from hub.tests.matrix import everyone, register, section_page
+from hub.tests.matrix import body_page, everyone, register, section_page
 
 register("centres:switch", expect=everyone(405), label="GET")
 register(
@@ -77,3 +77,16 @@ register(
     expect=section_page(Section.STAFF, ok=302, scoped=True),
     label="POST",
 )
+
+
+# The learner import is the Customer Data Administrator's (and admins'); centre users get 403.
+register("centres:learner-import", expect=body_page("data", "staff"), label="GET")
+register(
+    "centres:learner-import",
+    method="post",
+    # No file: the form is shown again with its error, nothing is imported.
+    expect=body_page("data", "staff"),
+    label="POST",
+)
+register("centres:learner-import-template", expect=body_page("data", "staff"), label="GET")
+register("centres:learner-import-template", method="post", expect=everyone(405), label="POST")
