@@ -268,6 +268,10 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- Hub rules ------------------------------------------------------------------------
 HUB_MAX_DOCUMENT_MB = env.int("HUB_MAX_DOCUMENT_MB", default=10)
+# One learner's work for one unit on a moderation batch (R-BAT-5).
+HUB_MAX_SAMPLE_MB = env.int("HUB_MAX_SAMPLE_MB", default=50)
+# A zip upload may unpack to at most this much (guards the moderator against zip bombs).
+HUB_MAX_ZIP_UNCOMPRESSED_MB = env.int("HUB_MAX_ZIP_UNCOMPRESSED_MB", default=500)
 HUB_MAX_IMPORT_MB = env.int("HUB_MAX_IMPORT_MB", default=5)
 HUB_PAGE_SIZE = env.int("HUB_PAGE_SIZE", default=50)
 

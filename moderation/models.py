@@ -1,1 +1,479 @@
-# Create your models here.
+"""Moderation batches: the learner-units a centre claims, its evidence, and the outcome.
+
+The state machine (R-BAT-7) is declared once, on ``Batch``, with django-fsm-2: each
+transition names its source, target, guard and who may fire it. ``moderation.services``
+is the only caller; it locks the row, re-checks and writes the history row.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django_fsm import FSMField, FSMModelMixin, transition
+
+from centres.models import BodyRole, Centre, Membership, Qualification
+
+from .dates import add_working_days
+
+DELETION_WORKING_DAYS = 5
+SLA_DAYS = 28  # R-SLA-1: four weeks from With Moderator, restarted at Centre re-submitted
+DEFAULT_SAMPLE_PERCENT = 15  # R-BAT-6
+FIRST_SUBMISSION_SAMPLE_PERCENT = 100
+
+
+class BatchStatus(models.TextChoices):
+    # Before the first "Submit" the batch is the centre's draft: documents and units are
+    # being chosen, nothing is claimed and nobody else sees it. The six statuses after it
+    # are R-BAT-7's, named as centre staff know them.
+    DRAFT = "draft", "Not yet submitted"
+    CENTRE_COMPLETING = "centre_completing", "Centre Completing"
+    WITH_MODERATOR = "with_moderator", "With Moderator"
+    RETURNED = "returned", "Returned for editing"
+    INSUFFICIENT_SAMPLE = "insufficient_sample", "Insufficient sample"
+    RESUBMITTED = "resubmitted", "Centre re-submitted"
+    COMPLETE = "complete", "Complete"
+
+
+S = BatchStatus
+OUTCOMES = (S.RETURNED, S.INSUFFICIENT_SAMPLE, S.COMPLETE)
+AWAITING_MODERATOR = (S.WITH_MODERATOR, S.RESUBMITTED)
+# What the centre may change in each status (R-BAT-5, R-BAT-8); services refuse the rest.
+DOCUMENTS_EDITABLE = (S.DRAFT, S.CENTRE_COMPLETING, S.RETURNED, S.INSUFFICIENT_SAMPLE)
+SAMPLES_ADDABLE = (S.CENTRE_COMPLETING, S.INSUFFICIENT_SAMPLE)
+SAMPLES_REMOVABLE = (S.CENTRE_COMPLETING,)
+CENTRE_DELETABLE = (S.DRAFT, S.CENTRE_COMPLETING)
+DELETION_REQUESTABLE = (S.WITH_MODERATOR, S.RETURNED, S.INSUFFICIENT_SAMPLE, S.RESUBMITTED)
+
+
+def is_centre_member(batch: Batch, user) -> bool:
+    """Whether ``user`` works in the batch's centre with the Moderation grant."""
+    return (
+        Membership.objects.active()
+        .filter(user_id=user.pk, centre_id=batch.centre_id, can_moderation=True)
+        .exists()
+    )
+
+
+def is_assigned_moderator(batch: Batch, user) -> bool:
+    return user.body_role == BodyRole.MODERATOR and batch.moderator_id == user.pk
+
+
+def _documents_ready(batch: Batch) -> bool:
+    return batch.override_documents or batch.missing_documents() == []
+
+
+def _has_units(batch: Batch) -> bool:
+    return batch.units.exists()
+
+
+def _sample_met(batch: Batch) -> bool:
+    return batch.sample().shortfall == 0
+
+
+class BatchQuerySet(models.QuerySet):
+    def live(self):
+        """Batches not deleted (a centre never sees deleted ones)."""
+        return self.filter(deleted_at__isnull=True)
+
+    def for_centre(self, centre: Centre):
+        return self.live().filter(centre=centre)
+
+    def submitted(self):
+        return self.exclude(status=S.DRAFT)
+
+
+class Batch(FSMModelMixin, models.Model):
+    centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="batches")
+    qualification = models.ForeignKey(
+        Qualification, on_delete=models.PROTECT, related_name="batches"
+    )
+    status = FSMField(
+        max_length=30, choices=BatchStatus.choices, default=S.DRAFT, protected=True, db_index=True
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # R-BAT-3: the Quality Manager's "Override IV Feedback and Assessment Brief Upload".
+    override_documents = models.BooleanField(default=False)
+    override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    override_at = models.DateTimeField(null=True, blank=True)
+
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="moderated_batches",
+        limit_choices_to={"body_role": BodyRole.MODERATOR},
+    )
+    assigned_at = models.DateTimeField(null=True, blank=True)
+
+    units_submitted_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the centre chose the units (Centre Completing)."
+    )
+    submitted_at = models.DateTimeField(
+        null=True, blank=True, help_text="First 'Submit Batch' (With Moderator)."
+    )
+    sample_required = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The R-BAT-6 minimum when the batch was submitted."
+    )
+    # The SLA clock (R-SLA-1): started at With Moderator, restarted at Centre re-submitted,
+    # stopped (due cleared) at any outcome. The background-work issue sweeps sla_due_at.
+    sla_started_at = models.DateTimeField(null=True, blank=True)
+    sla_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    outcome_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    deletion_requested_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    deletion_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    deletion_reason = models.TextField(blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    files_purged_at = models.DateTimeField(null=True, blank=True)
+
+    objects = BatchQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name_plural = "batches"
+        indexes = [models.Index(fields=["centre", "qualification", "submitted_at"])]
+
+    def __str__(self) -> str:
+        return f"Batch {self.pk} ({self.get_status_display()})"
+
+    # --- R-BAT-7: the only arrows there are -------------------------------------------
+    @transition(
+        field=status,
+        source=S.DRAFT,
+        target=S.CENTRE_COMPLETING,
+        conditions=[_documents_ready, _has_units],
+        permission=is_centre_member,
+    )
+    def submit_units(self) -> None:
+        self.units_submitted_at = timezone.now()
+
+    @transition(
+        field=status,
+        source=S.CENTRE_COMPLETING,
+        target=S.WITH_MODERATOR,
+        conditions=[_documents_ready, _sample_met],
+        permission=is_centre_member,
+    )
+    def submit(self) -> None:
+        now = timezone.now()
+        self.submitted_at = now
+        self.sample_required = self.sample().required
+        self._start_sla(now)
+
+    @transition(
+        field=status,
+        source=AWAITING_MODERATOR,
+        target=S.RETURNED,
+        permission=is_assigned_moderator,
+    )
+    def return_for_editing(self) -> None:
+        self._record_outcome()
+
+    @transition(
+        field=status,
+        source=AWAITING_MODERATOR,
+        target=S.INSUFFICIENT_SAMPLE,
+        permission=is_assigned_moderator,
+    )
+    def mark_insufficient_sample(self) -> None:
+        self._record_outcome()
+
+    @transition(
+        field=status,
+        source=AWAITING_MODERATOR,
+        target=S.COMPLETE,
+        permission=is_assigned_moderator,
+    )
+    def complete(self) -> None:
+        self._record_outcome()
+        self.completed_at = self.outcome_at
+
+    @transition(
+        field=status,
+        source=[S.RETURNED, S.INSUFFICIENT_SAMPLE],
+        target=S.RESUBMITTED,
+        conditions=[_documents_ready],
+        permission=is_centre_member,
+    )
+    def resubmit(self) -> None:
+        self._start_sla(timezone.now())
+
+    def _start_sla(self, now) -> None:
+        self.sla_started_at = now
+        self.sla_due_at = now + timedelta(days=SLA_DAYS)
+
+    def _record_outcome(self) -> None:
+        self.outcome_at = timezone.now()
+        self.sla_due_at = None
+
+    # --- reading ----------------------------------------------------------------------
+    @property
+    def is_open(self) -> bool:
+        return self.status != S.COMPLETE
+
+    @property
+    def deletion_target_date(self):
+        """R-BAT-9: a requested deletion is carried out within 5 working days."""
+        if self.deletion_requested_at is None:
+            return None
+        requested = timezone.localdate(self.deletion_requested_at)
+        return add_working_days(requested, DELETION_WORKING_DAYS)
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.sla_due_at is not None and self.sla_due_at < timezone.now()
+
+    def missing_documents(self) -> list[str]:
+        """Labels of the R-BAT-1 documents not uploaded yet."""
+        present = set(
+            self.documents.current()
+            .filter(kind__in=[DocumentKind.IV_FEEDBACK, DocumentKind.BRIEF])
+            .values_list("kind", flat=True)
+        )
+        return [
+            kind.label
+            for kind in (DocumentKind.IV_FEEDBACK, DocumentKind.BRIEF)
+            if kind not in present
+        ]
+
+    def sample(self, *, claimed: int | None = None, uploaded: int | None = None) -> SampleRule:
+        """The R-BAT-6 requirement as it stands; pass counts already known to save queries."""
+        if claimed is None:
+            claimed = self.units.count()
+        if uploaded is None:
+            uploaded = (
+                self.documents.current()
+                .filter(kind=DocumentKind.SAMPLE)
+                .values("batch_unit")
+                .distinct()
+                .count()
+            )
+        rate = CentreSampleRate.objects.filter(centre_id=self.centre_id).first()
+        if rate is not None:
+            percent, reason = rate.percent, "the rate the awarding body set for your centre"
+        elif self.is_first_submission():
+            percent = FIRST_SUBMISSION_SAMPLE_PERCENT
+            reason = "your centre's first submission for this qualification"
+        else:
+            percent, reason = DEFAULT_SAMPLE_PERCENT, "the standard minimum sample"
+        return SampleRule(claimed=claimed, uploaded=uploaded, percent=percent, reason=reason)
+
+    def is_first_submission(self) -> bool:
+        """True when no other live batch of this centre and qualification was submitted."""
+        if self.submitted_at is not None:
+            earlier = Q(submitted_at__lt=self.submitted_at)
+        else:
+            earlier = Q(submitted_at__isnull=False)
+        return not (
+            Batch.objects.live()
+            .filter(earlier, centre_id=self.centre_id, qualification_id=self.qualification_id)
+            .exclude(pk=self.pk)
+            .exists()
+        )
+
+
+class SampleRule:
+    """R-BAT-6: at least ``percent`` % of the claimed learner-units, rounded up, at least 1."""
+
+    def __init__(self, *, claimed: int, uploaded: int, percent: int, reason: str) -> None:
+        self.claimed = claimed
+        self.uploaded = uploaded
+        self.percent = percent
+        self.reason = reason
+
+    @property
+    def required(self) -> int:
+        if self.claimed == 0:
+            return 0
+        return min(self.claimed, max(1, math.ceil(self.claimed * self.percent / 100)))
+
+    @property
+    def shortfall(self) -> int:
+        return max(0, self.required - self.uploaded)
+
+    @property
+    def met(self) -> bool:
+        return self.shortfall == 0
+
+
+class BatchUnit(models.Model):
+    """One learner-unit claimed on a batch; pins its PAR selection until the batch is deleted."""
+
+    batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="units")
+    selection = models.ForeignKey(
+        "par.UnitSelection", on_delete=models.PROTECT, related_name="batch_units"
+    )
+    claimed_at = models.DateTimeField(default=timezone.now)
+    # Set when the batch is deleted: the learner-unit may then be claimed again.
+    released_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "selection"], name="batchunit_unique"),
+            # A learner-unit is in at most one batch that is not deleted (R-BAT-4), even
+            # when two colleagues submit at the same moment.
+            models.UniqueConstraint(
+                fields=["selection"],
+                condition=Q(released_at__isnull=True),
+                name="batchunit_one_live_batch",
+            ),
+        ]
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.selection_id} in batch {self.batch_id}"
+
+
+class DocumentKind(models.TextChoices):
+    IV_FEEDBACK = "iv_feedback", "IV Feedback"
+    BRIEF = "brief", "Assessment Brief"
+    SAMPLE = "sample", "Learner work"
+    COMMENTS = "comments", "Moderator's comments"
+
+
+def document_key(instance: BatchDocument, filename: str) -> str:
+    """A random storage key: neither the centre, the learner nor the file name shows."""
+    key = uuid.uuid4().hex
+    return f"moderation/{key[:2]}/{key}"
+
+
+class BatchDocumentQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(superseded_at__isnull=True)
+
+
+class BatchDocument(models.Model):
+    """One uploaded file. Replacing one keeps the old row as an earlier version (R-NEW-4)."""
+
+    batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(max_length=20, choices=DocumentKind.choices)
+    batch_unit = models.ForeignKey(
+        BatchUnit, null=True, blank=True, on_delete=models.CASCADE, related_name="documents"
+    )
+    file = models.FileField(upload_to=document_key, max_length=200)
+    original_name = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField()
+    content_type = models.CharField(max_length=120)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    superseded_at = models.DateTimeField(null=True, blank=True)
+    superseded_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = BatchDocumentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["batch", "kind"],
+                condition=Q(superseded_at__isnull=True, kind__in=["iv_feedback", "brief"]),
+                name="batchdocument_one_current_document",
+            ),
+            models.UniqueConstraint(
+                fields=["batch_unit"],
+                condition=Q(superseded_at__isnull=True, kind="sample"),
+                name="batchdocument_one_current_sample",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="sample", batch_unit__isnull=False)
+                | (~Q(kind="sample") & Q(batch_unit__isnull=True)),
+                name="batchdocument_sample_has_unit",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.original_name}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.superseded_at is None
+
+
+class HistoryEvent(models.TextChoices):
+    CREATED = "created", "Batch started"
+    TRANSITION = "transition", "Status changed"
+    DOCUMENT = "document", "File uploaded"
+    DOCUMENT_REMOVED = "document_removed", "File removed"
+    OVERRIDE = "override", "Document upload overridden"
+    ASSIGNED = "assigned", "Moderator assigned"
+    DELETION_REQUESTED = "deletion_requested", "Deletion requested"
+    DELETED = "deleted", "Batch deleted"
+
+
+class BatchHistory(models.Model):
+    """Append-only: who did what to the batch, when, from which status to which (R-NEW-3)."""
+
+    batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="history")
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    event = models.CharField(max_length=30, choices=HistoryEvent.choices)
+    from_status = models.CharField(max_length=30, choices=BatchStatus.choices, blank=True)
+    to_status = models.CharField(max_length=30, choices=BatchStatus.choices, blank=True)
+    note = models.TextField(blank=True)
+    document = models.ForeignKey(
+        BatchDocument, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name_plural = "batch history"
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} batch {self.batch_id} {self.event}"
+
+
+class CentreSampleRate(models.Model):
+    """An awarding-body admin's sample rate for one centre, replacing R-BAT-6's default."""
+
+    centre = models.OneToOneField(Centre, on_delete=models.CASCADE, related_name="sample_rate")
+    percent = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    note = models.CharField(max_length=255, blank=True, help_text="Why this centre's rate differs.")
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    set_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["centre__name"]
+
+    def __str__(self) -> str:
+        return f"{self.centre}: {self.percent}%"

@@ -1,0 +1,17 @@
+"""Which PAR selections a batch holds, for par.locks (R-PAR-3, R-BAT-9)."""
+
+from __future__ import annotations
+
+from .models import BatchStatus, BatchUnit
+
+
+def batch_locks(selection_ids: list[int]) -> dict[int, str]:
+    """Reasons, by selection id, for each selection held by a batch not deleted; one query."""
+    labels = dict(BatchStatus.choices)
+    rows = BatchUnit.objects.filter(
+        selection_id__in=selection_ids, released_at__isnull=True
+    ).values_list("selection_id", "batch_id", "batch__status")
+    return {
+        selection_id: f"in batch {batch_id} ({labels.get(status, status)})"
+        for selection_id, batch_id, status in rows
+    }

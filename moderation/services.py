@@ -1,0 +1,675 @@
+"""Every write to a moderation batch.
+
+Each service is keyword-only and atomic, takes the acting user, locks the batch row
+(select_for_update) and re-checks what it needs under the lock, so two clicks at once give
+one change and one clear message. Status changes go through the transitions declared on
+``Batch`` (R-BAT-7) and write a ``BatchHistory`` row in the same transaction (R-NEW-3);
+``batch_transitioned`` is sent once the transaction commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django_fsm import can_proceed
+
+from centres.audit import audit
+from centres.models import Approval, BodyRole, Centre, Membership, Qualification, Role, Route
+from par.locks import locks_for
+from par.models import Result, UnitSelection
+from par.services import selections_record_result
+
+from . import files
+from .models import (
+    CENTRE_DELETABLE,
+    DELETION_REQUESTABLE,
+    DOCUMENTS_EDITABLE,
+    OUTCOMES,
+    SAMPLES_ADDABLE,
+    SAMPLES_REMOVABLE,
+    Batch,
+    BatchDocument,
+    BatchHistory,
+    BatchStatus,
+    BatchUnit,
+    DocumentKind,
+    HistoryEvent,
+    is_centre_member,
+)
+from .signals import batch_transitioned
+
+S = BatchStatus
+OUTCOME_TRANSITIONS = {
+    S.RETURNED: "return_for_editing",
+    S.INSUFFICIENT_SAMPLE: "mark_insufficient_sample",
+    S.COMPLETE: "complete",
+}
+
+
+class BatchError(Exception):
+    """A change the batch's status or the rules do not allow; the message is for the user."""
+
+
+class BatchStateError(BatchError):
+    """The batch is not in a status that allows this (it may have just moved on)."""
+
+
+class BatchPermissionError(BatchError):
+    """The acting user may not make this change."""
+
+
+class SampleShortfall(BatchError):
+    """R-BAT-6: fewer learner-units have work uploaded than the minimum sample."""
+
+    def __init__(self, rule) -> None:
+        self.rule = rule
+        super().__init__(
+            f"Upload learner work for {rule.shortfall} more learner-unit"
+            f"{'s' if rule.shortfall != 1 else ''} before submitting: {rule.required} of "
+            f"{rule.claimed} are needed ({rule.percent}%, {rule.reason}) and "
+            f"{rule.uploaded} have work uploaded."
+        )
+
+
+# --- helpers ------------------------------------------------------------------------------
+def _lock(batch: Batch | int) -> Batch:
+    pk = batch.pk if isinstance(batch, Batch) else batch
+    locked = Batch.objects.select_for_update().get(pk=pk)
+    if locked.deleted_at is not None:
+        raise BatchStateError(f"Batch {pk} has been deleted.")
+    return locked
+
+
+def _require_status(batch: Batch, allowed: Iterable[str], doing: str) -> None:
+    if batch.status not in allowed:
+        raise BatchStateError(
+            f"Batch {batch.pk} is {batch.get_status_display()}: you cannot {doing} now."
+        )
+
+
+def _require_member(batch: Batch, actor) -> None:
+    if not is_centre_member(batch, actor):
+        raise BatchPermissionError("Only the centre's staff with Moderation access can do this.")
+
+
+def _history(
+    batch: Batch,
+    actor,
+    event: str,
+    *,
+    from_status: str = "",
+    to_status: str = "",
+    note: str = "",
+    document: BatchDocument | None = None,
+) -> BatchHistory:
+    return BatchHistory.objects.create(
+        batch=batch,
+        actor=actor,
+        event=event,
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+        document=document,
+    )
+
+
+def _fire(
+    batch: Batch, name: str, *, actor, note: str = "", document: BatchDocument | None = None
+) -> BatchHistory:
+    """Run the transition ``name`` on the locked ``batch``, save it and write its history."""
+    method = getattr(batch, name)
+    source = batch.status
+    if not can_proceed(method, check_conditions=False):
+        raise BatchStateError(
+            f"Batch {batch.pk} is {batch.get_status_display()}: that step is not possible "
+            "from here. The page may be out of date; reload it to see the batch as it is."
+        )
+    if not method._django_fsm.has_transition_perm(batch, source, actor):
+        raise BatchPermissionError("You may not make this change to the batch.")
+    if not can_proceed(method):
+        raise BatchError("The batch is not ready for that step yet.")
+    method()
+    batch.save()
+    entry = _history(
+        batch,
+        actor,
+        HistoryEvent.TRANSITION,
+        from_status=source,
+        to_status=batch.status,
+        note=note,
+        document=document,
+    )
+    transaction.on_commit(
+        lambda: batch_transitioned.send(
+            sender=Batch,
+            batch_id=batch.pk,
+            history_id=entry.pk,
+            source=source,
+            target=entry.to_status,
+            actor_id=getattr(actor, "pk", None),
+        )
+    )
+    return entry
+
+
+def _store(
+    batch: Batch,
+    *,
+    actor,
+    kind: str,
+    upload: UploadedFile,
+    batch_unit: BatchUnit | None = None,
+    learner_p_number: str = "",
+) -> BatchDocument:
+    """Check ``upload`` and save it as the current file of its slot, keeping the old one."""
+    checked = files.check_upload(upload, kind, learner_p_number=learner_p_number)
+    now = timezone.now()
+    previous = None
+    if kind in (DocumentKind.IV_FEEDBACK, DocumentKind.BRIEF, DocumentKind.SAMPLE):
+        slot = BatchDocument.objects.current().filter(batch=batch, kind=kind)
+        if batch_unit is not None:
+            slot = slot.filter(batch_unit=batch_unit)
+        previous = slot.select_for_update().first()
+        if previous is not None:
+            previous.superseded_at = now
+            previous.save(update_fields=["superseded_at"])
+    document = BatchDocument(
+        batch=batch,
+        kind=kind,
+        batch_unit=batch_unit,
+        original_name=files.safe_filename(upload.name),
+        size=checked.size,
+        content_type=checked.content_type,
+        uploaded_by=actor,
+        uploaded_at=now,
+    )
+    document.file.save(upload.name or "upload", upload, save=False)
+    # The stored copy is orphaned if the transaction rolls back; only the database row
+    # makes a file reachable, so that costs disk space, never data.
+    document.save()
+    if previous is not None:
+        previous.superseded_by = document
+        previous.save(update_fields=["superseded_by"])
+    label = DocumentKind(kind).label
+    if batch_unit is not None:
+        selection = batch_unit.selection
+        label = (
+            f"{label} for {selection.registration.learner.membership_number} {selection.unit.code}"
+        )
+    note = f"{label}: {document.original_name}"
+    if previous is not None:
+        note += f" (replaces {previous.original_name}, kept as an earlier version)"
+    _history(
+        batch,
+        actor,
+        HistoryEvent.DOCUMENT,
+        from_status=batch.status,
+        to_status=batch.status,
+        note=note,
+        document=document,
+    )
+    return document
+
+
+# --- the centre's side --------------------------------------------------------------------
+@transaction.atomic
+def batch_create(*, actor, centre: Centre, qualification: Qualification) -> Batch:
+    """Start a batch (R-BAT-1): a draft for one of the centre's batch-route qualifications."""
+    if (
+        not Membership.objects.active()
+        .filter(user_id=actor.pk, centre=centre, can_moderation=True)
+        .exists()
+    ):
+        raise BatchPermissionError("Only the centre's staff with Moderation access can do this.")
+    if not Approval.objects.filter(
+        centre=centre, qualification=qualification, qualification__route=Route.BATCH
+    ).exists():
+        raise BatchError(
+            f"{centre.name} is not approved to submit batches for {qualification.code}."
+        )
+    batch = Batch.objects.create(centre=centre, qualification=qualification, created_by=actor)
+    _history(batch, actor, HistoryEvent.CREATED, to_status=batch.status)
+    audit(actor=actor, centre=centre, action="batch.create", subject=f"Batch {batch.pk}")
+    return batch
+
+
+@transaction.atomic
+def batch_upload_document(*, actor, batch: Batch, kind: str, upload: UploadedFile) -> BatchDocument:
+    """Upload or replace the IV feedback or the assessment brief (R-BAT-1, R-BAT-8)."""
+    if kind not in (DocumentKind.IV_FEEDBACK, DocumentKind.BRIEF):
+        raise BatchError("Only the IV feedback and the assessment brief are uploaded here.")
+    batch = _lock(batch)
+    _require_member(batch, actor)
+    _require_status(batch, DOCUMENTS_EDITABLE, f"change the {DocumentKind(kind).label}")
+    return _store(batch, actor=actor, kind=kind, upload=upload)
+
+
+@transaction.atomic
+def batch_set_documents(
+    *,
+    actor,
+    batch: Batch,
+    iv_feedback: UploadedFile | None = None,
+    brief: UploadedFile | None = None,
+    override: bool | None = None,
+) -> Batch:
+    """The documents step: both uploads and the Quality Manager's override, all or nothing.
+
+    A file that fails its checks raises ``ValidationError`` keyed by field, and nothing of
+    the step is saved.
+    """
+    batch = _lock(batch)
+    _require_member(batch, actor)
+    errors = {}
+    stored = []
+    for field, kind, upload in (
+        ("iv_feedback", DocumentKind.IV_FEEDBACK, iv_feedback),
+        ("brief", DocumentKind.BRIEF, brief),
+    ):
+        if upload is None:
+            continue
+        _require_status(batch, DOCUMENTS_EDITABLE, f"change the {DocumentKind(kind).label}")
+        try:
+            files.check_upload(upload, kind)
+        except ValidationError as exc:
+            errors[field] = exc.messages
+        else:
+            stored.append((kind, upload))
+    if errors:
+        raise ValidationError(errors)
+    for kind, upload in stored:
+        _store(batch, actor=actor, kind=kind, upload=upload)
+    if override is not None and override != batch.override_documents:
+        _set_override(batch, actor=actor, override=override)
+    return batch
+
+
+def _set_override(batch: Batch, *, actor, override: bool) -> None:
+    """R-BAT-3: only a Quality Manager of the batch's centre may tick the override."""
+    _require_status(batch, (S.DRAFT, S.CENTRE_COMPLETING), "change the override")
+    if (
+        not Membership.objects.active()
+        .filter(
+            user_id=actor.pk,
+            centre_id=batch.centre_id,
+            role=Role.QUALITY_MANAGER,
+            can_moderation=True,
+        )
+        .exists()
+    ):
+        raise BatchPermissionError(
+            "Only the centre's Quality Manager can override the IV Feedback and Assessment "
+            "Brief upload."
+        )
+    batch.override_documents = override
+    batch.override_by = actor if override else None
+    batch.override_at = timezone.now() if override else None
+    batch.save(update_fields=["override_documents", "override_by", "override_at"])
+    _history(
+        batch,
+        actor,
+        HistoryEvent.OVERRIDE,
+        from_status=batch.status,
+        to_status=batch.status,
+        note=(
+            "IV Feedback and Assessment Brief upload overridden by the Quality Manager."
+            if override
+            else "Override of the IV Feedback and Assessment Brief upload withdrawn."
+        ),
+    )
+
+
+def claimable_reasons(batch: Batch, selections: list[UnitSelection]) -> dict[int, str]:
+    """Why each selection that cannot be claimed on ``batch`` cannot (R-BAT-4); one query."""
+    reasons = {}
+    locks = locks_for([s.pk for s in selections])
+    for selection in selections:
+        if selection.result:
+            reasons[selection.pk] = f"already passed ({selection.get_result_display()})"
+        elif selection.pk in locks:
+            reasons[selection.pk] = locks[selection.pk]
+    return reasons
+
+
+@transaction.atomic
+def batch_claim_units(*, actor, batch: Batch, selection_ids: Iterable[int]) -> int:
+    """Claim learner-units for a draft batch (R-BAT-4); refuse all if any cannot be claimed."""
+    batch = _lock(batch)
+    _require_member(batch, actor)
+    _require_status(batch, (S.DRAFT,), "change the units on the batch")
+    ids = set(selection_ids)
+    if not ids:
+        raise BatchError("Tick at least one unit to pass on the batch.")
+    selections = list(
+        UnitSelection.objects.filter(
+            pk__in=ids,
+            registration__learner__centre_id=batch.centre_id,
+            registration__qualification_id=batch.qualification_id,
+            registration__is_current=True,
+        ).select_related("registration__learner", "unit")
+    )
+    if len(selections) != len(ids):
+        raise BatchError(
+            "Some ticked units are not selected on PAR for a current learner of this "
+            "qualification. Reload the page and tick again."
+        )
+    reasons = claimable_reasons(batch, selections)
+    if reasons:
+        refused = sorted(
+            f"{s.registration.learner.membership_number} {s.unit.code}: {reasons[s.pk]}"
+            for s in selections
+            if s.pk in reasons
+        )
+        raise BatchError("These units cannot be claimed: " + "; ".join(refused[:10]) + ".")
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            BatchUnit.objects.bulk_create(
+                [BatchUnit(batch=batch, selection=s, claimed_at=now) for s in selections],
+                batch_size=500,
+            )
+    except IntegrityError:
+        # A colleague's batch claimed one of these a moment ago (the partial unique index).
+        raise BatchError(
+            "Another batch claimed some of these units a moment ago. Reload the page."
+        ) from None
+    return len(selections)
+
+
+@transaction.atomic
+def batch_submit_units(*, actor, batch: Batch, selection_ids: Iterable[int]) -> Batch:
+    """ "Submit" on Select Units to Pass on Batch: claim the units; Centre Completing (R-BAT-5)."""
+    batch = _lock(batch)
+    _require_status(batch, (S.DRAFT,), "change the units on the batch")
+    missing = batch.missing_documents()
+    if missing and not batch.override_documents:
+        raise BatchError(f"Upload the {' and the '.join(missing)} first (R-BAT-1).")
+    count = batch_claim_units(actor=actor, batch=batch, selection_ids=selection_ids)
+    _fire(batch, "submit_units", actor=actor, note=f"{count} learner-units claimed.")
+    return batch
+
+
+def _batch_unit(batch: Batch, batch_unit: BatchUnit | int) -> BatchUnit:
+    pk = batch_unit.pk if isinstance(batch_unit, BatchUnit) else batch_unit
+    try:
+        return BatchUnit.objects.select_related(
+            "selection__registration__learner", "selection__unit"
+        ).get(pk=pk, batch=batch)
+    except BatchUnit.DoesNotExist:
+        raise BatchError("That learner-unit is not on this batch.") from None
+
+
+@transaction.atomic
+def batch_upload_sample(
+    *, actor, batch: Batch, batch_unit: BatchUnit | int, upload: UploadedFile
+) -> BatchDocument:
+    """Upload or overwrite the learner work in one slot (R-BAT-5, R-BAT-8)."""
+    batch = _lock(batch)
+    _require_member(batch, actor)
+    _require_status(batch, SAMPLES_ADDABLE, "upload learner work")
+    unit = _batch_unit(batch, batch_unit)
+    return _store(
+        batch,
+        actor=actor,
+        kind=DocumentKind.SAMPLE,
+        upload=upload,
+        batch_unit=unit,
+        learner_p_number=unit.selection.registration.learner.membership_number,
+    )
+
+
+@transaction.atomic
+def batch_remove_sample(*, actor, batch: Batch, batch_unit: BatchUnit | int) -> None:
+    """The "X": take a slot's file off the batch; it stays as an earlier version (R-NEW-4)."""
+    batch = _lock(batch)
+    _require_member(batch, actor)
+    _require_status(batch, SAMPLES_REMOVABLE, "remove learner work")
+    unit = _batch_unit(batch, batch_unit)
+    document = (
+        BatchDocument.objects.current()
+        .select_for_update()
+        .filter(batch=batch, kind=DocumentKind.SAMPLE, batch_unit=unit)
+        .first()
+    )
+    if document is None:
+        raise BatchError("There is no file in that slot.")
+    document.superseded_at = timezone.now()
+    document.save(update_fields=["superseded_at"])
+    selection = unit.selection
+    _history(
+        batch,
+        actor,
+        HistoryEvent.DOCUMENT_REMOVED,
+        from_status=batch.status,
+        to_status=batch.status,
+        note=(
+            f"Learner work for {selection.registration.learner.membership_number} "
+            f"{selection.unit.code} removed: {document.original_name} (kept as an earlier version)"
+        ),
+        document=document,
+    )
+
+
+@transaction.atomic
+def batch_submit(*, actor, batch: Batch) -> Batch:
+    """ "Submit Batch": send it to the moderators once the sample is met (R-BAT-6)."""
+    batch = _lock(batch)
+    _require_member(batch, actor)
+    _require_status(batch, (S.CENTRE_COMPLETING,), "submit the batch")
+    missing = batch.missing_documents()
+    if missing and not batch.override_documents:
+        raise BatchError(f"Upload the {' and the '.join(missing)} first (R-BAT-1).")
+    rule = batch.sample()
+    if not rule.met:
+        raise SampleShortfall(rule)
+    _fire(
+        batch,
+        "submit",
+        actor=actor,
+        note=f"Sample: {rule.uploaded} of {rule.claimed} learner-units ({rule.required} required).",
+    )
+    return batch
+
+
+@transaction.atomic
+def batch_resubmit(*, actor, batch: Batch) -> Batch:
+    """ "Resubmit" after Returned for editing or Insufficient sample (R-BAT-8)."""
+    batch = _lock(batch)
+    _require_member(batch, actor)
+    _require_status(batch, (S.RETURNED, S.INSUFFICIENT_SAMPLE), "resubmit the batch")
+    missing = batch.missing_documents()
+    if missing and not batch.override_documents:
+        raise BatchError(f"Upload the {' and the '.join(missing)} first (R-BAT-1).")
+    _fire(batch, "resubmit", actor=actor)
+    return batch
+
+
+def _release_units(batch: Batch, now: datetime) -> int:
+    return batch.units.filter(released_at__isnull=True).update(released_at=now)
+
+
+@transaction.atomic
+def batch_delete(*, actor, batch: Batch) -> Batch:
+    """The centre deletes its batch, only before it is submitted (R-BAT-9).
+
+    The learner-units are released at once; the uploaded files stay until an admin
+    removes the batch for good (R-NEW-4).
+    """
+    batch = _lock(batch)
+    _require_member(batch, actor)
+    _require_status(batch, CENTRE_DELETABLE, "delete the batch (ask the awarding body instead)")
+    now = timezone.now()
+    released = _release_units(batch, now)
+    batch.deleted_at = now
+    batch.deleted_by = actor
+    batch.save(update_fields=["deleted_at", "deleted_by"])
+    _history(
+        batch,
+        actor,
+        HistoryEvent.DELETED,
+        from_status=batch.status,
+        to_status=batch.status,
+        note=f"Deleted by the centre; {released} learner-units released.",
+    )
+    audit(actor=actor, centre=batch.centre, action="batch.delete", subject=f"Batch {batch.pk}")
+    return batch
+
+
+@transaction.atomic
+def batch_request_deletion(*, actor, batch: Batch, reason: str) -> Batch:
+    """Ask the awarding body to delete a submitted batch (R-BAT-9); units stay locked."""
+    batch = _lock(batch)
+    _require_member(batch, actor)
+    _require_status(batch, DELETION_REQUESTABLE, "request deletion")
+    reason = reason.strip()
+    if not reason:
+        raise BatchError("Say why the batch should be deleted.")
+    if batch.deletion_requested_at is not None:
+        raise BatchStateError(f"Deletion of batch {batch.pk} has already been requested.")
+    batch.deletion_requested_at = timezone.now()
+    batch.deletion_requested_by = actor
+    batch.deletion_reason = reason
+    batch.save(update_fields=["deletion_requested_at", "deletion_requested_by", "deletion_reason"])
+    _history(
+        batch,
+        actor,
+        HistoryEvent.DELETION_REQUESTED,
+        from_status=batch.status,
+        to_status=batch.status,
+        note=reason,
+    )
+    return batch
+
+
+@transaction.atomic
+def batch_admin_delete(*, actor, batch: Batch) -> Batch:
+    """An awarding-body admin deletes a batch for good: units released, files removed."""
+    if not actor.is_staff:
+        raise BatchPermissionError("Only the awarding body's administrators can do this.")
+    batch = Batch.objects.select_for_update().get(pk=batch.pk)
+    if batch.status == S.COMPLETE:
+        raise BatchStateError(
+            f"Batch {batch.pk} is Complete and its results are on the PAR; it cannot be deleted."
+        )
+    now = timezone.now()
+    released = _release_units(batch, now)
+    if batch.deleted_at is None:
+        batch.deleted_at = now
+        batch.deleted_by = actor
+    batch.files_purged_at = now
+    batch.save(update_fields=["deleted_at", "deleted_by", "files_purged_at"])
+    _history(
+        batch,
+        actor,
+        HistoryEvent.DELETED,
+        from_status=batch.status,
+        to_status=batch.status,
+        note=f"Deleted by the awarding body; {released} learner-units released; files removed.",
+    )
+    audit(
+        actor=actor, centre=batch.centre, action="batch.admin_delete", subject=f"Batch {batch.pk}"
+    )
+    names = list(batch.documents.values_list("file", flat=True))
+
+    def purge() -> None:
+        # Storage is slow I/O and cannot roll back: only after the deletion has committed.
+        storage = BatchDocument._meta.get_field("file").storage
+        for name in names:
+            if name:
+                storage.delete(name)
+
+    transaction.on_commit(purge)
+    return batch
+
+
+# --- the moderator's side -----------------------------------------------------------------
+@transaction.atomic
+def batch_take(*, actor, batch: Batch) -> Batch:
+    """A moderator takes an unassigned batch from the queue."""
+    if actor.body_role != BodyRole.MODERATOR:
+        raise BatchPermissionError("Only moderators can take batches.")
+    batch = _lock(batch)
+    _require_status(batch, (S.WITH_MODERATOR, S.RESUBMITTED), "take the batch")
+    if batch.moderator_id is not None:
+        raise BatchStateError(
+            f"Batch {batch.pk} has already been taken by {batch.moderator}."
+            if batch.moderator_id != actor.pk
+            else f"Batch {batch.pk} is already yours."
+        )
+    return _assign(batch, actor=actor, moderator=actor)
+
+
+@transaction.atomic
+def batch_assign(*, actor, batch: Batch, moderator) -> Batch:
+    """An awarding-body admin assigns (or reassigns) a moderator."""
+    if not actor.is_staff:
+        raise BatchPermissionError("Only the awarding body's administrators can assign batches.")
+    if moderator is not None and moderator.body_role != BodyRole.MODERATOR:
+        raise BatchError(f"{moderator} is not a moderator.")
+    batch = _lock(batch)
+    if batch.moderator_id == getattr(moderator, "pk", None):
+        return batch
+    return _assign(batch, actor=actor, moderator=moderator)
+
+
+def _assign(batch: Batch, *, actor, moderator) -> Batch:
+    batch.moderator = moderator
+    batch.assigned_at = timezone.now() if moderator else None
+    batch.save(update_fields=["moderator", "assigned_at"])
+    _history(
+        batch,
+        actor,
+        HistoryEvent.ASSIGNED,
+        from_status=batch.status,
+        to_status=batch.status,
+        note=f"Assigned to {moderator}." if moderator else "Moderator unassigned.",
+    )
+    return batch
+
+
+@transaction.atomic
+def batch_set_outcome(
+    *,
+    actor,
+    batch: Batch,
+    outcome: str,
+    comments: str = "",
+    comments_file: UploadedFile | None = None,
+) -> Batch:
+    """The assigned moderator's outcome, with a comments document and/or text (R-BAT-8).
+
+    Complete passes every claimed learner-unit on the PAR (R-BAT-10, R-PAR-2).
+    """
+    if outcome not in OUTCOMES:
+        raise BatchError("Choose Returned for editing, Insufficient sample or Complete.")
+    comments = comments.strip()
+    if not comments and comments_file is None:
+        raise ValidationError(
+            {"comments": ["Add your comments: upload a comments document, write them, or both."]}
+        )
+    batch = _lock(batch)
+    if batch.moderator_id != actor.pk or actor.body_role != BodyRole.MODERATOR:
+        raise BatchPermissionError("Only the moderator assigned to this batch can set its outcome.")
+    _require_status(batch, (S.WITH_MODERATOR, S.RESUBMITTED), "set an outcome")
+    document = None
+    if comments_file is not None:
+        try:
+            files.check_upload(comments_file, DocumentKind.COMMENTS)
+        except ValidationError as exc:
+            raise ValidationError({"comments_file": exc.messages}) from None
+        document = _store(batch, actor=actor, kind=DocumentKind.COMMENTS, upload=comments_file)
+    _fire(batch, OUTCOME_TRANSITIONS[outcome], actor=actor, note=comments, document=document)
+    if batch.status == S.COMPLETE:
+        selections_record_result(
+            selection_ids=list(batch.units.values_list("selection_id", flat=True)),
+            result=Result.PASS,
+            source=f"Batch {batch.pk}",
+            at=batch.completed_at,
+            actor=actor,
+        )
+    return batch
