@@ -8,6 +8,10 @@ class EmailAuthenticationForm(AuthenticationForm):
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
 
+    def clean_username(self):
+        # Accounts are stored lower-case; people type their address however they like.
+        return self.cleaned_data["username"].strip().lower()
+
 
 class LearnerSearchForm(forms.Form):
     q = forms.CharField(

@@ -67,8 +67,9 @@ def test_available_centres_switches_and_the_choice_persists(page, live_server, w
     assert page.get_by_role("link", name=world.learner.membership_number).is_visible()
     assert_accessible(page)
 
-    # hub.js submits the form as soon as another centre is picked.
+    # Picking a centre changes nothing by itself (WCAG 3.2.2); "Switch" does.
     page.get_by_label("Available Centres").select_option(label=str(world.other_centre))
+    page.get_by_role("button", name="Switch").click()
     page.get_by_text(f"You are now working in {world.other_centre.name}.").wait_for()
 
     # Back on the page the switch was made from, now showing the other centre's learners.
