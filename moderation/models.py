@@ -19,8 +19,7 @@ from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from centres.models import BodyRole, Centre, Membership, Qualification
-
-from .dates import add_working_days
+from hub.workdays import add_working_days
 
 DELETION_WORKING_DAYS = 5
 SLA_DAYS = 28  # R-SLA-1: four weeks from With Moderator, restarted at Centre re-submitted

@@ -4,8 +4,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from hub.workdays import add_working_days
 from moderation import services
-from moderation.dates import add_working_days
 from moderation.models import Batch, BatchDocument, BatchStatus
 from par.locks import locks_for
 

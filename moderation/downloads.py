@@ -1,0 +1,112 @@
+"""Sending files: one at a time, or a whole batch as a zip streamed as it is written."""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Iterator
+
+from django.conf import settings
+from django.http import FileResponse, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+
+from .files import safe_filename
+from .models import Batch, BatchDocument, DocumentKind
+
+CHUNK = 64 * 1024
+
+
+def document_response(document: BatchDocument) -> HttpResponse:
+    """The file as an attachment under its own (cleaned) name; never rendered inline."""
+    filename = safe_filename(document.original_name)
+    if settings.AWS_STORAGE_BUCKET_NAME:
+        # On S3 the browser fetches the object itself through a short-lived signed URL.
+        return HttpResponseRedirect(
+            document.file.storage.url(
+                document.file.name,
+                parameters={"ResponseContentDisposition": f'attachment; filename="{filename}"'},
+            )
+        )
+    response = FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=filename,
+        content_type=document.content_type or "application/octet-stream",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+class _Pipe:
+    """A write-only file for zipfile whose bytes the response generator takes as they come."""
+
+    def __init__(self) -> None:
+        self._chunks: list[bytes] = []
+
+    def write(self, data) -> int:
+        self._chunks.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def drain(self) -> bytes:
+        data = b"".join(self._chunks)
+        self._chunks.clear()
+        return data
+
+
+def batch_entries(batch: Batch) -> list[tuple[str, BatchDocument]]:
+    """(name in the zip, document) for every current file of the batch, names unique."""
+    documents = (
+        BatchDocument.objects.current()
+        .filter(batch=batch)
+        .select_related(
+            "batch_unit__selection__registration__learner", "batch_unit__selection__unit"
+        )
+        .order_by("kind", "pk")
+    )
+    entries, used = [], set()
+    for document in documents:
+        name = safe_filename(document.original_name)
+        if document.kind == DocumentKind.SAMPLE:
+            selection = document.batch_unit.selection
+            learner = selection.registration.learner
+            folder = safe_filename(f"{learner.membership_number} {learner.last_name}")
+            path = f"Learner work/{folder}/{safe_filename(selection.unit.code)} - {name}"
+        else:
+            path = f"{DocumentKind(document.kind).label}/{name}"
+        stem, n = path, 1
+        while path in used:
+            n += 1
+            path = f"{stem} ({n})"
+        used.add(path)
+        entries.append((path, document))
+    return entries
+
+
+def _zip_stream(entries: list[tuple[str, BatchDocument]]) -> Iterator[bytes]:
+    pipe = _Pipe()
+    # Files are mostly PDFs and Office documents, compressed already: store, do not deflate.
+    with zipfile.ZipFile(pipe, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
+        for path, document in entries:
+            with (
+                archive.open(path, "w", force_zip64=True) as target,
+                document.file.open("rb") as source,
+            ):
+                while chunk := source.read(CHUNK):
+                    target.write(chunk)
+                    if data := pipe.drain():
+                        yield data
+            if data := pipe.drain():
+                yield data
+    yield pipe.drain()
+
+
+def batch_zip_response(batch: Batch) -> StreamingHttpResponse:
+    """Every current file of the batch in one zip, written while it is sent."""
+    response = StreamingHttpResponse(
+        _zip_stream(batch_entries(batch)), content_type="application/zip"
+    )
+    name = safe_filename(f"Batch {batch.pk} {batch.centre.number} {batch.qualification.code}.zip")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"
+    return response

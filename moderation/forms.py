@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from django import forms
+
+from centres.models import Qualification, Route
+
+from .models import OUTCOMES, BatchStatus
+
+
+class NewBatchForm(forms.Form):
+    qualification = forms.ModelChoiceField(
+        queryset=Qualification.objects.none(),
+        empty_label="Choose a qualification",
+        help_text="The qualification whose learners' work this batch carries.",
+    )
+
+    def __init__(self, *args, centre, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["qualification"].queryset = Qualification.objects.filter(
+            approvals__centre=centre, route=Route.BATCH, is_active=True
+        ).order_by("code")
+
+
+class DocumentsForm(forms.Form):
+    iv_feedback = forms.FileField(
+        label="IV Feedback",
+        required=False,
+        help_text="One file; zip several IV feedback documents together.",
+    )
+    brief = forms.FileField(
+        label="Assessment Brief",
+        required=False,
+        help_text="One file; zip several assessment briefs together.",
+    )
+    override = forms.BooleanField(
+        label="Override IV Feedback and Assessment Brief Upload",
+        required=False,
+        help_text="Only with the Quality Manager's permission.",
+    )
+
+    def __init__(self, *args, can_override: bool, max_mb: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("iv_feedback", "brief"):
+            self.fields[name].help_text += f" At most {max_mb} MB."
+        if not can_override:
+            # R-BAT-3: the tick box is for the Quality Manager only (the service checks too).
+            del self.fields["override"]
+
+
+class SampleForm(forms.Form):
+    file = forms.FileField(label="Learner work")
+
+
+class DeletionRequestForm(forms.Form):
+    reason = forms.CharField(
+        label="Why should this batch be deleted?",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+    )
+
+
+class OutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(
+        choices=[(s.value, s.label) for s in BatchStatus if s in OUTCOMES],
+        widget=forms.RadioSelect,
+    )
+    comments = forms.CharField(
+        label="Comments", required=False, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    comments_file = forms.FileField(label="Comments document", required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("comments", "").strip() and not data.get("comments_file"):
+            raise forms.ValidationError(
+                "Add your comments: upload a comments document, write them, or both."
+            )
+        return data
