@@ -71,10 +71,12 @@
     progress.hidden = false;
     progress.value = 0;
     button.disabled = true;
-    send(form.action, csrfToken(form), input.files[0], function (percent) {
+    // The attribute, not form.action: the slot is found by the path as written in the page.
+    var url = form.getAttribute("action");
+    send(url, csrfToken(form), input.files[0], function (percent) {
       progress.value = percent;
     }, function (ok, message) {
-      if (!ok && slotFor(form.action) && document.body.contains(form)) {
+      if (!ok && slotFor(url) && document.body.contains(form)) {
         // The slot was not replaced (network error): keep the file chosen for a retry.
         progress.hidden = true;
         button.disabled = false;
