@@ -15,6 +15,7 @@ from pathlib import PurePosixPath, PureWindowsPath
 import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from PIL import Image, UnidentifiedImageError
 
 from .models import DocumentKind
@@ -45,6 +46,41 @@ def max_bytes(kind: str) -> int:
         settings.HUB_MAX_SAMPLE_MB if kind == DocumentKind.SAMPLE else settings.HUB_MAX_DOCUMENT_MB
     )
     return megabytes * 1024 * 1024
+
+
+class SizeLimitHandler(FileUploadHandler):
+    """Stop storing an upload the moment it passes ``limit`` bytes.
+
+    Runs first in the chain, so an oversize file never fills the disk: Django reads and
+    drops the rest, and the view finds the name in ``request.oversize_uploads``.
+    """
+
+    def __init__(self, request, limit: int) -> None:
+        super().__init__(request)
+        self.limit = limit
+        self.received = 0
+        request.oversize_uploads = []
+
+    def new_file(self, *args, **kwargs) -> None:
+        super().new_file(*args, **kwargs)
+        self.received = 0
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
+        self.received += len(raw_data)
+        if self.received > self.limit:
+            self.request.oversize_uploads.append((self.field_name, self.file_name))
+            raise SkipFile()
+        return raw_data
+
+    def file_complete(self, file_size: int) -> None:
+        return None
+
+
+def oversize_message(name: str, kind: str) -> str:
+    return (
+        f"“{safe_filename(name)}” is larger than {max_bytes(kind) // (1024 * 1024)} MB, "
+        "the limit here. Nothing was saved."
+    )
 
 
 def safe_filename(name: str, default: str = "document") -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
@@ -12,6 +13,7 @@ from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from centres.access import body_role_required, section_required
@@ -28,6 +30,7 @@ from .access import (
     unassigned_batches,
 )
 from .downloads import batch_zip_response, document_response
+from .files import SizeLimitHandler, max_bytes, oversize_message
 from .forms import DeletionRequestForm, DocumentsForm, NewBatchForm, OutcomeForm, SampleForm
 from .models import (
     AWAITING_MODERATOR,
@@ -44,6 +47,34 @@ from .models import (
 )
 
 S = BatchStatus
+
+
+def limit_upload_size(kind: str):
+    """Check the size while the upload streams in (SizeLimitHandler), before any view code.
+
+    Upload handlers can only change before the body is read, and the CSRF check reads it:
+    so the check runs here, inside, after the handler is in place.
+    """
+
+    def decorator(view):
+        protected = csrf_protect(view)
+
+        @csrf_exempt
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            request.upload_handlers.insert(0, SizeLimitHandler(request, max_bytes(kind)))
+            return protected(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _oversize_errors(request, kind: str) -> dict[str, list[str]]:
+    errors = defaultdict(list)
+    for field, name in getattr(request, "oversize_uploads", []):
+        errors[field].append(oversize_message(name, kind))
+    return errors
 
 
 def _is_xhr(request: HttpRequest) -> bool:
@@ -153,6 +184,7 @@ def batch_add(request):
     return render(request, "moderation/batch_add.html", {"form": form})
 
 
+@limit_upload_size(DocumentKind.BRIEF)
 @require_http_methods(["GET", "POST"])
 @section_required(Section.MODERATION)
 def batch_documents(request, pk: int):
@@ -176,6 +208,9 @@ def batch_documents(request, pk: int):
                 request, f"Batch {batch.pk} is {batch.get_status_display()}: documents are fixed."
             )
             return redirect("moderation:batch-detail", pk=batch.pk)
+        for field, errors in _oversize_errors(request, DocumentKind.BRIEF).items():
+            for error in errors:
+                form.add_error(field, error)
         if form.is_valid():
             try:
                 services.batch_set_documents(
@@ -309,6 +344,7 @@ def _slot_response(request, batch: Batch, unit_pk: int, errors: list[str], statu
     return render(request, "moderation/_slot.html", context, status=status)
 
 
+@limit_upload_size(DocumentKind.SAMPLE)
 @require_POST
 @section_required(Section.MODERATION)
 def sample_upload(request, pk: int, unit_pk: int):
@@ -316,8 +352,10 @@ def sample_upload(request, pk: int, unit_pk: int):
     batch = get_batch_for_request(request, pk)
     unit = get_object_or_404(BatchUnit.objects.filter(batch=batch), pk=unit_pk)
     form = SampleForm(request.POST, request.FILES)
-    errors: list[str] = []
-    if form.is_valid():
+    errors: list[str] = _oversize_errors(request, DocumentKind.SAMPLE).get("file", [])
+    if not errors and not form.is_valid():
+        errors = form.errors["file"]
+    if not errors:
         try:
             services.batch_upload_sample(
                 actor=request.user, batch=batch, batch_unit=unit, upload=form.cleaned_data["file"]
@@ -326,8 +364,6 @@ def sample_upload(request, pk: int, unit_pk: int):
             errors = exc.messages
         except services.BatchError as exc:
             errors = [str(exc)]
-    else:
-        errors = form.errors["file"]
     batch.refresh_from_db()
     if _is_xhr(request):
         return _slot_response(request, batch, unit.pk, errors, 400 if errors else 200)
@@ -521,12 +557,16 @@ def review(request, pk: int):
     return _render_review(request, batch, OutcomeForm())
 
 
+@limit_upload_size(DocumentKind.COMMENTS)
 @require_POST
 @moderator_required
 def outcome(request, pk: int):
     """Returned for editing, Insufficient sample or Complete, with comments (R-BAT-8)."""
     batch = get_batch_for_moderator(request, pk)
     form = OutcomeForm(request.POST, request.FILES)
+    for field, errors in _oversize_errors(request, DocumentKind.COMMENTS).items():
+        for error in errors:
+            form.add_error(field, error)
     if form.is_valid():
         try:
             services.batch_set_outcome(
