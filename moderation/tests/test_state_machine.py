@@ -3,6 +3,7 @@
 import itertools
 
 import pytest
+from django.db import connection
 
 from moderation import services
 from moderation.models import Batch, BatchHistory, BatchStatus, HistoryEvent
@@ -150,3 +151,40 @@ def test_r_sla_1_timestamps_recorded(world):
     batch.refresh_from_db()
     assert batch.sla_started_at > batch.outcome_at  # restarted at Centre re-submitted
     assert batch.sla_due_at is not None
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite serialises writers, so only PostgreSQL can show two submits racing",
+)
+def test_r_bat_7_concurrent_submits_one_transition():
+    """Two "Submit Batch" requests at the same instant: the row lock lets one through."""
+    import threading
+
+    from django.db import connections
+
+    from conftest import make_world
+
+    world = make_world()
+    batch = make_batch(world, S.CENTRE_COMPLETING, samples=4)
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def click():
+        try:
+            barrier.wait()
+            services.batch_submit(actor=world.admin, batch=Batch.objects.get(pk=batch.pk))
+            outcomes.append("moved")
+        except services.BatchStateError:
+            outcomes.append("refused")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=click) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["moved", "refused"]
+    assert BatchHistory.objects.filter(batch=batch, event=HistoryEvent.TRANSITION).count() == 1
