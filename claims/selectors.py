@@ -205,3 +205,31 @@ def line_counts_by_registration(claim: Claim) -> dict[int, int]:
 
 def line_counts_by_unit(claim: Claim) -> dict[int, int]:
     return dict(claim.lines.values("unit_id").annotate(n=Count("pk")).values_list("unit_id", "n"))
+
+
+def date_notices(claim: Claim, today=None) -> list[tuple[str, str]]:
+    """R-CLM-12 as the centre should see it: deadlines, warned early, refused once late."""
+    from django.utils import timezone
+
+    from .models import WARNING_WINDOW
+
+    if claim.visit_date is None or not claim.is_editable:
+        return []
+    today = today or timezone.localdate()
+    visit = f"{claim.visit_date:%-d %B %Y}"
+    notices = []
+    for deadline, what in (
+        (claim.entry_deadline, "Entries must be made at least 4 weeks"),
+        (claim.submission_deadline, "The claim must be submitted at least 2 weeks"),
+    ):
+        text = f"{what} before the moderation visit on {visit}: by {deadline:%-d %B %Y}."
+        if today > deadline:
+            if claim.late_allowed:
+                notices.append(("info", f"{text} The awarding body has allowed this claim late."))
+            else:
+                notices.append(("danger", f"{text} That date has passed."))
+        elif today >= deadline - WARNING_WINDOW:
+            notices.append(("warning", text))
+        else:
+            notices.append(("info", text))
+    return notices

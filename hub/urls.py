@@ -20,5 +20,6 @@ urlpatterns = [
     path("centres/", include("centres.urls")),
     path("par/", include("par.urls")),
     path("moderation/", include("moderation.urls")),
+    path("claims/", include("claims.urls")),
     path("admin/", admin.site.urls),
 ]

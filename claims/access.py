@@ -1,0 +1,79 @@
+"""The one way in to claims data (R-ACC-2).
+
+Centre pages take every claim, centre assessor, candidate and unit through these helpers,
+scoped to the request's current centre; assessor pages take claims through
+``get_claim_for_assessor``, scoped to the centres the assessor is assigned to. Anything
+else answers 404.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+
+from centres.models import Qualification, QualificationUnit, Registration, Route, Unit
+
+from .models import CentreAssessor, Claim, ClaimStatus
+from .selectors import eligible_registrations
+
+
+def claim_qualifications_for(request: HttpRequest) -> QuerySet[Qualification]:
+    """Claim-route qualifications the current centre is approved for."""
+    if request.centre is None:
+        return Qualification.objects.none()
+    return Qualification.objects.filter(route=Route.CLAIM, approvals__centre=request.centre)
+
+
+def get_qualification_for_request(request: HttpRequest, pk: int) -> Qualification:
+    return get_object_or_404(claim_qualifications_for(request), pk=pk)
+
+
+def claims_for(request: HttpRequest) -> QuerySet[Claim]:
+    if request.centre is None:
+        return Claim.objects.none()
+    return Claim.objects.filter(centre=request.centre).select_related("centre", "qualification")
+
+
+def get_claim_for_request(request: HttpRequest, pk: int) -> Claim:
+    """The claim ``pk`` of the current centre, or 404."""
+    return get_object_or_404(claims_for(request), pk=pk)
+
+
+def get_centre_assessor_for_request(request: HttpRequest, pk: int) -> CentreAssessor:
+    if request.centre is None:
+        return get_object_or_404(CentreAssessor.objects.none(), pk=pk)
+    return get_object_or_404(
+        CentreAssessor.objects.filter(centre=request.centre).select_related(
+            "centre", "qualification"
+        ),
+        pk=pk,
+    )
+
+
+def get_registration_for_claim(claim: Claim, pk: int) -> Registration:
+    """A candidate eligible for the claim (current, at its centre, on its qualification)."""
+    return get_object_or_404(eligible_registrations(claim), pk=pk)
+
+
+def get_unit_for_claim(claim: Claim, pk: int) -> Unit:
+    return get_object_or_404(
+        QualificationUnit.objects.filter(qualification_id=claim.qualification_id).select_related(
+            "unit"
+        ),
+        unit_id=pk,
+    ).unit
+
+
+def claims_for_assessor(user) -> QuerySet[Claim]:
+    """Submitted claims of the centres the assessor visits; unsubmitted ones stay private."""
+    return (
+        Claim.objects.filter(centre__assessor_assignments__assessor=user)
+        .exclude(status=ClaimStatus.UNSUBMITTED)
+        .select_related("centre", "qualification")
+        .distinct()
+    )
+
+
+def get_claim_for_assessor(request: HttpRequest, pk: int) -> Claim:
+    return get_object_or_404(claims_for_assessor(request.user), pk=pk)

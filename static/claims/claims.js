@@ -1,0 +1,86 @@
+// Claims: progressive enhancements. Every page works without this file: "Apply to all"
+// then posts and the server copies the values, and "Submit to assessor" is checked there.
+(function () {
+  "use strict";
+
+  var submitting = false;
+
+  function markDirty(form) {
+    if (!form) return;
+    form.setAttribute("data-dirty", "");
+    var note = form.querySelector("[data-unsaved-note]");
+    if (note) note.hidden = false;
+  }
+
+  // R-CLM-5: copy this row's grade or centre assessor to every row below it in the same
+  // table (this page only); rows above and rows that cannot be claimed stay as they are.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("button[data-apply]");
+    if (!button) return;
+    event.preventDefault();
+    var row = button.closest("tr");
+    var rows = Array.prototype.slice.call(row.parentElement.querySelectorAll("tr[data-grid-row]"));
+    var below = rows.slice(rows.indexOf(row) + 1);
+    var changed = 0;
+    if (button.getAttribute("data-apply") === "grade") {
+      var checked = row.querySelector('input[type="radio"]:checked');
+      var value = checked ? checked.value : "";
+      below.forEach(function (other) {
+        var target = other.querySelector('input[type="radio"][value="' + value + '"]');
+        if (target && !target.disabled) {
+          target.checked = true;
+          changed += 1;
+        }
+      });
+    } else {
+      var source = row.querySelector('select[data-field="assessor"]');
+      below.forEach(function (other) {
+        var select = other.querySelector('select[data-field="assessor"]');
+        if (select && !select.disabled && source) {
+          select.value = source.value;
+          changed += 1;
+        }
+      });
+    }
+    markDirty(button.form);
+    var status = button.form && button.form.querySelector("[data-apply-status]");
+    if (status) {
+      status.textContent = "Applied to " + changed + " candidate" + (changed === 1 ? "" : "s") +
+        " below. Remember to click Save claim.";
+    }
+  });
+
+  // R-CLM-8: leaving a page with unsaved changes asks first.
+  document.addEventListener("change", function (event) {
+    var form = event.target.form;
+    if (form && form.hasAttribute("data-unsaved-warning")) markDirty(form);
+  });
+  document.addEventListener("submit", function () {
+    submitting = true;
+  });
+  window.addEventListener("beforeunload", function (event) {
+    if (submitting) return;
+    if (document.querySelector("form[data-unsaved-warning][data-dirty]")) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
+
+  // R-CLM-9: "Submit to assessor" stays disabled until the centre declaration is ticked.
+  document.querySelectorAll("[data-requires-declaration]").forEach(function (button) {
+    var box = document.getElementById(button.getAttribute("data-requires-declaration"));
+    if (!box) return;
+    var sync = function () {
+      button.disabled = !box.checked;
+    };
+    box.addEventListener("change", sync);
+    sync();
+  });
+
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      window.print();
+    });
+  });
+})();
