@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from centres.demo import BATCH_QUALIFICATION, DEMO_PASSWORD, DEMO_USERS, add_learners, seed
 from centres.models import Centre, Qualification
+from claims.demo import seed_claims
 
 
 class Command(BaseCommand):
@@ -25,6 +26,8 @@ class Command(BaseCommand):
                 "Demo data is never loaded under the production profile (DJANGO_DEBUG=0)."
             )
         created = seed()
+        # Claims' own demo rows: a centre assessor and the visiting assessor's centre.
+        seed_claims()
         self.stdout.write(
             "Demo data loaded." if created else "Demo data already present; left as it is."
         )
