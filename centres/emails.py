@@ -3,21 +3,13 @@
 from __future__ import annotations
 
 from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from hub.emails import send_templated_email
+
 from .models import Membership, User
-
-
-def send_templated_email(*, to: list[str], template: str, context: dict) -> None:
-    """Render ``<template>_subject.txt`` and ``<template>.txt`` and send them."""
-    # A subject must be one line whatever the template's line breaks.
-    subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
-    body = render_to_string(f"{template}.txt", context)
-    send_mail(subject, body, None, to)
 
 
 def set_password_url(user, *, site_url: str) -> str:

@@ -7,17 +7,14 @@ a rolled-back change never sends mail and slow mail never holds a database lock.
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
+
+from hub.emails import send_templated_email
 
 from .models import AssessorAssignment, Claim
 
 
 def _send(*, to: list[str], template: str, context: dict) -> None:
-    # A subject must be one line whatever the template's line breaks.
-    subject = " ".join(render_to_string(f"claims/email/{template}_subject.txt", context).split())
-    body = render_to_string(f"claims/email/{template}.txt", context)
-    send_mail(subject, body, None, to)
+    send_templated_email(to=to, template=f"claims/email/{template}", context=context)
 
 
 def _claim(claim_pk: int) -> Claim:

@@ -1,0 +1,18 @@
+"""The one way the hub sends email: a subject and a text template rendered together."""
+
+from __future__ import annotations
+
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+
+
+def send_templated_email(*, to: list[str], template: str, context: dict) -> None:
+    """Render ``<template>_subject.txt`` and ``<template>.txt`` and send them to ``to``.
+
+    Call it after the change it reports has committed (``transaction.on_commit``), so a
+    rolled-back change never sends mail and a slow mail server never holds a lock.
+    """
+    # A subject must be one line whatever the template's line breaks.
+    subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
+    body = render_to_string(f"{template}.txt", context)
+    send_mail(subject, body, None, to)
