@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from centres.models import (
     Approval,
@@ -233,3 +233,13 @@ def date_notices(claim: Claim, today=None) -> list[tuple[str, str]]:
         else:
             notices.append(("info", text))
     return notices
+
+
+def claims_awaiting_processing(*, older_than) -> QuerySet:
+    """Finalised claims with agreed lines, finalised before ``older_than`` and still not
+    processed: their processing message was lost (a worker died, a broker restarted)."""
+    return Claim.objects.filter(
+        Exists(ClaimLine.objects.filter(claim=OuterRef("pk")).exclude(outcome=LINE_WITHDRAWN)),
+        status=ClaimStatus.FINALISED,
+        finalised_at__lt=older_than,
+    ).order_by("finalised_at")
