@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "par",
     "moderation",
     "claims",
+    "certificates",
 ]
 
 MIDDLEWARE = [
@@ -230,7 +231,17 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+# Deadlines are indexed columns swept here, never long ETA tasks (R-SLA-3).
+CELERY_BEAT_SCHEDULE: dict = {
+    "certificates-sweep": {
+        "task": "certificates.tasks.sweep_certificates",
+        "schedule": env.int("HUB_CERTIFICATE_SWEEP_SECONDS", default=300),
+    },
+    "sla-sweep": {
+        "task": "certificates.tasks.sweep_sla",
+        "schedule": env.int("HUB_SLA_SWEEP_SECONDS", default=900),
+    },
+}
 
 # --- Security -------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
@@ -274,6 +285,18 @@ HUB_MAX_SAMPLE_MB = env.int("HUB_MAX_SAMPLE_MB", default=50)
 HUB_MAX_ZIP_UNCOMPRESSED_MB = env.int("HUB_MAX_ZIP_UNCOMPRESSED_MB", default=500)
 HUB_MAX_IMPORT_MB = env.int("HUB_MAX_IMPORT_MB", default=5)
 HUB_PAGE_SIZE = env.int("HUB_PAGE_SIZE", default=50)
+# Links in emails sent by background tasks, which have no request to build them from.
+HUB_SITE_URL = env.str("HUB_SITE_URL", default="http://127.0.0.1:8000/")
+# R-SLA-1: warn the moderator and the moderation team this many days before the SLA ends.
+HUB_SLA_WARN_DAYS = env.int("HUB_SLA_WARN_DAYS", default=5)
+# R-SLA-2: a certificate dispatch is at risk this many working days before it is due.
+HUB_DISPATCH_AT_RISK_WORKING_DAYS = env.int("HUB_DISPATCH_AT_RISK_WORKING_DAYS", default=2)
+# A claim on an email older than this belongs to a dead worker; the sweep takes it over.
+HUB_DISPATCH_CLAIM_MINUTES = env.int("HUB_DISPATCH_CLAIM_MINUTES", default=15)
+# The sweep leaves younger work to the normal path (issue task, then dispatch task).
+HUB_HEAL_AFTER_MINUTES = env.int("HUB_HEAL_AFTER_MINUTES", default=10)
+# Public "verify a certificate" page: attempts per client address per minute.
+HUB_VERIFY_ATTEMPTS_PER_MINUTE = env.int("HUB_VERIFY_ATTEMPTS_PER_MINUTE", default=10)
 
 LOGGING = {
     "version": 1,

@@ -21,5 +21,6 @@ urlpatterns = [
     path("par/", include("par.urls")),
     path("moderation/", include("moderation.urls")),
     path("claims/", include("claims.urls")),
+    path("certificates/", include("certificates.urls")),
     path("admin/", admin.site.urls),
 ]

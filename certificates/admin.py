@@ -1,0 +1,47 @@
+from django.contrib import admin, messages
+from django.utils import timezone
+
+from .models import Certificate, CertificateDispatch, DeadlineAlert, FailedJob
+
+
+@admin.register(Certificate)
+class CertificateAdmin(admin.ModelAdmin):
+    list_display = ["number", "learner", "qualification", "batch", "issued_at", "dispatched_at"]
+    list_select_related = ["learner", "qualification", "batch"]
+    search_fields = ["number", "learner__membership_number", "learner__last_name"]
+    readonly_fields = [f.name for f in Certificate._meta.fields]
+
+
+@admin.register(CertificateDispatch)
+class CertificateDispatchAdmin(admin.ModelAdmin):
+    list_display = ["batch", "centre", "due_on", "certificate_count", "dispatched_at", "sent_to"]
+    list_filter = [("dispatched_at", admin.EmptyFieldListFilter)]
+    readonly_fields = [f.name for f in CertificateDispatch._meta.fields]
+
+
+@admin.register(DeadlineAlert)
+class DeadlineAlertAdmin(admin.ModelAdmin):
+    list_display = ["kind", "batch", "due", "recipients", "created_at", "sent_at"]
+    list_filter = ["kind"]
+    readonly_fields = [f.name for f in DeadlineAlert._meta.fields]
+
+
+@admin.register(FailedJob)
+class FailedJobAdmin(admin.ModelAdmin):
+    """R-SLA-3: tasks that ran out of retries, with a "Run again" action."""
+
+    list_display = ["task", "args", "error", "failed_at", "rerun_at", "rerun_by"]
+    readonly_fields = [f.name for f in FailedJob._meta.fields]
+    actions = ["run_again"]
+
+    @admin.action(description="Run the selected jobs again")
+    def run_again(self, request, queryset):
+        from celery import current_app
+
+        jobs = list(queryset.filter(rerun_at__isnull=True))
+        for job in jobs:
+            current_app.send_task(job.task, args=job.args, kwargs=job.kwargs)
+        queryset.filter(pk__in=[j.pk for j in jobs]).update(
+            rerun_at=timezone.now(), rerun_by=request.user
+        )
+        self.message_user(request, f"{len(jobs)} job(s) queued again.", messages.SUCCESS)

@@ -1,0 +1,78 @@
+"""Certificates for the centre's Moderation section, and the public verify page."""
+
+from __future__ import annotations
+
+from django.http import FileResponse, Http404
+from django.shortcuts import render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from centres.access import section_required
+from centres.models import Section
+
+from .access import (
+    certificates_for,
+    get_batch_for_request,
+    get_certificate_for_request,
+    get_learner_for_certificates,
+)
+from .forms import VerifyForm
+from .models import CertificateDispatch
+from .verification import certificate_verify, verify_attempt_allowed
+
+
+@require_GET
+@section_required(Section.MODERATION)
+def batch_certificates(request, batch_pk: int):
+    batch = get_batch_for_request(request, batch_pk)
+    certificates = certificates_for(request).filter(batch=batch).select_related("learner")
+    return render(
+        request,
+        "certificates/batch.html",
+        {
+            "batch": batch,
+            "certificates": certificates,
+            "dispatch": CertificateDispatch.objects.filter(batch=batch).first(),
+        },
+    )
+
+
+@require_GET
+@section_required(Section.MODERATION)
+def learner_certificates(request, learner_pk: int):
+    learner = get_learner_for_certificates(request, learner_pk)
+    certificates = certificates_for(request).filter(learner=learner).select_related("qualification")
+    return render(
+        request, "certificates/learner.html", {"learner": learner, "certificates": certificates}
+    )
+
+
+@require_GET
+@section_required(Section.MODERATION)
+def download(request, pk: int):
+    certificate = get_certificate_for_request(request, pk)
+    if not certificate.pdf:
+        raise Http404("This certificate's PDF is still being prepared.")
+    return FileResponse(
+        certificate.pdf.open("rb"),
+        as_attachment=True,
+        filename=f"certificate-{certificate.number}.pdf",
+        content_type="application/pdf",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def verify(request):
+    """Anyone: number and code show the learner, qualification, units and date, or nothing."""
+    form = VerifyForm(request.POST or None)
+    context = {"form": form, "checked": False, "certificate": None}
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        if not verify_attempt_allowed(request):
+            context["limited"] = True
+            status = 429
+        else:
+            context["checked"] = True
+            context["certificate"] = certificate_verify(
+                number=form.cleaned_data["number"], code=form.cleaned_data["code"]
+            )
+    return render(request, "certificates/verify.html", context, status=status)
