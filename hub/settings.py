@@ -241,6 +241,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "certificates.tasks.sweep_sla",
         "schedule": env.int("HUB_SLA_SWEEP_SECONDS", default=900),
     },
+    "claims-processing-sweep": {
+        "task": "claims.tasks.sweep_finalised_claims",
+        "schedule": env.int("HUB_CLAIMS_SWEEP_SECONDS", default=600),
+    },
 }
 
 # --- Security -------------------------------------------------------------------------

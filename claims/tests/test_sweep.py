@@ -44,3 +44,10 @@ def test_sweep_leaves_a_just_finalised_claim_to_its_own_task(
     assert sweep_finalised_claims() == 0
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.FINALISED
+
+
+def test_beat_runs_the_sweep():
+    from django.conf import settings
+
+    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "claims.tasks.sweep_finalised_claims" in tasks
