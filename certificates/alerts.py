@@ -14,11 +14,10 @@ import uuid
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.utils import timezone
 
+from hub.emails import send_templated_email
 from hub.workdays import add_working_days
 from moderation.models import AWAITING_MODERATOR, Batch
 
@@ -88,13 +87,12 @@ def alerts_send(alerts: list[DeadlineAlert], *, now: datetime) -> int:
     claimed = list(DeadlineAlert.objects.filter(claim=token).select_related("batch__centre"))
     sent, failed = [], []
     for alert in claimed:
-        context = {"alert": alert, "batch": alert.batch, "site_url": settings.HUB_SITE_URL}
-        subject = " ".join(
-            render_to_string("certificates/email/deadline_alert_subject.txt", context).split()
-        )
-        body = render_to_string("certificates/email/deadline_alert.txt", context)
         try:
-            send_mail(subject, body, None, [r.strip() for r in alert.recipients.split(",")])
+            send_templated_email(
+                to=[r.strip() for r in alert.recipients.split(",")],
+                template="certificates/email/deadline_alert",
+                context={"alert": alert, "batch": alert.batch, "site_url": settings.HUB_SITE_URL},
+            )
         except Exception:
             log.exception("Deadline alert %s could not be sent; the next sweep retries.", alert.pk)
             failed.append(alert.pk)

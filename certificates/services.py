@@ -23,8 +23,8 @@ from django.db.models import Case, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
-from centres.emails import send_templated_email
 from centres.models import Membership
+from hub.emails import send_templated_email
 from hub.workdays import add_working_days
 from moderation.models import Batch, BatchStatus, BatchUnit
 

@@ -96,7 +96,7 @@ def test_a_failed_alert_is_sent_by_the_next_sweep(world, mailoutbox, monkeypatch
     def broken(*args, **kwargs):
         raise ConnectionError("SMTP down")
 
-    monkeypatch.setattr(alerts, "send_mail", broken)
+    monkeypatch.setattr(alerts, "send_templated_email", broken)
     assert sla_sweep() == 0
     monkeypatch.undo()
     assert sla_sweep() == 1
