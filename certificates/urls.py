@@ -9,4 +9,5 @@ urlpatterns = [
     path("learner/<int:learner_pk>/", views.learner_certificates, name="learner"),
     path("<int:pk>/download/", views.download, name="download"),
     path("verify/", views.verify, name="verify"),
+    path("dashboard/", views.dashboard, name="dashboard"),
 ]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from centres.access import section_required
+from centres.access import body_role_required, section_required
 from centres.models import Section
 
 from .access import (
@@ -15,6 +16,7 @@ from .access import (
     get_certificate_for_request,
     get_learner_for_certificates,
 )
+from .dashboard import dashboard_figures
 from .forms import VerifyForm
 from .models import CertificateDispatch
 from .verification import certificate_verify, verify_attempt_allowed
@@ -76,3 +78,14 @@ def verify(request):
                 number=form.cleaned_data["number"], code=form.cleaned_data["code"]
             )
     return render(request, "certificates/verify.html", context, status=status)
+
+
+@require_GET
+@body_role_required()
+def dashboard(request):
+    """The awarding body's administrators: SLA and certificate figures at a glance."""
+    return render(
+        request,
+        "certificates/dashboard.html",
+        {"figures": dashboard_figures(), "warn_days": settings.HUB_SLA_WARN_DAYS},
+    )

@@ -53,6 +53,12 @@ BODY_PAGES = [
     ),
     (
         lambda u: u.is_staff,
+        "certificates:dashboard",
+        "Moderation dashboard",
+        "Open batches, overdue moderation, turnaround and certificates at risk.",
+    ),
+    (
+        lambda u: u.is_staff,
         "admin:index",
         "Administration",
         "Catalogue, centre approvals, batch deletions and overrides.",

@@ -1,5 +1,5 @@
 from centres.models import Section
-from hub.tests.matrix import everyone, register, section_page
+from hub.tests.matrix import body_page, everyone, register, section_page
 
 from .factories import complete_batch, issued_certificate
 
@@ -29,3 +29,5 @@ register(
 register("certificates:verify", expect=everyone(200))
 # An empty submission shows the form's errors and counts no attempt against the limit.
 register("certificates:verify", method="post", expect=everyone(200), label="POST")
+# The moderation dashboard: the awarding body's administrators only.
+register("certificates:dashboard", expect=body_page("staff"))

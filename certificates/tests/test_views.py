@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from certificates.models import Certificate
-from certificates.services import certificates_issue_for_batch
+from certificates.services import _create_certificates, certificates_issue_for_batch
 
 from .factories import complete_batch, issued_certificate
 
@@ -60,8 +60,6 @@ def test_download_is_get_only(member_client, certificate):
 
 def test_a_pdf_not_yet_drawn_is_404(member_client, world):
     batch = complete_batch(world)
-    from certificates.services import _create_certificates
-
     _create_certificates(batch.pk)
     pending = Certificate.objects.get(batch=batch)
     assert member_client.get(reverse("certificates:download", args=[pending.pk])).status_code == 404

@@ -41,3 +41,10 @@ def test_centre_downloads_a_certificate_and_verify_confirms_it(page, live_server
     page.get_by_role("button", name="Verify").click()
     page.get_by_role("heading", name="Not found").wait_for()
     assert learner.full_name not in page.locator("main").inner_text()
+
+
+def test_staff_see_the_moderation_dashboard(page, live_server, world):
+    login(page, live_server, world.staff, PASSWORD)
+    page.get_by_role("link", name="Moderation dashboard").click()
+    page.get_by_role("heading", name="Moderation dashboard").wait_for()
+    assert_accessible(page)
