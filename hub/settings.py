@@ -223,7 +223,9 @@ if CELERY_BROKER_URL == "filesystem://":
     }
 else:
     # Longer than any task runs, so Redis does not hand a running task to a second worker.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("HUB_REDIS_VISIBILITY_TIMEOUT", default=60 * 60)
+    }
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
