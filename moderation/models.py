@@ -253,6 +253,18 @@ class Batch(FSMModelMixin, models.Model):
     def is_overdue(self) -> bool:
         return self.sla_due_at is not None and self.sla_due_at < timezone.now()
 
+    @property
+    def sla_days_left(self) -> int | None:
+        """Calendar days until the SLA is due (negative once overdue); None when no clock runs."""
+        if self.sla_due_at is None:
+            return None
+        return (timezone.localdate(self.sla_due_at) - timezone.localdate()).days
+
+    @property
+    def sla_days_overdue(self) -> int:
+        days = self.sla_days_left
+        return -days if days is not None and days < 0 else 0
+
     def missing_documents(self) -> list[str]:
         """Labels of the R-BAT-1 documents not uploaded yet."""
         present = set(
