@@ -84,6 +84,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "centres.context_processors.current_centre",
+                "hub.context_processors.session_expiry",
             ],
         },
     },
@@ -136,6 +137,8 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3  # invitations use the same link: thre
 # the old portals' ten-minute timeout.
 SESSION_COOKIE_AGE = env.int("HUB_SESSION_SECONDS", default=60 * 60 * 8)
 SESSION_SAVE_EVERY_REQUEST = True
+# R-NEW-1: pages warn this long before an idle session would end, with "Stay logged in".
+HUB_SESSION_WARNING_SECONDS = env.int("HUB_SESSION_WARNING_SECONDS", default=300)
 
 # django-axes: five wrong passwords for one email from one address lock that pair out.
 AXES_FAILURE_LIMIT = env.int("HUB_LOGIN_FAILURE_LIMIT", default=5)

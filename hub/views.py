@@ -3,8 +3,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_POST
 
 from centres.models import BodyRole, Section
 
@@ -98,3 +100,14 @@ def body_tiles(user) -> list[Tile]:
 def home(request):
     tiles = section_tiles(request.membership) + body_tiles(request.user)
     return render(request, "hub/home.html", {"tiles": tiles})
+
+
+@require_POST
+@login_required
+def session_keepalive(request):
+    """Renew the session (R-NEW-1): the expiry warning's "Stay logged in" button posts here.
+
+    SESSION_SAVE_EVERY_REQUEST already renews it on any request; this one does nothing else.
+    """
+    request.session.modified = True
+    return HttpResponse(status=204)

@@ -23,3 +23,5 @@ register(
     anon_to_login=False,
 )
 register("password_reset_complete", expect=everyone(200))
+register("session-keepalive", expect=everyone(405), label="GET")
+register("session-keepalive", method="post", expect=everyone(204, anon=302), label="POST")
