@@ -77,6 +77,13 @@ def _oversize_errors(request, kind: str) -> dict[str, list[str]]:
     return errors
 
 
+def _add_errors(form, errors: dict[str, list[str]]) -> None:
+    """Show each message beside its field; one for a field the form lacks goes on top."""
+    for field, messages_ in errors.items():
+        for message in messages_:
+            form.add_error(field if field in form.fields else None, message)
+
+
 def _is_xhr(request: HttpRequest) -> bool:
     return request.headers.get("X-Requested-With") == "XMLHttpRequest"
 
@@ -208,9 +215,7 @@ def batch_documents(request, pk: int):
                 request, f"Batch {batch.pk} is {batch.get_status_display()}: documents are fixed."
             )
             return redirect("moderation:batch-detail", pk=batch.pk)
-        for field, errors in _oversize_errors(request, DocumentKind.BRIEF).items():
-            for error in errors:
-                form.add_error(field, error)
+        _add_errors(form, _oversize_errors(request, DocumentKind.BRIEF))
         if form.is_valid():
             try:
                 services.batch_set_documents(
@@ -221,9 +226,7 @@ def batch_documents(request, pk: int):
                     override=form.cleaned_data["override"] if can_override else None,
                 )
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    for error in errors:
-                        form.add_error(field if field in form.fields else None, error)
+                _add_errors(form, exc.message_dict)
             except services.BatchError as exc:
                 form.add_error(None, str(exc))
             else:
@@ -564,9 +567,7 @@ def outcome(request, pk: int):
     """Returned for editing, Insufficient sample or Complete, with comments (R-BAT-8)."""
     batch = get_batch_for_moderator(request, pk)
     form = OutcomeForm(request.POST, request.FILES)
-    for field, errors in _oversize_errors(request, DocumentKind.COMMENTS).items():
-        for error in errors:
-            form.add_error(field, error)
+    _add_errors(form, _oversize_errors(request, DocumentKind.COMMENTS))
     if form.is_valid():
         try:
             services.batch_set_outcome(
@@ -577,9 +578,7 @@ def outcome(request, pk: int):
                 comments_file=form.cleaned_data["comments_file"],
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
+            _add_errors(form, exc.message_dict)
         except services.BatchError as exc:
             form.add_error(None, str(exc))
         else:
