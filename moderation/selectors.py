@@ -1,0 +1,262 @@
+"""Reads for the moderation pages, each bounded by what one page shows, not by the batch."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Exists, F, OuterRef, QuerySet, Subquery
+
+from .models import (
+    AWAITING_MODERATOR,
+    Batch,
+    BatchDocument,
+    BatchHistory,
+    BatchStatus,
+    BatchUnit,
+    DocumentKind,
+    SampleRule,
+)
+
+# --- the batch page and the moderator's review: slots ---------------------------------------
+SLOTS_MISSING = "missing"  # the "Slots without a file" filter's value of ?slots=
+
+
+@dataclass
+class SlotFile:
+    pk: int
+    name: str
+    size: int
+    uploaded_at: datetime
+    superseded_at: datetime | None
+    url: str = ""
+
+
+@dataclass
+class Slot:
+    """One learner-unit's upload slot, flat so the template looks up little per row."""
+
+    pk: int
+    learner_id: int
+    p_number: str
+    first_name: str
+    last_name: str
+    unit_code: str
+    unit_title: str
+    current: SlotFile | None = None
+    earlier: list[SlotFile] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    upload_url: str = ""
+    remove_url: str = ""
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+@dataclass
+class LearnerSlots:
+    """A learner's slots on one page; ``continued`` when the previous page showed some too."""
+
+    p_number: str
+    first_name: str
+    last_name: str
+    slots: list[Slot]
+    continued: bool = False
+
+
+@dataclass
+class SlotCounts:
+    claimed: int
+    uploaded: int
+
+    @property
+    def without_file(self) -> int:
+        return self.claimed - self.uploaded
+
+
+def _current_sample(batch_unit_ref) -> QuerySet[BatchDocument]:
+    return BatchDocument.objects.filter(
+        batch_unit=batch_unit_ref, kind=DocumentKind.SAMPLE, superseded_at__isnull=True
+    )
+
+
+def batch_slot_counts(*, batch: Batch) -> SlotCounts:
+    """Learner-units claimed and those with a file, in one aggregate query."""
+    totals = BatchUnit.objects.filter(batch=batch).aggregate(
+        claimed=Count("pk"),
+        uploaded=Count("pk", filter=Exists(_current_sample(OuterRef("pk")))),
+    )
+    return SlotCounts(claimed=totals["claimed"], uploaded=totals["uploaded"])
+
+
+def batch_sample_rule(*, batch: Batch, counts: SlotCounts) -> SampleRule:
+    """R-BAT-6 from counts already aggregated, so no learner-unit is loaded for it."""
+    return batch.sample(claimed=counts.claimed, uploaded=counts.uploaded)
+
+
+_SLOT_ORDER = (
+    "selection__registration__learner__last_name",
+    "selection__registration__learner__first_name",
+    "selection__registration__learner__membership_number",
+    "selection__unit__code",
+    "pk",
+)
+_SLOT_FIELDS = {
+    "learner_id": "selection__registration__learner_id",
+    "p_number": "selection__registration__learner__membership_number",
+    "first_name": "selection__registration__learner__first_name",
+    "last_name": "selection__registration__learner__last_name",
+    "unit_code": "selection__unit__code",
+    "unit_title": "selection__unit__title",
+}
+
+
+def batch_slots_queryset(*, batch: Batch, missing_only: bool = False) -> QuerySet:
+    """The batch's slots as flat rows, by learner then unit; only empty ones if asked."""
+    units = BatchUnit.objects.filter(batch=batch)
+    if missing_only:
+        units = units.filter(~Exists(_current_sample(OuterRef("pk"))))
+    return units.order_by(*_SLOT_ORDER).values("pk", **{k: F(v) for k, v in _SLOT_FIELDS.items()})
+
+
+def _slots_with_files(rows: list[dict]) -> list[Slot]:
+    """Slots for ``rows`` with their files (current and earlier), in one more query."""
+    slots = [Slot(**row) for row in rows]
+    by_pk = {slot.pk: slot for slot in slots}
+    files = (
+        BatchDocument.objects.filter(batch_unit_id__in=by_pk, kind=DocumentKind.SAMPLE)
+        .order_by("-uploaded_at", "-pk")
+        .values_list("pk", "batch_unit_id", "original_name", "size", "uploaded_at", "superseded_at")
+    )
+    for pk, unit_id, name, size, uploaded_at, superseded_at in files:
+        file = SlotFile(pk, name, size, uploaded_at, superseded_at)
+        slot = by_pk[unit_id]
+        if superseded_at is None:
+            slot.current = file
+        else:
+            slot.earlier.append(file)
+    return slots
+
+
+def batch_slot_page(
+    *, batch: Batch, page_number, per_page: int, missing_only: bool = False
+) -> tuple[Page, list[LearnerSlots]]:
+    """One page of ``per_page`` slots grouped under their learners.
+
+    A page holds a fixed number of slots, not of learners, so its size is bounded whatever
+    the number of units per learner; a learner cut by the page break is marked continued.
+    """
+    rows_qs = batch_slots_queryset(batch=batch, missing_only=missing_only)
+    page = Paginator(rows_qs, per_page).get_page(page_number)
+    bottom = (page.number - 1) * per_page
+    # One row before the page says whether its first learner started on the page before.
+    rows = list(rows_qs[max(bottom - 1, 0) : bottom + per_page])
+    before = rows.pop(0) if bottom and rows else None
+    groups: list[LearnerSlots] = []
+    for slot in _slots_with_files(rows):
+        if not groups or groups[-1].slots[-1].learner_id != slot.learner_id:
+            continued = (
+                not groups and before is not None and before["learner_id"] == slot.learner_id
+            )
+            groups.append(
+                LearnerSlots(slot.p_number, slot.first_name, slot.last_name, [], continued)
+            )
+        groups[-1].slots.append(slot)
+    return page, groups
+
+
+def batch_slot(*, batch: Batch, batch_unit_id: int) -> Slot:
+    """One slot with its files, for the partial an upload or removal answers with."""
+    row = batch_slots_queryset(batch=batch).get(pk=batch_unit_id)
+    return _slots_with_files([row])[0]
+
+
+# --- documents and history ------------------------------------------------------------------
+def batch_document_sections(*, batch: Batch) -> list[tuple[str, list[BatchDocument]]]:
+    """IV feedback, brief and the moderator's comments, every version, newest first."""
+    kinds = (DocumentKind.IV_FEEDBACK, DocumentKind.BRIEF, DocumentKind.COMMENTS)
+    by_kind: dict[str, list[BatchDocument]] = {kind: [] for kind in kinds}
+    documents = (
+        BatchDocument.objects.filter(batch=batch, kind__in=kinds)
+        .select_related("uploaded_by")
+        .order_by("-uploaded_at", "-pk")
+    )
+    for document in documents:
+        by_kind[document.kind].append(document)
+    return [(kind.label, by_kind[kind]) for kind in kinds]
+
+
+def batch_history_page(*, batch: Batch, page_number, per_page: int) -> Page:
+    """The batch's history, newest first, one page at a time (uploads alone can be thousands)."""
+    entries = (
+        BatchHistory.objects.filter(batch=batch)
+        .select_related("actor")
+        .only(
+            "pk",
+            "at",
+            "event",
+            "from_status",
+            "to_status",
+            "note",
+            "document_id",
+            "actor__first_name",
+            "actor__last_name",
+            "actor__email",
+        )
+        .annotate(document_name=F("document__original_name"))
+        .order_by("-at", "-pk")
+    )
+    return Paginator(entries, per_page).get_page(page_number)
+
+
+# --- lists ---------------------------------------------------------------------------------
+def moderator_queue_assigned(*, moderator_id: int) -> QuerySet[Batch]:
+    """Batches assigned to the moderator and awaiting a decision, by SLA due date."""
+    return (
+        Batch.objects.live()
+        .filter(moderator_id=moderator_id, status__in=AWAITING_MODERATOR)
+        .select_related("centre", "qualification")
+        .order_by("sla_due_at", "pk")
+    )
+
+
+def moderator_queue_unassigned() -> QuerySet[Batch]:
+    """Submitted batches nobody has taken, by SLA due date (batch_unassigned_sla_idx)."""
+    return (
+        Batch.objects.live()
+        .filter(status__in=AWAITING_MODERATOR, moderator__isnull=True)
+        .select_related("centre", "qualification")
+        .order_by("sla_due_at", "pk")
+    )
+
+
+def moderator_queue_decided(*, moderator_id: int, limit: int = 20) -> list[Batch]:
+    """The moderator's latest outcomes, a fixed number."""
+    return list(
+        Batch.objects.live()
+        .filter(moderator_id=moderator_id)
+        .exclude(status__in=AWAITING_MODERATOR)
+        .select_related("centre", "qualification")
+        .order_by("-outcome_at", "-pk")[:limit]
+    )
+
+
+def centre_batches(*, batches: QuerySet[Batch], completed: bool) -> QuerySet[Batch]:
+    """A centre's open or completed batches, newest first, with the latest comments file.
+
+    Sorted by (centre, created_at) or (centre, completed_at), both indexed, so a page of a
+    long list is read from the index rather than sorted whole.
+    """
+    if completed:
+        batches = batches.filter(status=BatchStatus.COMPLETE).order_by("-completed_at", "-pk")
+    else:
+        batches = batches.exclude(status=BatchStatus.COMPLETE).order_by("-created_at", "-pk")
+    latest_comments = BatchDocument.objects.filter(
+        batch=OuterRef("pk"), kind=DocumentKind.COMMENTS
+    ).order_by("-uploaded_at", "-pk")
+    return batches.select_related("qualification").annotate(
+        comments_id=Subquery(latest_comments.values("pk")[:1]),
+        comments_name=Subquery(latest_comments.values("original_name")[:1]),
+    )
