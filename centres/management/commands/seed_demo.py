@@ -1,9 +1,13 @@
-import random
-
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from centres.demo import BATCH_QUALIFICATION, DEMO_PASSWORD, DEMO_USERS, add_learners, seed
+from centres.demo import BATCH_QUALIFICATION, DEMO_PASSWORD, DEMO_USERS, seed
+from centres.demo_scale import (
+    add_selected_learners,
+    seed_big_batches,
+    seed_big_claim,
+    seed_open_batches,
+)
 from centres.models import Centre, Qualification
 from claims.demo import seed_claims
 
@@ -18,9 +22,46 @@ class Command(BaseCommand):
             default=0,
             help="Also add N learners at the first centre on the moderation qualification (bulk).",
         )
+        parser.add_argument(
+            "--selected-units",
+            type=int,
+            default=0,
+            help="With --learners: select the first U units on the PAR for each of them.",
+        )
+        parser.add_argument(
+            "--open-batches",
+            type=int,
+            default=0,
+            help="Add M batches waiting on the moderators, spread over the demo centres.",
+        )
+        parser.add_argument(
+            "--big-batch",
+            type=int,
+            default=0,
+            help=(
+                "Add three Northgate batches: a Draft one (Select Units to Pass on Batch), a "
+                "Centre Completing one and one under review, the last two with K learner-units."
+            ),
+        )
+        parser.add_argument(
+            "--big-claim",
+            type=int,
+            default=0,
+            help="Add an Unsubmitted Northgate claim with L lines.",
+        )
         parser.add_argument("--quiet", action="store_true", help="Do not print the logins.")
 
-    def handle(self, *args, learners: int, quiet: bool, **options):
+    def handle(
+        self,
+        *args,
+        learners: int,
+        selected_units: int,
+        open_batches: int,
+        big_batch: int,
+        big_claim: int,
+        quiet: bool,
+        **options,
+    ):
         if settings.HUB_PRODUCTION:
             raise CommandError(
                 "Demo data is never loaded under the production profile (DJANGO_DEBUG=0)."
@@ -34,8 +75,24 @@ class Command(BaseCommand):
         if learners:
             centre = Centre.objects.get(number="10001")
             qualification = Qualification.objects.get(code=BATCH_QUALIFICATION[0])
-            add_learners(centre, qualification, learners, rng=random.Random(learners))
-            self.stdout.write(f"Added {learners} learners at {centre} on {qualification.code}.")
+            add_selected_learners(count=learners, selected_units=selected_units, seed=learners)
+            self.stdout.write(
+                f"Added {learners} learners at {centre} on {qualification.code}"
+                f" ({selected_units} units selected each)."
+            )
+        if big_batch:
+            batches = seed_big_batches(learner_units=big_batch)
+            self.stdout.write(
+                f"Added batches {batches.draft_pk} (Draft), {batches.completing_pk} (Centre"
+                f" Completing, {big_batch} learner-units) and {batches.review_pk} (With"
+                f" Moderator, {big_batch} learner-units) at Northgate."
+            )
+        if open_batches:
+            seed_open_batches(count=open_batches)
+            self.stdout.write(f"Added {open_batches} open batches waiting on the moderators.")
+        if big_claim:
+            claim_pk = seed_big_claim(lines=big_claim)
+            self.stdout.write(f"Added claim {claim_pk} at Northgate with {big_claim} lines.")
         if not quiet:
             self.stdout.write("")
             self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD})")
