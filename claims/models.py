@@ -18,9 +18,10 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
 from django.utils import timezone
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import transition
 
 from centres.models import BodyRole, Centre, Qualification, Registration, Unit
+from hub.fsm import StatusField, StatusModelMixin
 
 # The qualification-level state shown when a centre has no claim for it (R-CLM-10).
 NO_CLAIMS_SUBMITTED = "No claims submitted"
@@ -62,11 +63,16 @@ SYSTEM = "system"
 
 
 def _is_centre_user(claim: Claim, user) -> bool:
-    return user is not None and not user.body_role
+    # The rules live with the views' access helpers; imported here to avoid a cycle.
+    from .access import is_claims_member
+
+    return is_claims_member(user, claim.centre_id)
 
 
 def _is_assessor(claim: Claim, user) -> bool:
-    return user is not None and user.body_role == BodyRole.ASSESSOR
+    from .access import is_assigned_assessor
+
+    return is_assigned_assessor(user, claim.centre_id)
 
 
 def _is_system(claim: Claim, user) -> bool:
@@ -90,17 +96,14 @@ def _is_declared(claim: Claim) -> bool:
     return claim.declared_at is not None
 
 
-class Claim(FSMModelMixin, models.Model):
+class Claim(StatusModelMixin, models.Model):
     centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="claims")
     qualification = models.ForeignKey(
         Qualification, on_delete=models.PROTECT, related_name="claims"
     )
-    status = FSMField(
-        max_length=20,
-        choices=ClaimStatus.choices,
-        default=ClaimStatus.UNSUBMITTED,
-        protected=True,
-        db_index=True,
+    # Changed only by the transitions below (assigning it raises), safely under threads.
+    status = StatusField(
+        max_length=20, choices=ClaimStatus.choices, default=ClaimStatus.UNSUBMITTED, db_index=True
     )
     number = models.CharField(
         "claim number", max_length=30, unique=True, null=True, blank=True, editable=False

@@ -16,9 +16,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import transition
 
 from centres.models import BodyRole, Centre, Membership, Qualification
+from hub.fsm import StatusField, StatusModelMixin
 from hub.workdays import add_working_days
 
 DELETION_WORKING_DAYS = 5
@@ -88,14 +89,13 @@ class BatchQuerySet(models.QuerySet):
         return self.exclude(status=S.DRAFT)
 
 
-class Batch(FSMModelMixin, models.Model):
+class Batch(StatusModelMixin, models.Model):
     centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="batches")
     qualification = models.ForeignKey(
         Qualification, on_delete=models.PROTECT, related_name="batches"
     )
-    status = FSMField(
-        max_length=30, choices=BatchStatus.choices, default=S.DRAFT, protected=True, db_index=True
-    )
+    # Changed only by the transitions below (assigning it raises), safely under threads.
+    status = StatusField(max_length=30, choices=BatchStatus.choices, default=S.DRAFT, db_index=True)
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
