@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class HubConfig(AppConfig):
     name = "hub"
     verbose_name = "Hub"
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        from .sessions import stamp_on_login
+
+        user_logged_in.connect(stamp_on_login, dispatch_uid="hub-session-stamp-on-login")

@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "hub.sessions.SessionRenewalMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -133,10 +134,11 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3  # invitations use the same link: three days
 
-# Sessions last a working day and are renewed on every request, so nobody loses work to
-# the old portals' ten-minute timeout.
+# Sessions last a working day idle, so nobody loses work to the old portals' ten-minute
+# timeout. hub.sessions renews one (a single write) only once HUB_SESSION_RENEW_SECONDS
+# have passed since its last write, never on every request.
 SESSION_COOKIE_AGE = env.int("HUB_SESSION_SECONDS", default=60 * 60 * 8)
-SESSION_SAVE_EVERY_REQUEST = True
+HUB_SESSION_RENEW_SECONDS = env.int("HUB_SESSION_RENEW_SECONDS", default=15 * 60)
 # R-NEW-1: pages warn this long before an idle session would end, with "Stay logged in".
 HUB_SESSION_WARNING_SECONDS = env.int("HUB_SESSION_WARNING_SECONDS", default=300)
 
@@ -150,7 +152,11 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env.int("HUB_PROXY_COUNT", default=0) or None
+# Reverse proxies in front of the app: hub.client_ip counts them off X-Forwarded-For, and
+# gives the lockout and every rate limit the same client address (django-ipware, which
+# axes would otherwise use, is not installed).
+HUB_PROXY_COUNT = env.int("HUB_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "hub.client_ip.client_ip"
 
 # --- Internationalisation -------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
@@ -207,7 +213,13 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000  # a PAR page may tick thousands of units 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # A Redis that is down or unreachable fails fast, so callers that fail safe
+            # (rate limits) answer at once instead of waiting for the OS to give up.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -107,7 +107,8 @@ def home(request):
 def session_keepalive(request):
     """Renew the session (R-NEW-1): the expiry warning's "Stay logged in" button posts here.
 
-    SESSION_SAVE_EVERY_REQUEST already renews it on any request; this one does nothing else.
+    Marking the session modified makes hub.sessions write it with a full lifetime now,
+    however recently it was last written.
     """
     request.session.modified = True
     return HttpResponse(status=204)

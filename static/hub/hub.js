@@ -2,13 +2,49 @@
 (function () {
   "use strict";
 
-  // Tick or untick every box named by data-select-all="name".
+  // Tick or untick every box named by data-select-all="name": within the nearest
+  // data-select-all-scope (one learner's units, say), else within the form.
   document.addEventListener("change", function (event) {
     var name = event.target.getAttribute("data-select-all");
     if (!name) return;
-    var form = event.target.form || document;
-    form.querySelectorAll('input[type="checkbox"][name="' + name + '"]').forEach(function (box) {
+    var scope = event.target.closest("[data-select-all-scope]") || event.target.form || document;
+    scope.querySelectorAll('input[type="checkbox"][name="' + name + '"]').forEach(function (box) {
       if (!box.disabled) box.checked = event.target.checked;
+    });
+  });
+
+  // A form marked data-busy shows it is working once sent: its buttons are disabled and the
+  // one pressed says "Saving…" (or its data-busy-label), so a second click cannot send it
+  // again. Disabled only after this event: the pressed button's value still goes with it.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.hasAttribute("data-busy") || event.defaultPrevented) return;
+    if (form.hasAttribute("aria-busy")) {
+      event.preventDefault();
+      return;
+    }
+    form.setAttribute("aria-busy", "true");
+    var pressed = event.submitter;
+    window.setTimeout(function () {
+      Array.prototype.forEach.call(form.elements, function (el) {
+        if (el.type === "submit" && !el.disabled) {
+          el.disabled = true;
+          el.setAttribute("data-busy-disabled", el.textContent);
+        }
+      });
+      if (pressed) pressed.textContent = pressed.getAttribute("data-busy-label") || "Saving…";
+    }, 0);
+  });
+  // Back to a page kept in the browser's cache: its forms can be used again.
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) return;
+    document.querySelectorAll("form[data-busy][aria-busy]").forEach(function (form) {
+      form.removeAttribute("aria-busy");
+      form.querySelectorAll("[data-busy-disabled]").forEach(function (el) {
+        el.textContent = el.getAttribute("data-busy-disabled");
+        el.removeAttribute("data-busy-disabled");
+        el.disabled = false;
+      });
     });
   });
 
@@ -21,13 +57,19 @@
     var button = box.querySelector("[data-session-keepalive]");
     var token = JSON.parse(body.getAttribute("hx-headers") || "{}")["X-CSRFToken"];
     var timer = null;
-    var schedule = function () {
+    // Sessions are renewed only now and then (hub.sessions), so the server says how long
+    // this one has left: on the page, and on every htmx response in a header.
+    var secondsLeft = function (value) {
+      var left = parseInt(value || "", 10);
+      return isNaN(left) ? total : left;
+    };
+    var schedule = function (left) {
       box.hidden = true;
       window.clearTimeout(timer);
       timer = window.setTimeout(function () {
         box.hidden = false;
         button.focus();
-      }, Math.max(total - lead, 0) * 1000);
+      }, Math.max(left - lead, 0) * 1000);
     };
     button.addEventListener("click", function () {
       fetch(body.getAttribute("data-keepalive-url"), {
@@ -36,11 +78,14 @@
         headers: { "X-CSRFToken": token },
       }).then(function (response) {
         // 204: renewed. Anything else (already logged out): show the login page.
-        if (response.status === 204) schedule(); else window.location.reload();
+        if (response.status === 204) schedule(total); else window.location.reload();
       });
     });
-    // Every htmx request renews the session on the server too.
-    body.addEventListener("htmx:afterRequest", schedule);
-    schedule();
+    body.addEventListener("htmx:afterRequest", function (event) {
+      var xhr = event.detail && event.detail.xhr;
+      var header = xhr && xhr.getResponseHeader("X-Session-Seconds-Left");
+      if (header) schedule(secondsLeft(header));
+    });
+    schedule(secondsLeft(body.getAttribute("data-session-seconds-left")));
   }
 })();
