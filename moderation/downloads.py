@@ -7,31 +7,44 @@ from collections.abc import Iterator
 
 from django.conf import settings
 from django.http import FileResponse, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.utils.http import content_disposition_header
 
-from .files import safe_filename
+from .files import download_name, safe_filename
 from .models import Batch, BatchDocument, DocumentKind
 
 CHUNK = 64 * 1024
 
 
 def document_response(document: BatchDocument) -> HttpResponse:
-    """The file as an attachment under its own (cleaned) name; never rendered inline."""
-    filename = safe_filename(document.original_name)
+    """The file as an attachment under its own (cleaned) name; never rendered inline.
+
+    The name always ends in an extension of the type the checks found, so a PDF that was
+    named ``x.html`` goes out as ``x.pdf``; nosniff keeps browsers to the declared type.
+    """
+    filename = download_name(document.original_name, document.content_type)
+    content_type = document.content_type or "application/octet-stream"
     if settings.AWS_STORAGE_BUCKET_NAME:
         # On S3 the browser fetches the object itself through a short-lived signed URL.
         return HttpResponseRedirect(
             document.file.storage.url(
                 document.file.name,
-                parameters={"ResponseContentDisposition": f'attachment; filename="{filename}"'},
+                parameters={
+                    "ResponseContentDisposition": content_disposition_header(
+                        as_attachment=True, filename=filename
+                    ),
+                    "ResponseContentType": content_type,
+                    "ResponseCacheControl": "private, no-store",
+                },
             )
         )
     response = FileResponse(
         document.file.open("rb"),
         as_attachment=True,
         filename=filename,
-        content_type=document.content_type or "application/octet-stream",
+        content_type=content_type,
     )
     response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
     return response
 
 
@@ -66,7 +79,7 @@ def batch_entries(batch: Batch) -> list[tuple[str, BatchDocument]]:
     )
     entries, used = [], set()
     for document in documents:
-        name = safe_filename(document.original_name)
+        name = download_name(document.original_name, document.content_type)
         if document.kind == DocumentKind.SAMPLE:
             selection = document.batch_unit.selection
             learner = selection.registration.learner
@@ -74,10 +87,14 @@ def batch_entries(batch: Batch) -> list[tuple[str, BatchDocument]]:
             path = f"Learner work/{folder}/{safe_filename(selection.unit.code)} - {name}"
         else:
             path = f"{DocumentKind(document.kind).label}/{name}"
-        stem, n = path, 1
+        # A second "essay.pdf" becomes "essay (2).pdf": the extension stays last.
+        stem, dot, ext = path.rpartition(".")
+        if "/" in ext or not dot:
+            stem, dot, ext = path, "", ""
+        n = 1
         while path in used:
             n += 1
-            path = f"{stem} ({n})"
+            path = f"{stem} ({n}){dot}{ext}"
         used.add(path)
         entries.append((path, document))
     return entries
@@ -107,6 +124,7 @@ def batch_zip_response(batch: Batch) -> StreamingHttpResponse:
         _zip_stream(batch_entries(batch)), content_type="application/zip"
     )
     name = safe_filename(f"Batch {batch.pk} {batch.centre.number} {batch.qualification.code}.zip")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name)
     response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
     return response

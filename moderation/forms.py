@@ -4,7 +4,26 @@ from django import forms
 
 from centres.models import Qualification, Route
 
-from .models import OUTCOMES, BatchStatus
+from . import files
+from .models import OUTCOMES, BatchStatus, DocumentKind
+
+
+class CheckedFileField(forms.FileField):
+    """A file field whose upload is checked by content as the form is cleaned (R-BAT-2).
+
+    The checks run here, in the request and outside any transaction, so the batch row is
+    never locked while a file is read; the service reuses the answer kept on the upload.
+    """
+
+    def __init__(self, *args, kind: str, **kwargs):
+        self.kind = kind
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        upload = super().clean(data, initial)
+        if upload:
+            files.inspect_upload(upload, self.kind)
+        return upload
 
 
 class NewBatchForm(forms.Form):
@@ -22,12 +41,14 @@ class NewBatchForm(forms.Form):
 
 
 class DocumentsForm(forms.Form):
-    iv_feedback = forms.FileField(
+    iv_feedback = CheckedFileField(
+        kind=DocumentKind.IV_FEEDBACK,
         label="IV Feedback",
         required=False,
         help_text="One file; zip several IV feedback documents together.",
     )
-    brief = forms.FileField(
+    brief = CheckedFileField(
+        kind=DocumentKind.BRIEF,
         label="Assessment Brief",
         required=False,
         help_text="One file; zip several assessment briefs together.",
@@ -48,7 +69,7 @@ class DocumentsForm(forms.Form):
 
 
 class SampleForm(forms.Form):
-    file = forms.FileField(label="Learner work")
+    file = CheckedFileField(kind=DocumentKind.SAMPLE, label="Learner work")
 
 
 class DeletionRequestForm(forms.Form):
@@ -67,7 +88,9 @@ class OutcomeForm(forms.Form):
     comments = forms.CharField(
         label="Comments", required=False, widget=forms.Textarea(attrs={"rows": 5})
     )
-    comments_file = forms.FileField(label="Comments document", required=False)
+    comments_file = CheckedFileField(
+        kind=DocumentKind.COMMENTS, label="Comments document", required=False
+    )
 
     def clean(self):
         data = super().clean()

@@ -14,13 +14,13 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django_fsm import can_proceed
 
 from centres.audit import audit
 from centres.models import Approval, BodyRole, Centre, Membership, Qualification, Role, Route
-from par.locks import locks_for
 from par.models import Result, UnitSelection
 from par.services import selections_record_result
 
@@ -41,6 +41,7 @@ from .models import (
     HistoryEvent,
     is_centre_member,
 )
+from .selectors import batch_free_selections, batch_unit_registrations, selection_reasons
 from .signals import batch_transitioned
 
 S = BatchStatus
@@ -165,9 +166,16 @@ def _store(
     upload: UploadedFile,
     batch_unit: BatchUnit | None = None,
     learner_p_number: str = "",
+    checked: files.CheckedFile | None = None,
 ) -> BatchDocument:
-    """Check ``upload`` and save it as the current file of its slot, keeping the old one."""
-    checked = files.check_upload(upload, kind, learner_p_number=learner_p_number)
+    """Check ``upload`` and save it as the current file of its slot, keeping the old one.
+
+    Callers pass ``checked`` from ``files.inspect_upload``, run before the batch row was
+    locked: the content checks are the slow part and run once per upload.
+    """
+    if checked is None:
+        checked = files.inspect_upload(upload, kind)
+    files.check_placement(checked, kind, learner_p_number=learner_p_number)
     now = timezone.now()
     previous = None
     if kind in (DocumentKind.IV_FEEDBACK, DocumentKind.BRIEF, DocumentKind.SAMPLE):
@@ -243,10 +251,11 @@ def batch_upload_document(*, actor, batch: Batch, kind: str, upload: UploadedFil
     """Upload or replace the IV feedback or the assessment brief (R-BAT-1, R-BAT-8)."""
     if kind not in (DocumentKind.IV_FEEDBACK, DocumentKind.BRIEF):
         raise BatchError("Only the IV feedback and the assessment brief are uploaded here.")
+    checked = files.inspect_upload(upload, kind)
     batch = _lock(batch)
     _require_member(batch, actor)
     _require_status(batch, DOCUMENTS_EDITABLE, f"change the {DocumentKind(kind).label}")
-    return _store(batch, actor=actor, kind=kind, upload=upload)
+    return _store(batch, actor=actor, kind=kind, upload=upload, checked=checked)
 
 
 @transaction.atomic
@@ -263,8 +272,6 @@ def batch_set_documents(
     A file that fails its checks raises ``ValidationError`` keyed by field, and nothing of
     the step is saved.
     """
-    batch = _lock(batch)
-    _require_member(batch, actor)
     errors = {}
     stored = []
     for field, kind, upload in (
@@ -273,17 +280,21 @@ def batch_set_documents(
     ):
         if upload is None:
             continue
-        _require_status(batch, DOCUMENTS_EDITABLE, f"change the {DocumentKind(kind).label}")
         try:
-            files.check_upload(upload, kind)
+            checked = files.inspect_upload(upload, kind)
+            files.check_placement(checked, kind)
         except ValidationError as exc:
             errors[field] = exc.messages
         else:
-            stored.append((kind, upload))
+            stored.append((kind, upload, checked))
+    batch = _lock(batch)
+    _require_member(batch, actor)
+    for kind, _upload, _checked in stored:
+        _require_status(batch, DOCUMENTS_EDITABLE, f"change the {DocumentKind(kind).label}")
     if errors:
         raise ValidationError(errors)
-    for kind, upload in stored:
-        _store(batch, actor=actor, kind=kind, upload=upload)
+    for kind, upload, checked in stored:
+        _store(batch, actor=actor, kind=kind, upload=upload, checked=checked)
     if override is not None and override != batch.override_documents:
         _set_override(batch, actor=actor, override=override)
     return batch
@@ -324,72 +335,216 @@ def _set_override(batch: Batch, *, actor, override: bool) -> None:
     )
 
 
-def claimable_reasons(batch: Batch, selections: list[UnitSelection]) -> dict[int, str]:
-    """Why each selection that cannot be claimed on ``batch`` cannot (R-BAT-4); one query."""
-    reasons = {}
-    locks = locks_for([s.pk for s in selections])
-    for selection in selections:
-        if selection.result:
-            reasons[selection.pk] = f"already passed ({selection.get_result_display()})"
-        elif selection.pk in locks:
-            reasons[selection.pk] = locks[selection.pk]
-    return reasons
+def claimable_reasons(
+    batch: Batch, selections: list[UnitSelection], *, on_batch: set[int] | None = None
+) -> dict[int, str]:
+    """Why each selection that cannot be claimed on ``batch`` cannot (R-BAT-4).
+
+    A unit ``batch`` itself holds stays claimable; ``on_batch`` saves the query for them.
+    """
+    if on_batch is None:
+        on_batch = set(
+            BatchUnit.objects.filter(
+                batch=batch, released_at__isnull=True, selection_id__in=[s.pk for s in selections]
+            ).values_list("selection_id", flat=True)
+        )
+    return selection_reasons(results={s.pk: s.result for s in selections}, on_batch=on_batch)
+
+
+def _insert_units(batch: Batch, selections: QuerySet[UnitSelection], now: datetime) -> int:
+    """Put ``selections`` on ``batch`` in one INSERT ... SELECT, whatever their number.
+
+    ON CONFLICT DO NOTHING: a unit the batch already holds is not inserted twice (a double
+    click), and one another batch took a moment ago is skipped, never held twice (the
+    partial unique index, R-BAT-4). Returns the rows inserted.
+    """
+    sql, params = selections.order_by().values(chosen_id=F("pk")).query.sql_with_params()
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(c) for c in ("batch_id", "selection_id", "claimed_at"))
+    with connection.cursor() as cursor:
+        # "WHERE true" keeps SQLite from reading ON CONFLICT as part of the SELECT.
+        cursor.execute(
+            f"INSERT INTO {qn(BatchUnit._meta.db_table)} ({columns}) "
+            f"SELECT %s, chosen.{qn('chosen_id')}, %s FROM ({sql}) chosen WHERE true "
+            "ON CONFLICT DO NOTHING",
+            [batch.pk, connection.ops.adapt_datetimefield_value(now), *params],
+        )
+        return cursor.rowcount
+
+
+def _delete_units(units: QuerySet[BatchUnit]) -> int:
+    """Take draft learner-units off a batch in one DELETE, whatever their number.
+
+    Only a draft's units come here, and a draft has no learner work (R-BAT-5), so no file
+    row hangs off them; Django's delete() would load every row first to look.
+    """
+    sql, params = units.order_by().values_list("pk").query.sql_with_params()
+    table = connection.ops.quote_name(BatchUnit._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE id IN (SELECT * FROM ({sql}) chosen)", params)
+        return cursor.rowcount
+
+
+def _draft_for_selection(batch: Batch | int, actor) -> Batch:
+    batch = _lock(batch)
+    _require_member(batch, actor)
+    _require_status(batch, (S.DRAFT,), "change the units on the batch")
+    return batch
+
+
+@transaction.atomic
+def batch_select_units(
+    *, actor, batch: Batch, add: Iterable[int] = (), remove: Iterable[int] = ()
+) -> tuple[int, int]:
+    """Tick (``add``) and untick (``remove``) PAR selections on a draft batch (R-BAT-4).
+
+    The draft holds what is ticked from the first save, so ticks survive moving between
+    pages and no other batch can take those units meanwhile. Refuses the whole change if
+    any newly ticked unit cannot be claimed. Returns (added, removed); saving the same
+    ticks twice changes nothing.
+    """
+    batch = _draft_for_selection(batch, actor)
+    add, remove = set(add), set(remove) - set(add)
+    removed = 0
+    if remove:
+        removed = _delete_units(
+            BatchUnit.objects.filter(batch=batch, released_at__isnull=True, selection_id__in=remove)
+        )
+    held = set(
+        batch.units.filter(released_at__isnull=True, selection_id__in=add).values_list(
+            "selection_id", flat=True
+        )
+    )
+    new = add - held
+    if new:
+        selections = list(
+            UnitSelection.objects.filter(
+                pk__in=new,
+                registration__learner__centre_id=batch.centre_id,
+                registration__qualification_id=batch.qualification_id,
+                registration__is_current=True,
+            ).select_related("registration__learner", "unit")
+        )
+        if len(selections) != len(new):
+            raise BatchError(
+                "Some ticked units are not selected on PAR for a current learner of this "
+                "qualification. Reload the page and tick again."
+            )
+        reasons = claimable_reasons(batch, selections, on_batch=set())
+        if reasons:
+            refused = sorted(
+                f"{s.registration.learner.membership_number} {s.unit.code}: {reasons[s.pk]}"
+                for s in selections
+                if s.pk in reasons
+            )
+            raise BatchError("These units cannot be claimed: " + "; ".join(refused[:10]) + ".")
+        inserted = _insert_units(batch, UnitSelection.objects.filter(pk__in=new), timezone.now())
+        if inserted != len(new):
+            # A colleague's batch claimed one of these since the check above.
+            raise BatchError(
+                "Another batch claimed some of these units a moment ago. Reload the page."
+            )
+    if new or removed:
+        audit(
+            actor=actor,
+            centre=batch.centre,
+            action="batch.units_select",
+            subject=f"Batch {batch.pk}",
+            added=len(new),
+            removed=removed,
+        )
+    return len(new), removed
+
+
+@transaction.atomic
+def batch_add_all_matching(*, actor, batch: Batch, query: str = "", free_only: bool = False) -> int:
+    """Tick every unit free to claim for every learner the search finds, in one statement.
+
+    The same learners as the page lists for ``query`` and ``free_only``, over all its pages;
+    passed units and units another batch or a claim holds are left out (R-BAT-4). Returns
+    the learner-units added; a second call adds none.
+    """
+    batch = _draft_for_selection(batch, actor)
+    registrations = batch_unit_registrations(batch=batch, query=query, free_only=free_only)
+    chosen = batch_free_selections(batch=batch).filter(registration__in=registrations.values("pk"))
+    added = _insert_units(batch, chosen, timezone.now())
+    if added:
+        audit(
+            actor=actor,
+            centre=batch.centre,
+            action="batch.units_add_matching",
+            subject=f"Batch {batch.pk}",
+            added=added,
+            query=query,
+            free_only=free_only,
+        )
+    return added
+
+
+@transaction.atomic
+def batch_remove_all_matching(
+    *, actor, batch: Batch, query: str = "", free_only: bool = False
+) -> int:
+    """Untick every unit of every learner the search finds (all of them with no search)."""
+    batch = _draft_for_selection(batch, actor)
+    registrations = batch_unit_registrations(batch=batch, query=query, free_only=free_only)
+    removed = _delete_units(
+        BatchUnit.objects.filter(
+            batch=batch,
+            released_at__isnull=True,
+            selection__registration__in=registrations.values("pk"),
+        )
+    )
+    if removed:
+        audit(
+            actor=actor,
+            centre=batch.centre,
+            action="batch.units_remove_matching",
+            subject=f"Batch {batch.pk}",
+            removed=removed,
+            query=query,
+        )
+    return removed
 
 
 @transaction.atomic
 def batch_claim_units(*, actor, batch: Batch, selection_ids: Iterable[int]) -> int:
     """Claim learner-units for a draft batch (R-BAT-4); refuse all if any cannot be claimed."""
-    batch = _lock(batch)
-    _require_member(batch, actor)
-    _require_status(batch, (S.DRAFT,), "change the units on the batch")
     ids = set(selection_ids)
     if not ids:
         raise BatchError("Tick at least one unit to pass on the batch.")
-    selections = list(
-        UnitSelection.objects.filter(
-            pk__in=ids,
-            registration__learner__centre_id=batch.centre_id,
-            registration__qualification_id=batch.qualification_id,
-            registration__is_current=True,
-        ).select_related("registration__learner", "unit")
-    )
-    if len(selections) != len(ids):
-        raise BatchError(
-            "Some ticked units are not selected on PAR for a current learner of this "
-            "qualification. Reload the page and tick again."
-        )
-    reasons = claimable_reasons(batch, selections)
-    if reasons:
-        refused = sorted(
-            f"{s.registration.learner.membership_number} {s.unit.code}: {reasons[s.pk]}"
-            for s in selections
-            if s.pk in reasons
-        )
-        raise BatchError("These units cannot be claimed: " + "; ".join(refused[:10]) + ".")
-    now = timezone.now()
-    try:
-        with transaction.atomic():
-            BatchUnit.objects.bulk_create(
-                [BatchUnit(batch=batch, selection=s, claimed_at=now) for s in selections],
-                batch_size=500,
-            )
-    except IntegrityError:
-        # A colleague's batch claimed one of these a moment ago (the partial unique index).
-        raise BatchError(
-            "Another batch claimed some of these units a moment ago. Reload the page."
-        ) from None
-    return len(selections)
+    return batch_select_units(actor=actor, batch=batch, add=ids)[0]
 
 
 @transaction.atomic
-def batch_submit_units(*, actor, batch: Batch, selection_ids: Iterable[int]) -> Batch:
-    """ "Submit" on Select Units to Pass on Batch: claim the units; Centre Completing (R-BAT-5)."""
+def batch_submit_units(
+    *,
+    actor,
+    batch: Batch,
+    selection_ids: Iterable[int] = (),
+    remove_ids: Iterable[int] = (),
+) -> Batch:
+    """ "Submit" on Select Units to Pass on Batch: Centre Completing (R-BAT-5).
+
+    ``selection_ids`` and ``remove_ids`` are the last page's ticks and unticks; the batch
+    claims those with every unit saved from the other pages.
+    """
     batch = _lock(batch)
     _require_status(batch, (S.DRAFT,), "change the units on the batch")
     missing = batch.missing_documents()
     if missing and not batch.override_documents:
         raise BatchError(f"Upload the {' and the '.join(missing)} first (R-BAT-1).")
-    count = batch_claim_units(actor=actor, batch=batch, selection_ids=selection_ids)
+    batch_select_units(actor=actor, batch=batch, add=selection_ids, remove=remove_ids)
+    units = batch.units.filter(released_at__isnull=True)
+    count = units.count()
+    if not count:
+        raise BatchError("Tick at least one unit to pass on the batch.")
+    passed = units.exclude(selection__result="").count()
+    if passed:
+        raise BatchError(
+            f"{passed} ticked unit{'s have' if passed != 1 else ' has'} been passed since it "
+            "was ticked (R-BAT-4). Reload the page: passed units cannot be claimed."
+        )
     _fire(batch, "submit_units", actor=actor, note=f"{count} learner-units claimed.")
     return batch
 
@@ -409,6 +564,7 @@ def batch_upload_sample(
     *, actor, batch: Batch, batch_unit: BatchUnit | int, upload: UploadedFile
 ) -> BatchDocument:
     """Upload or overwrite the learner work in one slot (R-BAT-5, R-BAT-8)."""
+    checked = files.inspect_upload(upload, DocumentKind.SAMPLE)
     batch = _lock(batch)
     _require_member(batch, actor)
     _require_status(batch, SAMPLES_ADDABLE, "upload learner work")
@@ -420,6 +576,7 @@ def batch_upload_sample(
         upload=upload,
         batch_unit=unit,
         learner_p_number=unit.selection.registration.learner.membership_number,
+        checked=checked,
     )
 
 
@@ -652,17 +809,21 @@ def batch_set_outcome(
         raise ValidationError(
             {"comments": ["Add your comments: upload a comments document, write them, or both."]}
         )
+    checked = None
+    if comments_file is not None:
+        try:
+            checked = files.inspect_upload(comments_file, DocumentKind.COMMENTS)
+        except ValidationError as exc:
+            raise ValidationError({"comments_file": exc.messages}) from None
     batch = _lock(batch)
     if batch.moderator_id != actor.pk or actor.body_role != BodyRole.MODERATOR:
         raise BatchPermissionError("Only the moderator assigned to this batch can set its outcome.")
     _require_status(batch, (S.WITH_MODERATOR, S.RESUBMITTED), "set an outcome")
     document = None
     if comments_file is not None:
-        try:
-            files.check_upload(comments_file, DocumentKind.COMMENTS)
-        except ValidationError as exc:
-            raise ValidationError({"comments_file": exc.messages}) from None
-        document = _store(batch, actor=actor, kind=DocumentKind.COMMENTS, upload=comments_file)
+        document = _store(
+            batch, actor=actor, kind=DocumentKind.COMMENTS, upload=comments_file, checked=checked
+        )
     _fire(batch, OUTCOME_TRANSITIONS[outcome], actor=actor, note=comments, document=document)
     if batch.status == S.COMPLETE:
         selections_record_result(

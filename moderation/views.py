@@ -3,34 +3,41 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, Subquery
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from centres.access import body_role_required, section_required
-from centres.models import BodyRole, Registration, Section
-from par.models import UnitSelection
+from centres.models import BodyRole, Section
 
-from . import services
+from . import selectors, services
 from .access import (
     batches_for,
     get_batch_for_moderator,
     get_batch_for_request,
     get_document_for_batch,
-    moderator_batches,
     unassigned_batches,
 )
 from .downloads import batch_zip_response, document_response
-from .files import SizeLimitHandler, max_bytes, oversize_message
+from .files import (
+    SizeLimitHandler,
+    max_bytes,
+    oversize_message,
+    unreadable_upload_response,
+)
 from .forms import DeletionRequestForm, DocumentsForm, NewBatchForm, OutcomeForm, SampleForm
 from .models import (
     AWAITING_MODERATOR,
@@ -40,7 +47,6 @@ from .models import (
     SAMPLES_ADDABLE,
     SAMPLES_REMOVABLE,
     Batch,
-    BatchDocument,
     BatchStatus,
     BatchUnit,
     DocumentKind,
@@ -63,6 +69,10 @@ def limit_upload_size(kind: str):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
             request.upload_handlers.insert(0, SizeLimitHandler(request, max_bytes(kind)))
+            try:
+                request.POST  # noqa: B018 -- parse here: an unreadable body gets a clear answer
+            except MultiPartParserError:
+                return unreadable_upload_response(request)
             return protected(request, *args, **kwargs)
 
         return wrapped
@@ -74,6 +84,8 @@ def _oversize_errors(request, kind: str) -> dict[str, list[str]]:
     errors = defaultdict(list)
     for field, name in getattr(request, "oversize_uploads", []):
         errors[field].append(oversize_message(name, kind))
+    for field, message in getattr(request, "refused_uploads", []):
+        errors[field].append(message)
     return errors
 
 
@@ -89,50 +101,89 @@ def _is_xhr(request: HttpRequest) -> bool:
 
 
 # --- reading a batch (both sides) ---------------------------------------------------------
-def batch_page_context(batch: Batch) -> dict:
-    """Everything the batch pages show, in a fixed number of queries whatever its size."""
-    units = list(
-        BatchUnit.objects.filter(batch=batch)
-        .select_related("selection__registration__learner", "selection__unit")
-        .order_by(
-            "selection__registration__learner__last_name",
-            "selection__registration__learner__first_name",
-            "selection__registration__learner__membership_number",
-            "selection__unit__code",
+HISTORY_PAGE_SIZE = 20
+_ROW_ID = 2147483647  # stands for a row's id in a URL reversed once per page
+
+
+def _row_url(name: str, *args) -> tuple[str, str]:
+    """``name``'s URL around its last argument: a row's URL is then one concatenation.
+
+    A page of slots would otherwise call reverse() several times a row.
+    """
+    head, tail = reverse(name, args=[*args, _ROW_ID]).rsplit(str(_ROW_ID), 1)
+    return head, tail
+
+
+def _slots_query(*, missing_only: bool, page_number: int) -> str:
+    """The slot list's page and filter, carried through an upload so the user stays there."""
+    params = {}
+    if missing_only:
+        params["slots"] = selectors.SLOTS_MISSING
+    if page_number > 1:
+        params["page"] = page_number
+    return f"?{urlencode(params)}" if params else ""
+
+
+@dataclass(frozen=True)
+class _SlotLinks:
+    """The slot URLs of one page, reversed once; each row's is a concatenation."""
+
+    upload: tuple[str, str]
+    remove: tuple[str, str]
+    download: tuple[str, str]
+    query: str
+
+    @classmethod
+    def for_batch(cls, batch_pk: int, *, download_url: str, query: str = "") -> _SlotLinks:
+        return cls(
+            upload=_row_url("moderation:sample-upload", batch_pk),
+            remove=_row_url("moderation:sample-remove", batch_pk),
+            download=_row_url(download_url, batch_pk),
+            query=query,
         )
+
+    def apply(self, slot: selectors.Slot) -> None:
+        slot.upload_url = f"{self.upload[0]}{slot.pk}{self.upload[1]}{self.query}"
+        slot.remove_url = f"{self.remove[0]}{slot.pk}{self.remove[1]}{self.query}"
+        for file in ([slot.current] if slot.current else []) + slot.earlier:
+            file.url = f"{self.download[0]}{file.pk}{self.download[1]}"
+
+
+def batch_page_context(request: HttpRequest, batch: Batch, *, download_url: str) -> dict:
+    """What the batch pages show: one page of slots, the counts, documents, one page of history.
+
+    A fixed number of queries and a bounded page whatever the batch's size (issue 9).
+    """
+    missing_only = request.GET.get("slots") == selectors.SLOTS_MISSING
+    counts = selectors.batch_slot_counts(batch=batch)
+    slot_page, learner_slots = selectors.batch_slot_page(
+        batch=batch,
+        page_number=request.GET.get("page"),
+        per_page=settings.HUB_PAGE_SIZE,
+        missing_only=missing_only,
     )
-    documents = list(
-        BatchDocument.objects.filter(batch=batch)
-        .select_related("uploaded_by")
-        .order_by("-uploaded_at", "-pk")
+    links = _SlotLinks.for_batch(
+        batch.pk,
+        download_url=download_url,
+        query=_slots_query(missing_only=missing_only, page_number=slot_page.number),
     )
-    samples = defaultdict(list)
-    by_kind = defaultdict(list)
-    for document in documents:
-        if document.kind == DocumentKind.SAMPLE:
-            samples[document.batch_unit_id].append(document)
-        else:
-            by_kind[document.kind].append(document)
-    uploaded = 0
-    for unit in units:
-        versions = samples.get(unit.pk, [])
-        unit.current_sample = next((d for d in versions if d.is_current), None)
-        unit.earlier_samples = [d for d in versions if not d.is_current]
-        uploaded += unit.current_sample is not None
-    slots = defaultdict(list)
-    for unit in units:
-        slots[unit.selection.registration.learner].append(unit)
+    for group in learner_slots:
+        for slot in group.slots:
+            links.apply(slot)
+    history = selectors.batch_history_page(
+        batch=batch, page_number=request.GET.get("history_page"), per_page=HISTORY_PAGE_SIZE
+    )
     return {
         "batch": batch,
-        "units": units,
-        "learner_slots": list(slots.items()),
-        "document_sections": [
-            (DocumentKind.IV_FEEDBACK.label, by_kind[DocumentKind.IV_FEEDBACK]),
-            (DocumentKind.BRIEF.label, by_kind[DocumentKind.BRIEF]),
-            (DocumentKind.COMMENTS.label, by_kind[DocumentKind.COMMENTS]),
-        ],
-        "rule": batch.sample(claimed=len(units), uploaded=uploaded),
-        "history": batch.history.select_related("actor", "document").order_by("at", "pk"),
+        "slot_counts": counts,
+        "slot_page": slot_page,
+        "learner_slots": learner_slots,
+        "missing_only": missing_only,
+        "download_head": links.download[0],
+        "download_tail": links.download[1],
+        "document_sections": selectors.batch_document_sections(batch=batch),
+        "rule": selectors.batch_sample_rule(batch=batch, counts=counts),
+        "history": history,
     }
 
 
@@ -145,7 +196,6 @@ def _centre_context(batch: Batch) -> dict:
         "can_request_deletion": batch.status in DELETION_REQUESTABLE
         and batch.deletion_requested_at is None,
         "can_resubmit": batch.status in (S.RETURNED, S.INSUFFICIENT_SAMPLE),
-        "download_url": "moderation:document-download",
         "max_sample_mb": settings.HUB_MAX_SAMPLE_MB,
     }
 
@@ -156,18 +206,7 @@ def _centre_context(batch: Batch) -> dict:
 def index(request):
     """The centre's batches: open ones, and "Completed Batches" (R-BAT-10)."""
     tab = "completed" if request.GET.get("tab") == "completed" else "open"
-    batches = batches_for(request).select_related("qualification")
-    if tab == "completed":
-        batches = batches.filter(status=S.COMPLETE).order_by("-completed_at", "-pk")
-    else:
-        batches = batches.exclude(status=S.COMPLETE).order_by("-created_at", "-pk")
-    latest_comments = BatchDocument.objects.filter(
-        batch=OuterRef("pk"), kind=DocumentKind.COMMENTS
-    ).order_by("-uploaded_at", "-pk")
-    batches = batches.annotate(
-        comments_id=Subquery(latest_comments.values("pk")[:1]),
-        comments_name=Subquery(latest_comments.values("original_name")[:1]),
-    )
+    batches = selectors.centre_batches(batches=batches_for(request), completed=tab == "completed")
     page = Paginator(batches, settings.HUB_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "moderation/index.html", {"page": page, "tab": tab})
 
@@ -253,78 +292,124 @@ def batch_documents(request, pk: int):
     )
 
 
-def _units_context(batch: Batch, ticked: set[int]) -> dict:
-    """Learners registered and current on the qualification, each with their PAR units."""
-    registrations = list(
-        Registration.objects.filter(
-            learner__centre_id=batch.centre_id,
-            qualification_id=batch.qualification_id,
-            is_current=True,
+UNITS_FREE_ONLY = "free"  # ?show=free: only learners with units free to claim
+UNITS_ACTIONS = ("save", "submit", "add_matching", "remove_matching")
+
+
+def _posted_ids(values: list[str]) -> set[int]:
+    return {int(v) for value in values for v in value.split(",") if v.strip().isdigit()}
+
+
+def _units_filters(request) -> tuple[str, bool]:
+    """The search and the filter, from the URL on GET and POST alike (the form posts to it)."""
+    return request.GET.get("q", "").strip()[:100], request.GET.get("show") == UNITS_FREE_ONLY
+
+
+def _units_post(request, batch: Batch, query: str, free_only: bool) -> str:
+    """Apply the page's ticks, then the button's bulk step; the message for the user.
+
+    The page's unticks are the boxes it showed ("shown") that came back unticked.
+    """
+    ticked = _posted_ids(request.POST.getlist("selection"))
+    unticked = _posted_ids(request.POST.getlist("shown")) - ticked
+    action = request.POST.get("action", "submit")
+    if action == "submit":
+        services.batch_submit_units(
+            actor=request.user, batch=batch, selection_ids=ticked, remove_ids=unticked
         )
-        .select_related("learner")
-        .order_by("learner__last_name", "learner__first_name", "learner__membership_number")
-    )
-    selections = list(
-        UnitSelection.objects.filter(registration__in=[r.pk for r in registrations])
-        .select_related("unit")
-        .order_by("unit__code")
-    )
-    reasons = services.claimable_reasons(batch, selections)
-    by_registration = defaultdict(list)
-    for selection in selections:
-        selection.reason = reasons.get(selection.pk, "")
-        selection.ticked = selection.pk in ticked
-        by_registration[selection.registration_id].append(selection)
-    rows = []
-    for registration in registrations:
-        units = by_registration.get(registration.pk, [])
-        rows.append(
-            {
-                "learner": registration.learner,
-                "units": units,
-                "open_count": sum(1 for u in units if not u.reason),
-                "ticked": any(u.ticked for u in units),
-            }
+        return f"Batch {batch.pk} is now Centre Completing: upload the learners' work below."
+    with transaction.atomic():
+        added, removed = services.batch_select_units(
+            actor=request.user, batch=batch, add=ticked, remove=unticked
         )
-    return {"batch": batch, "rows": rows, "selectable": any(r["open_count"] for r in rows)}
+        if action == "add_matching":
+            added += services.batch_add_all_matching(
+                actor=request.user, batch=batch, query=query, free_only=free_only
+            )
+        elif action == "remove_matching":
+            removed += services.batch_remove_all_matching(
+                actor=request.user, batch=batch, query=query, free_only=free_only
+            )
+    if not added and not removed:
+        return "Nothing changed: the ticks were already saved."
+    return f"Selection saved: {added} unit{pluralize(added)} ticked, {removed} unticked."
 
 
 @require_http_methods(["GET", "POST"])
 @section_required(Section.MODERATION)
 def batch_units(request, pk: int):
-    """ "Select Units to Pass on Batch", then "Submit" (R-BAT-4, R-BAT-5)."""
+    """ "Select Units to Pass on Batch", a page of learners at a time, then "Submit".
+
+    Each page's ticks are saved on the draft batch when any button is pressed, so they hold
+    across pages; "Tick all" for the learners found works over every page in one request
+    (R-BAT-4, R-BAT-5).
+    """
     batch = get_batch_for_request(request, pk)
     if batch.status != S.DRAFT:
         messages.info(request, "The units on this batch were chosen when it was submitted.")
         return redirect("moderation:batch-detail", pk=batch.pk)
-    ticked: set[int] = set()
+    query, free_only = _units_filters(request)
+    posted = None
     status = 200
     if request.method == "POST":
-        ticked = {int(v) for v in request.POST.getlist("selection") if v.isdigit()}
+        if request.POST.get("action", "submit") not in UNITS_ACTIONS:
+            return HttpResponse("Unknown action.", status=400)
         try:
-            services.batch_submit_units(actor=request.user, batch=batch, selection_ids=ticked)
+            message = _units_post(request, batch, query, free_only)
+        except services.BatchStateError as exc:
+            # Submitted already (a second click, another tab): the batch page says where it is.
+            messages.info(request, str(exc))
+            return redirect("moderation:batch-detail", pk=batch.pk)
         except services.BatchError as exc:
             messages.error(request, str(exc))
+            posted = (
+                _posted_ids(request.POST.getlist("shown")),
+                _posted_ids(request.POST.getlist("selection")),
+            )
             status = 400
         else:
-            messages.success(
-                request,
-                f"Batch {batch.pk} is now Centre Completing: upload the learners' work below.",
-            )
-            return redirect("moderation:batch-detail", pk=batch.pk)
+            messages.success(request, message)
+            if request.POST.get("action", "submit") == "submit":
+                return redirect("moderation:batch-detail", pk=batch.pk)
+            return redirect(request.get_full_path())
     if batch.missing_documents() and not batch.override_documents:
         messages.warning(request, "Upload the IV Feedback and Assessment Brief first.")
         return redirect("moderation:batch-documents", pk=batch.pk)
-    return render(
-        request, "moderation/batch_units.html", _units_context(batch, ticked), status=status
+    page, rows = selectors.batch_unit_choices_page(
+        batch=batch,
+        page_number=request.GET.get("page"),
+        per_page=settings.HUB_PAGE_SIZE,
+        query=query,
+        free_only=free_only,
+        posted=posted,
     )
+    counts = selectors.batch_selection_counts(batch=batch)
+    context = {
+        "batch": batch,
+        "page": page,
+        "rows": rows,
+        "counts": counts,
+        "query": query,
+        "free_only": free_only,
+        "free_value": UNITS_FREE_ONLY,
+        "filtered": bool(query or free_only),
+        "shown": ",".join(str(u.pk) for row in rows for u in row.units if not u.reason),
+        "selectable": bool(counts.units) or any(row.open_count for row in rows),
+        # Reversed once per page, not per row.
+        "par_url": reverse("par:index"),
+        "units_url": reverse("moderation:batch-units", args=[batch.pk]),
+        "documents_url": reverse("moderation:batch-documents", args=[batch.pk]),
+    }
+    return render(request, "moderation/batch_units.html", context, status=status)
 
 
 def _render_detail(request, batch: Batch, *, slot_errors=None, status: int = 200):
-    context = batch_page_context(batch) | _centre_context(batch)
-    context["slot_errors"] = slot_errors or {}
-    for unit in context["units"]:
-        unit.errors = context["slot_errors"].get(unit.pk, [])
+    context = batch_page_context(
+        request, batch, download_url="moderation:document-download"
+    ) | _centre_context(batch)
+    for group in context["learner_slots"]:
+        for slot in group.slots:
+            slot.errors = (slot_errors or {}).get(slot.pk, [])
     return render(request, "moderation/batch_detail.html", context, status=status)
 
 
@@ -339,12 +424,30 @@ def batch_detail(request, pk: int):
 
 
 def _slot_response(request, batch: Batch, unit_pk: int, errors: list[str], status: int):
-    """Just the one slot, for the page's script to swap in (R-NEW-1)."""
-    context = batch_page_context(batch) | _centre_context(batch)
-    unit = next(u for u in context["units"] if u.pk == unit_pk)
-    unit.errors = errors
-    context["unit"] = unit
-    return render(request, "moderation/_slot.html", context, status=status)
+    """Just the one slot, for the page's script to swap in (R-NEW-1).
+
+    Its links keep the page and filter the form was posted from (its query string); the
+    batch-wide counts travel in headers, since the page holds only some of the slots.
+    """
+    slot = selectors.batch_slot(batch=batch, batch_unit_id=unit_pk)
+    slot.errors = errors
+    query = f"?{request.META['QUERY_STRING']}" if request.META.get("QUERY_STRING") else ""
+    _SlotLinks.for_batch(batch.pk, download_url="moderation:document-download", query=query).apply(
+        slot
+    )
+    context = _centre_context(batch) | {"batch": batch, "slot": slot}
+    response = render(request, "moderation/_slot.html", context, status=status)
+    counts = selectors.batch_slot_counts(batch=batch)
+    response["X-Sample-Claimed"] = str(counts.claimed)
+    response["X-Sample-Uploaded"] = str(counts.uploaded)
+    return response
+
+
+def _back_to_slot(request, batch: Batch, unit_pk: int):
+    """The batch page, on the page and filter the slot's form was posted from."""
+    params = {k: v for k, v in request.GET.items() if k in ("page", "slots")}
+    query = f"?{urlencode(params)}" if params else ""
+    return redirect(reverse("moderation:batch-detail", args=[batch.pk]) + f"{query}#slot-{unit_pk}")
 
 
 @limit_upload_size(DocumentKind.SAMPLE)
@@ -373,7 +476,7 @@ def sample_upload(request, pk: int, unit_pk: int):
     if errors:
         return _render_detail(request, batch, slot_errors={unit.pk: errors}, status=400)
     messages.success(request, "Learner work uploaded.")
-    return redirect(reverse("moderation:batch-detail", args=[batch.pk]) + f"#slot-{unit.pk}")
+    return _back_to_slot(request, batch, unit.pk)
 
 
 @require_POST
@@ -393,7 +496,7 @@ def sample_remove(request, pk: int, unit_pk: int):
     if errors:
         return _render_detail(request, batch, slot_errors={unit.pk: errors}, status=400)
     messages.success(request, "File removed from the slot.")
-    return redirect(reverse("moderation:batch-detail", args=[batch.pk]) + f"#slot-{unit.pk}")
+    return _back_to_slot(request, batch, unit.pk)
 
 
 @require_http_methods(["GET", "POST"])
@@ -505,20 +608,22 @@ moderator_required = body_role_required(BodyRole.MODERATOR, allow_staff=False)
 @moderator_required
 def queue(request):
     """Batches assigned to the moderator, and those nobody has taken, by SLA due date."""
-    columns = ("centre", "qualification")
-    assigned = (
-        moderator_batches(request)
-        .filter(status__in=AWAITING_MODERATOR)
-        .select_related(*columns)
-        .order_by("sla_due_at", "pk")
+    size = settings.HUB_PAGE_SIZE
+    assigned = selectors.numbered_page(
+        Paginator(selectors.moderator_queue_assigned(moderator_id=request.user.pk), size),
+        request.GET.get("assigned_page"),
     )
-    decided = (
-        moderator_batches(request)
-        .exclude(status__in=AWAITING_MODERATOR)
-        .select_related(*columns)
-        .order_by("-outcome_at", "-pk")[:20]
+    unassigned = selectors.numbered_page(
+        Paginator(selectors.moderator_queue_unassigned(), size), request.GET.get("page")
     )
-    unassigned = unassigned_batches().select_related(*columns).order_by("sla_due_at", "pk")
+    review_head, review_tail = _row_url("moderation:review")
+    take_head, take_tail = _row_url("moderation:take")
+    for batch in (*assigned, *unassigned):
+        batch.review_url = f"{review_head}{batch.pk}{review_tail}"
+        batch.take_url = f"{take_head}{batch.pk}{take_tail}"
+    decided = selectors.moderator_queue_decided(moderator_id=request.user.pk)
+    for batch in decided:
+        batch.review_url = f"{review_head}{batch.pk}{review_tail}"
     return render(
         request,
         "moderation/queue.html",
@@ -541,14 +646,8 @@ def take(request, pk: int):
 
 
 def _render_review(request, batch: Batch, form: OutcomeForm, status: int = 200):
-    context = batch_page_context(batch)
-    context.update(
-        {
-            "form": form,
-            "can_decide": batch.status in AWAITING_MODERATOR,
-            "download_url": "moderation:review-download",
-        }
-    )
+    context = batch_page_context(request, batch, download_url="moderation:review-download")
+    context.update({"form": form, "can_decide": batch.status in AWAITING_MODERATOR})
     return render(request, "moderation/review.html", context, status=status)
 
 

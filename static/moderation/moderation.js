@@ -9,17 +9,28 @@
     return document.querySelector('[data-slot][data-upload-url="' + url + '"]');
   }
 
-  function updateSampleCount() {
-    var box = document.querySelector("[data-sample-rule]");
-    if (!box) return;
-    var uploaded = document.querySelectorAll("[data-slot][data-has-file]").length;
-    var required = parseInt(box.getAttribute("data-required"), 10) || 0;
+  function setText(selector, text) {
+    document.querySelectorAll(selector).forEach(function (node) { node.textContent = text; });
+  }
+
+  // The page shows one page of slots, so the batch-wide counts come from the server: the
+  // slot's answer carries them in headers (X-Sample-Claimed, X-Sample-Uploaded).
+  function updateSampleCount(xhr) {
+    var uploaded = parseInt(xhr.getResponseHeader("X-Sample-Uploaded"), 10);
+    var claimed = parseInt(xhr.getResponseHeader("X-Sample-Claimed"), 10);
+    if (isNaN(uploaded) || isNaN(claimed)) return;
+    var source = document.querySelector("[data-sample-rule]");
+    var counts = document.querySelector("[data-required]");
+    var required = counts ? parseInt(counts.getAttribute("data-required"), 10) || 0 : 0;
     var shortfall = Math.max(0, required - uploaded);
-    box.querySelector("[data-sample-uploaded]").textContent = String(uploaded);
-    box.querySelector("[data-sample-shortfall]").textContent =
-      shortfall ? shortfall + " more needed." : "The sample is met.";
-    box.classList.toggle("alert-success", shortfall === 0);
-    box.classList.toggle("alert-warning", shortfall > 0);
+    var message = shortfall ? shortfall + " more needed." : "The sample is met.";
+    setText("[data-sample-uploaded], [data-slots-uploaded]", String(uploaded));
+    setText("[data-slots-without-file]", String(claimed - uploaded));
+    setText("[data-sample-shortfall], [data-slots-shortfall]", message);
+    if (source) {
+      source.classList.toggle("alert-success", shortfall === 0);
+      source.classList.toggle("alert-warning", shortfall > 0);
+    }
   }
 
   function csrfToken(form) {
@@ -43,14 +54,16 @@
     });
     xhr.addEventListener("load", function () {
       var slot = slotFor(url);
-      if ((xhr.status === 200 || xhr.status === 400) && slot) {
+      // A plain-text answer is a message about the upload itself (it could not be read).
+      var plain = /^text\/plain/.test(xhr.getResponseHeader("Content-Type") || "");
+      if ((xhr.status === 200 || xhr.status === 400) && slot && !plain) {
         slot.outerHTML = xhr.responseText;
-        updateSampleCount();
+        updateSampleCount(xhr);
         var fresh = slotFor(url);
         var error = fresh && fresh.querySelector('[role="alert"]');
         done(xhr.status === 200, error ? error.textContent.trim() : "");
       } else {
-        done(false, "The upload failed (" + xhr.status + "). Try again.");
+        done(false, plain ? xhr.responseText : "The upload failed (" + xhr.status + "). Try again.");
       }
     });
     xhr.addEventListener("error", function () {
