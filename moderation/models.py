@@ -161,7 +161,22 @@ class Batch(StatusModelMixin, models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name_plural = "batches"
-        indexes = [models.Index(fields=["centre", "qualification", "submitted_at"])]
+        indexes = [
+            models.Index(fields=["centre", "qualification", "submitted_at"]),
+            # The lists' sort orders, so a page is read off an index (issue 9): the centre's
+            # open and completed batches, the moderator's own queue, and the batches
+            # waiting for any moderator (10,000 of them at an awarding body's size).
+            models.Index(fields=["centre", "created_at", "id"], name="batch_centre_created_idx"),
+            models.Index(
+                fields=["centre", "completed_at", "id"], name="batch_centre_completed_idx"
+            ),
+            models.Index(fields=["moderator", "sla_due_at", "id"], name="batch_moderator_sla_idx"),
+            models.Index(
+                fields=["sla_due_at", "id"],
+                condition=Q(moderator__isnull=True, deleted_at__isnull=True),
+                name="batch_unassigned_sla_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Batch {self.pk} ({self.get_status_display()})"
@@ -465,6 +480,8 @@ class BatchHistory(models.Model):
     class Meta:
         ordering = ["at", "pk"]
         verbose_name_plural = "batch history"
+        # The batch page shows the newest page of a history that grows with every upload.
+        indexes = [models.Index(fields=["batch", "at", "id"], name="batchhistory_batch_at_idx")]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} batch {self.batch_id} {self.event}"

@@ -6,8 +6,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, F, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 
+from centres.models import Registration
+from par.locks import locks_for, unheld
+from par.models import Result, UnitSelection
+
+from .access import unassigned_batches
 from .models import (
     AWAITING_MODERATOR,
     Batch,
@@ -18,6 +23,14 @@ from .models import (
     DocumentKind,
     SampleRule,
 )
+
+
+def numbered_page(paginator: Paginator, number) -> Page:
+    """``paginator``'s page ``number`` (or the nearest valid), with the page numbers to link."""
+    page = paginator.get_page(number)
+    page.numbers = list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
+    return page
+
 
 # --- the batch page and the moderator's review: slots ---------------------------------------
 SLOTS_MISSING = "missing"  # the "Slots without a file" filter's value of ?slots=
@@ -149,7 +162,7 @@ def batch_slot_page(
     the number of units per learner; a learner cut by the page break is marked continued.
     """
     rows_qs = batch_slots_queryset(batch=batch, missing_only=missing_only)
-    page = Paginator(rows_qs, per_page).get_page(page_number)
+    page = numbered_page(Paginator(rows_qs, per_page), page_number)
     bottom = (page.number - 1) * per_page
     # One row before the page says whether its first learner started on the page before.
     rows = list(rows_qs[max(bottom - 1, 0) : bottom + per_page])
@@ -208,7 +221,7 @@ def batch_history_page(*, batch: Batch, page_number, per_page: int) -> Page:
         .annotate(document_name=F("document__original_name"))
         .order_by("-at", "-pk")
     )
-    return Paginator(entries, per_page).get_page(page_number)
+    return numbered_page(Paginator(entries, per_page), page_number)
 
 
 # --- lists ---------------------------------------------------------------------------------
@@ -225,10 +238,7 @@ def moderator_queue_assigned(*, moderator_id: int) -> QuerySet[Batch]:
 def moderator_queue_unassigned() -> QuerySet[Batch]:
     """Submitted batches nobody has taken, by SLA due date (batch_unassigned_sla_idx)."""
     return (
-        Batch.objects.live()
-        .filter(status__in=AWAITING_MODERATOR, moderator__isnull=True)
-        .select_related("centre", "qualification")
-        .order_by("sla_due_at", "pk")
+        unassigned_batches().select_related("centre", "qualification").order_by("sla_due_at", "pk")
     )
 
 
@@ -260,3 +270,170 @@ def centre_batches(*, batches: QuerySet[Batch], completed: bool) -> QuerySet[Bat
         comments_id=Subquery(latest_comments.values("pk")[:1]),
         comments_name=Subquery(latest_comments.values("original_name")[:1]),
     )
+
+
+# --- Select Units to Pass on Batch (R-BAT-4) ------------------------------------------------
+UNIT_SEARCH_MAX_TERMS = 5
+
+
+@dataclass
+class UnitChoice:
+    """One PAR selection as a box on the page: ticked when the batch holds it."""
+
+    pk: int
+    label: str  # "CODE Title", as PAR shows it
+    reason: str  # why it cannot be ticked (R-BAT-4); "" when it can
+    ticked: bool
+
+
+@dataclass
+class LearnerChoices:
+    """A learner's row: their PAR units, flat so the template looks up little per row."""
+
+    name: str  # "Surname, First name"
+    p_number: str
+    units: list[UnitChoice]
+
+    @property
+    def open_count(self) -> int:
+        return sum(1 for unit in self.units if not unit.reason)
+
+    @property
+    def ticked_count(self) -> int:
+        return sum(1 for unit in self.units if unit.ticked)
+
+
+@dataclass
+class SelectionCounts:
+    """What the batch holds so far, over every page."""
+
+    units: int
+    learners: int
+
+
+def _on_batch(batch: Batch):
+    return Exists(
+        BatchUnit.objects.filter(
+            batch_id=batch.pk, selection_id=OuterRef("pk"), released_at__isnull=True
+        )
+    )
+
+
+def batch_free_selections(*, batch: Batch) -> QuerySet[UnitSelection]:
+    """PAR selections of ``batch``'s centre and qualification it may claim (R-BAT-4).
+
+    Current learners only, not passed, and held by no batch or claim: the set-wise twin of
+    ``services.claimable_reasons``, for the database to filter thousands at once.
+    """
+    return UnitSelection.objects.filter(
+        registration__learner__centre_id=batch.centre_id,
+        registration__qualification_id=batch.qualification_id,
+        registration__is_current=True,
+        result="",
+    ).filter(unheld())
+
+
+def batch_unit_registrations(
+    *, batch: Batch, query: str = "", free_only: bool = False
+) -> QuerySet[Registration]:
+    """Learners registered and current on the batch's qualification, by name (R-BAT-4).
+
+    ``query``: every word must be in the first name, surname or P number. ``free_only``:
+    only learners with a unit that can be ticked (free, or already on this batch).
+    """
+    registrations = Registration.objects.filter(
+        learner__centre_id=batch.centre_id,
+        qualification_id=batch.qualification_id,
+        is_current=True,
+    )
+    for term in query.split()[:UNIT_SEARCH_MAX_TERMS]:
+        registrations = registrations.filter(
+            Q(learner__first_name__icontains=term)
+            | Q(learner__last_name__icontains=term)
+            | Q(learner__membership_number__icontains=term)
+        )
+    if free_only:
+        tickable = UnitSelection.objects.filter(registration_id=OuterRef("pk"), result="").filter(
+            Q(_on_batch(batch)) | unheld()
+        )
+        registrations = registrations.filter(Exists(tickable))
+    return registrations.order_by(
+        "learner__last_name", "learner__first_name", "learner__membership_number", "pk"
+    )
+
+
+def batch_selection_counts(*, batch: Batch) -> SelectionCounts:
+    """Units the batch holds and their learners, over every page; one aggregate query."""
+    totals = BatchUnit.objects.filter(batch=batch, released_at__isnull=True).aggregate(
+        units=Count("pk"),
+        learners=Count("selection__registration__learner_id", distinct=True),
+    )
+    return SelectionCounts(units=totals["units"], learners=totals["learners"])
+
+
+def batch_unit_choices_page(
+    *,
+    batch: Batch,
+    page_number,
+    per_page: int,
+    query: str = "",
+    free_only: bool = False,
+    posted: tuple[set[int], set[int]] | None = None,
+) -> tuple[Page, list[LearnerChoices]]:
+    """One page of learners with their PAR units, ticks and reasons, in four queries.
+
+    ``posted`` (shown, ticked) puts back what a refused POST had ticked, so nothing the
+    user ticked is lost when the service says no.
+    """
+    registrations = batch_unit_registrations(batch=batch, query=query, free_only=free_only)
+    page = numbered_page(
+        Paginator(
+            registrations.values_list(
+                "pk", "learner__last_name", "learner__first_name", "learner__membership_number"
+            ),
+            per_page,
+        ),
+        page_number,
+    )
+    learners = list(page.object_list)
+    selections = list(
+        UnitSelection.objects.filter(registration_id__in=[row[0] for row in learners])
+        .annotate(on_batch=_on_batch(batch))
+        .order_by("unit__code")
+        .values_list("pk", "registration_id", "unit__code", "unit__title", "result", "on_batch")
+    )
+    on_batch = {pk for pk, *_, held in selections if held}
+    reasons = selection_reasons(
+        results={pk: result for pk, _r, _c, _t, result, _h in selections}, on_batch=on_batch
+    )
+    ticked = on_batch
+    if posted is not None:
+        shown, ticks = posted
+        ticked = (on_batch - shown) | ticks
+    units: dict[int, list[UnitChoice]] = {row[0]: [] for row in learners}
+    for pk, registration_id, code, title, _result, _held in selections:
+        reason = reasons.get(pk, "")
+        units[registration_id].append(
+            UnitChoice(pk, f"{code} {title}", reason, not reason and pk in ticked)
+        )
+    rows = [
+        LearnerChoices(f"{last}, {first}", p_number, units[pk])
+        for pk, last, first, p_number in learners
+    ]
+    return page, rows
+
+
+def selection_reasons(*, results: dict[int, str], on_batch: set[int]) -> dict[int, str]:
+    """Why each selection (by id, with its PAR result) cannot be ticked on a batch (R-BAT-4).
+
+    Passed units, and units another batch or a claim holds; ``on_batch`` are those the batch
+    itself holds, which stay tickable. One query per holder, whatever the number of ids.
+    """
+    labels = dict(Result.choices)
+    reasons = {
+        pk: f"already passed ({labels.get(result, result)})"
+        for pk, result in results.items()
+        if result
+    }
+    held = locks_for(pk for pk in results if pk not in reasons and pk not in on_batch)
+    return reasons | held
