@@ -3,29 +3,45 @@
 from __future__ import annotations
 
 import hmac
+import logging
 import time
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
+from redis.exceptions import RedisError
+
+from hub.client_ip import client_ip
 
 from .models import Certificate, normalise_code
 
-
-def client_address(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+log = logging.getLogger(__name__)
 
 
-def verify_attempt_allowed(request: HttpRequest) -> bool:
-    """Count one attempt for the client address; False once over the per-minute limit."""
-    key = f"certificates:verify:{client_address(request)}:{int(time.time() // 60)}"
+def _count_attempt(key: str) -> int:
     # add() is a no-op if the key exists; incr() is atomic on Redis and locmem alike.
     cache.add(key, 0, timeout=90)
     try:
-        attempts = cache.incr(key)
+        return cache.incr(key)
     except ValueError:  # expired between add and incr
         cache.set(key, 1, timeout=90)
-        attempts = 1
+        return 1
+
+
+def verify_attempt_allowed(request: HttpRequest) -> bool:
+    """Count one attempt for the client address; False once over the per-minute limit.
+
+    Fails open: with the cache (Redis) unreachable the attempt is allowed and one line
+    logged. The limit slows guessing of 60-bit codes; a verify page answering 500 while
+    Redis restarts would stop every honest check for no gain.
+    """
+    address = client_ip(request)
+    key = f"certificates:verify:{address}:{int(time.time() // 60)}"
+    try:
+        attempts = _count_attempt(key)
+    except (RedisError, OSError) as exc:
+        log.warning("Verify rate limit skipped for %s: cache unavailable (%s)", address, exc)
+        return True
     return attempts <= settings.HUB_VERIFY_ATTEMPTS_PER_MINUTE
 
 
