@@ -11,6 +11,7 @@ admin.site.site_title = "Awarding Body Hub"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
     path("session/keepalive/", views.session_keepalive, name="session-keepalive"),
     path(
         "accounts/login/",

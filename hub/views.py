@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from centres.models import BodyRole, Section
 
@@ -100,6 +100,12 @@ def body_tiles(user) -> list[Tile]:
 def home(request):
     tiles = section_tiles(request.membership) + body_tiles(request.user)
     return render(request, "hub/home.html", {"tiles": tiles})
+
+
+@require_safe
+def healthz(request):
+    """Liveness for a load balancer or a process manager: the app answers, nothing more."""
+    return HttpResponse("ok", content_type="text/plain")
 
 
 @require_POST
