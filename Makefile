@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: run test install install-dev browser-deps lint format bench clean
+.PHONY: run serve test install install-dev browser-deps bench-deps lint format bench clean
 
 # Debian ships venv separately; install it when we can rather than fail obscurely.
 $(BIN)/python:
@@ -38,6 +38,20 @@ run: install
 	@echo "Ctrl-C stops all three."
 	$(BIN)/honcho start -f Procfile
 
+# The production server: gunicorn (gunicorn.conf.py), the Celery worker and beat, on the
+# settings read from the environment (DJANGO_DEBUG defaults to 0 here). The release steps
+# run first, so the first page is served without a manual step. See README "Production".
+serve: export DJANGO_DEBUG ?= 0
+serve: install
+	@if [ "$$DJANGO_DEBUG" = 0 ] && { [ -z "$$DJANGO_SECRET_KEY" ] || [ -z "$$DJANGO_ALLOWED_HOSTS" ]; }; then \
+	  echo "make serve runs the production profile: set DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS"; \
+	  echo "(and DATABASE_URL, REDIS_URL, EMAIL_URL...; see README.md, Production)."; exit 1; \
+	fi
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	@echo "Serving on port $(PORT) with gunicorn, a Celery worker and beat. Ctrl-C stops all three."
+	$(BIN)/honcho start -f deploy/Procfile -d .
+
 # Browser tests drive Debian's Chromium; never a downloaded browser.
 browser-deps:
 	@if [ ! -x /usr/bin/chromium ]; then \
@@ -61,8 +75,19 @@ format: install-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: install-dev
-	$(BIN)/python bench/run.py
+# `make bench` drives the production server with wrk (Debian's package).
+bench-deps:
+	@if ! command -v wrk >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's wrk for the benchmark..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; \
+	  else \
+	    echo "make bench needs wrk: run 'sudo apt-get install wrk'."; exit 1; \
+	  fi; \
+	fi
+
+bench: install-dev bench-deps
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var db.sqlite3
