@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from centres.models import (
     Approval,
@@ -19,9 +21,11 @@ from centres.models import (
     Registration,
     Route,
 )
+from hub.paging import url_maker
 from par.models import UnitSelection
 
 from .models import (
+    HISTORY_RETENTION,
     LINE_WITHDRAWN,
     CentreAssessor,
     Claim,
@@ -243,3 +247,209 @@ def claims_awaiting_processing(*, older_than) -> QuerySet:
         status=ClaimStatus.FINALISED,
         finalised_at__lt=older_than,
     ).order_by("finalised_at")
+
+
+# --- The long lists: one page of rows, prepared here so templates only print them ---------
+
+# By Candidate's sort keys; each ends on the learner's key, so ties keep one order and the
+# name sort can walk learner_centre_name_idx (migration 0003 in centres).
+CANDIDATE_SORTS = {
+    "name": ["learner__last_name", "learner__first_name", "learner_id"],
+    "number": ["learner__candidate_number", "learner_id"],
+    "dob": ["learner__date_of_birth", "learner_id"],
+    "action": ["has_lines", "learner__last_name", "learner__first_name", "learner_id"],
+}
+
+
+def claim_candidates(claim: Claim, *, sort: str, descending: bool) -> QuerySet[Registration]:
+    """By Candidate's list: every eligible candidate, sorted, with whether they have lines."""
+    order = [f"-{f}" if descending else f for f in CANDIDATE_SORTS[sort]]
+    candidates = eligible_registrations(claim)
+    if sort == "action":
+        # Only this sort needs the flag for every candidate; the others read it per page.
+        candidates = candidates.annotate(
+            has_lines=Exists(ClaimLine.objects.filter(claim=claim, registration=OuterRef("pk")))
+        )
+    return candidates.order_by(*order)
+
+
+@dataclass(frozen=True)
+class CandidateRow:
+    name: str
+    full_name: str
+    unit_entry: bool
+    candidate_number: str
+    date_of_birth: str
+    has_lines: bool
+    edit_url: str
+
+
+def candidate_list_rows(claim: Claim, registrations: list[Registration]) -> list[CandidateRow]:
+    """The rows of one By Candidate page (one query for which of them have lines)."""
+    edit_url = url_maker("claims:candidate-edit", claim.pk)
+    with_lines = set(
+        claim.lines.filter(registration_id__in=[r.pk for r in registrations]).values_list(
+            "registration_id", flat=True
+        )
+    )
+    return [
+        CandidateRow(
+            name=f"{r.learner.last_name}, {r.learner.first_name}",
+            full_name=r.learner.full_name,
+            unit_entry=r.entry_type == EntryType.UNIT,
+            candidate_number=r.learner.candidate_number,
+            date_of_birth=f"{r.learner.date_of_birth:%d/%m/%Y}" if r.learner.date_of_birth else "",
+            has_lines=r.pk in with_lines,
+            edit_url=edit_url(r.pk),
+        )
+        for r in registrations
+    ]
+
+
+@dataclass(frozen=True)
+class UnitListRow:
+    code: str
+    title: str
+    mandatory: bool
+    count: int
+    edit_url: str
+
+
+def unit_list_rows(claim: Claim, units: list[QualificationUnit]) -> list[UnitListRow]:
+    """The rows of one By Unit page: each unit with how many candidates are claimed."""
+    edit_url = url_maker("claims:unit-edit", claim.pk)
+    counts = dict(
+        claim.lines.filter(unit_id__in=[qu.unit_id for qu in units])
+        .values("unit_id")
+        .annotate(n=Count("pk"))
+        .values_list("unit_id", "n")
+    )
+    return [
+        UnitListRow(
+            code=qu.unit.code,
+            title=qu.unit.title,
+            mandatory=qu.mandatory,
+            count=counts.get(qu.unit_id, 0),
+            edit_url=edit_url(qu.unit_id),
+        )
+        for qu in units
+    ]
+
+
+def claim_units(claim: Claim) -> QuerySet[QualificationUnit]:
+    """By Unit's list: the qualification's units in their order."""
+    return (
+        QualificationUnit.objects.filter(qualification_id=claim.qualification_id)
+        .select_related("unit")
+        .order_by("position", "unit__code", "pk")
+    )
+
+
+def line_count_subquery() -> Subquery:
+    """How many lines a claim has, per row: no GROUP BY over the whole list."""
+    return Subquery(
+        ClaimLine.objects.filter(claim=OuterRef("pk"))
+        .order_by()
+        .values("claim")
+        .annotate(n=Count("pk"))
+        .values("n"),
+        output_field=IntegerField(),
+    )
+
+
+def claim_history(
+    claims: QuerySet[Claim], *, qualification_id: int | None, sort: str, sorts: dict[str, str]
+) -> tuple[QuerySet[Claim], str]:
+    """The centre's claims as the history shows them: filtered, sorted, 12 months kept
+    (R-CLM-11). Return the claims and the sort applied ("" for newest first)."""
+    cutoff = timezone.now() - HISTORY_RETENTION
+    claims = claims.exclude(processed_at__lt=cutoff).exclude(withdrawn_at__lt=cutoff)
+    if qualification_id:
+        claims = claims.filter(qualification_id=qualification_id)
+    key = sort.lstrip("-")
+    if key not in sorts:
+        return claims.order_by("-created_at", "-pk"), ""  # newest first
+    field = sorts[key]
+    if field == "line_count":
+        claims = claims.annotate(line_count=Coalesce(line_count_subquery(), 0))
+    return claims.order_by(f"-{field}" if sort.startswith("-") else field, "-pk"), sort
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    number: str
+    qualification_code: str
+    status: str
+    line_count: int
+    created_at: str
+    submitted_at: str
+    reference: str
+    url: str
+    label: str
+
+
+def history_rows(claims: list[Claim]) -> list[HistoryRow]:
+    """The rows of one history page (one query for their line counts)."""
+    url = url_maker("claims:claim-detail")
+    counts = dict(
+        ClaimLine.objects.filter(claim_id__in=[c.pk for c in claims])
+        .values("claim_id")
+        .annotate(n=Count("pk"))
+        .values_list("claim_id", "n")
+    )
+    return [
+        HistoryRow(
+            number=c.number or "—",
+            qualification_code=c.qualification.code,
+            status=c.get_status_display(),
+            line_count=counts.get(c.pk, 0),
+            created_at=_day(c.created_at),
+            submitted_at=_day(c.submitted_at) or "—",
+            reference=c.reference or "—",
+            url=url(c.pk),
+            label=c.number or str(c.pk),
+        )
+        for c in claims
+    ]
+
+
+def _day(value) -> str:
+    return f"{timezone.localtime(value):%-d %b %Y}" if value else ""
+
+
+def _visit(value) -> str:
+    return f"{value:%-d %b %Y}" if value else "—"
+
+
+def assessor_claims(claims: QuerySet[Claim], *, status: str) -> QuerySet[Claim]:
+    """ "Claims to assess", to do first: by status, then the latest submitted."""
+    if status in ClaimStatus.values:
+        claims = claims.filter(status=status)
+    return claims.order_by("status", "-submitted_at", "-pk")
+
+
+@dataclass(frozen=True)
+class AssessorRow:
+    number: str
+    url: str
+    centre: str
+    qualification_code: str
+    status: str
+    submitted_at: str
+    visit_date: str
+
+
+def assessor_rows(claims: list[Claim]) -> list[AssessorRow]:
+    url = url_maker("claims:assessor-claim")
+    return [
+        AssessorRow(
+            number=c.number or "",
+            url=url(c.pk),
+            centre=f"{c.centre.number} {c.centre.name}",
+            qualification_code=c.qualification.code,
+            status=c.get_status_display(),
+            submitted_at=_day(c.submitted_at),
+            visit_date=_visit(c.visit_date),
+        )
+        for c in claims
+    ]

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from centres.access import section_required
 from centres.models import Section
+from hub.paging import paginate
 
 from . import services
 from .access import (
@@ -39,22 +37,24 @@ from .forms import (
     apply_to_rows_below,
 )
 from .models import (
-    HISTORY_RETENTION,
     NO_CLAIMS_SUBMITTED,
     CentreAssessor,
     Claim,
-    ClaimLine,
     ClaimStatus,
 )
 from .selectors import (
+    CANDIDATE_SORTS,
     active_assessors,
+    candidate_list_rows,
     candidate_rows,
+    claim_candidates,
+    claim_history,
+    claim_units,
     date_notices,
-    eligible_registrations,
-    line_counts_by_unit,
-    qualification_units,
+    history_rows,
     registrations_for_unit,
     unit_candidate_rows,
+    unit_list_rows,
 )
 
 claims_section = section_required(Section.CLAIMS)
@@ -206,7 +206,7 @@ def _detail_context(request, claim: Claim, details_form=None) -> dict:
         "registration_id",
         "unit__code",
     )
-    page = Paginator(lines, settings.HUB_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, lines)
     if details_form is None and claim.is_editable:
         details_form = ClaimDetailsForm(
             initial={"contact_email": claim.contact_email, "visit_date": claim.visit_date}
@@ -254,14 +254,6 @@ def claim_details(request, pk: int):
     return render(request, "claims/claim_detail.html", _detail_context(request, claim, form))
 
 
-CANDIDATE_SORTS = {
-    "name": ["learner__last_name", "learner__first_name", "pk"],
-    "number": ["learner__candidate_number", "pk"],
-    "dob": ["learner__date_of_birth", "pk"],
-    "action": ["has_lines", "learner__last_name", "pk"],
-}
-
-
 @require_GET
 @claims_section
 def by_candidate(request, pk: int):
@@ -274,17 +266,17 @@ def by_candidate(request, pk: int):
     key = sort.lstrip("-")
     if key not in CANDIDATE_SORTS:
         key, descending = "name", False
-    order = [f"-{f}" if descending else f for f in CANDIDATE_SORTS[key]]
-    registrations = eligible_registrations(claim).annotate(
-        has_lines=Exists(ClaimLine.objects.filter(claim=claim, registration=OuterRef("pk"))),
-    )
-    page = Paginator(registrations.order_by(*order), settings.HUB_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = paginate(request, claim_candidates(claim, sort=key, descending=descending))
     return render(
         request,
         "claims/by_candidate.html",
-        {"claim": claim, "page": page, "sort": key, "descending": descending},
+        {
+            "claim": claim,
+            "page": page,
+            "rows": candidate_list_rows(claim, page.object_list),
+            "sort": key,
+            "descending": descending,
+        },
     )
 
 
@@ -350,9 +342,12 @@ def by_unit(request, pk: int):
     claim = get_claim_for_request(request, pk)
     if refused := _refuse_if_locked(request, claim):
         return refused
-    counts = line_counts_by_unit(claim)
-    units = [(qu, counts.get(qu.unit_id, 0)) for qu in qualification_units(claim)]
-    return render(request, "claims/by_unit.html", {"claim": claim, "units": units})
+    page = paginate(request, claim_units(claim))
+    return render(
+        request,
+        "claims/by_unit.html",
+        {"claim": claim, "page": page, "rows": unit_list_rows(claim, page.object_list)},
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -366,7 +361,7 @@ def unit_edit(request, pk: int, unit_pk: int):
     registrations = registrations_for_unit(claim, unit.pk).order_by(
         "learner__last_name", "learner__first_name", "pk"
     )
-    page = Paginator(registrations, settings.HUB_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, registrations)
     rows = unit_candidate_rows(claim, unit.pk, page.object_list)
     here = reverse("claims:unit-edit", kwargs={"pk": claim.pk, "unit_pk": unit.pk})
     return _grid_post(
@@ -522,27 +517,17 @@ def claim_export(request, pk: int):
 
 
 def _history(request):
-    """The centre's claims as the history shows them: filtered, sorted, 12 months kept."""
-    cutoff = timezone.now() - HISTORY_RETENTION
-    claims = (
-        claims_for(request)
-        .exclude(processed_at__lt=cutoff)
-        .exclude(withdrawn_at__lt=cutoff)
-        .annotate(line_count=Count("lines"))
-    )
+    """The history's filter form, its claims as filtered and sorted, and the sort."""
     form = HistoryFilterForm(
         request.GET or None, qualifications=claim_qualifications_for(request).order_by("code")
     )
-    if form.is_valid() and form.cleaned_data["qualification"]:
-        claims = claims.filter(qualification_id=form.cleaned_data["qualification"])
-    sort = request.GET.get("sort", "")
-    key = sort.lstrip("-")
-    if key in HISTORY_SORTS:
-        field = HISTORY_SORTS[key]
-        claims = claims.order_by(f"-{field}" if sort.startswith("-") else field, "-pk")
-    else:
-        sort = ""
-        claims = claims.order_by("-created_at", "-pk")  # newest first
+    qualification_id = form.cleaned_data["qualification"] if form.is_valid() else None
+    claims, sort = claim_history(
+        claims_for(request),
+        qualification_id=qualification_id,
+        sort=request.GET.get("sort", ""),
+        sorts=HISTORY_SORTS,
+    )
     return form, claims, sort
 
 
@@ -551,8 +536,12 @@ def _history(request):
 def history(request):
     """ "View claim history"."""
     form, claims, sort = _history(request)
-    page = Paginator(claims, settings.HUB_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "claims/history.html", {"form": form, "page": page, "sort": sort})
+    page = paginate(request, claims)
+    return render(
+        request,
+        "claims/history.html",
+        {"form": form, "page": page, "rows": history_rows(page.object_list), "sort": sort},
+    )
 
 
 @require_GET

@@ -9,11 +9,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from centres.access import body_role_required
 from centres.models import BodyRole
+from hub.paging import paginate
 
 from . import services
 from .access import claims_for_assessor, get_claim_for_assessor
 from .forms import FinaliseForm, WithdrawForm
 from .models import ClaimStatus
+from .selectors import assessor_claims, assessor_rows
 
 assessor_only = body_role_required(BodyRole.ASSESSOR, allow_staff=False)
 
@@ -22,14 +24,18 @@ assessor_only = body_role_required(BodyRole.ASSESSOR, allow_staff=False)
 @assessor_only
 def assessor_list(request):
     """ "Claims to assess": submitted claims of the centres I visit, to do first."""
-    claims = claims_for_assessor(request.user).order_by("status", "-submitted_at", "-pk")
     status = request.GET.get("status", "")
-    if status in ClaimStatus.values:
-        claims = claims.filter(status=status)
+    page = paginate(request, assessor_claims(claims_for_assessor(request.user), status=status))
     return render(
         request,
         "claims/assessor_list.html",
-        {"claims": claims, "status": status, "statuses": ClaimStatus.choices[1:]},
+        {
+            "page": page,
+            "claims": page.object_list,
+            "rows": assessor_rows(page.object_list),
+            "status": status,
+            "statuses": ClaimStatus.choices[1:],
+        },
     )
 
 

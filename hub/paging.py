@@ -1,0 +1,67 @@
+"""Pages of long lists: numbered page links, and row URLs built once per page.
+
+A page of 50 rows used to rebuild each link's query string, and reverse each row's URL, in
+the template; both are done once here instead, so a page costs the same at any size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.paginator import Page, Paginator
+from django.http import HttpRequest
+from django.urls import reverse
+
+# A number no real primary key reaches, reversed in place of the row's own key.
+_SLOT = 2_147_483_647
+
+
+@dataclass(frozen=True)
+class PageLink:
+    """One entry of the page numbers: a page to go to, the current page, or a gap."""
+
+    label: str
+    url: str = ""
+    current: bool = False
+
+    @property
+    def is_gap(self) -> bool:
+        return not self.url and not self.current
+
+
+def paginate(
+    request: HttpRequest, items, *, per_page: int | None = None, param: str = "page"
+) -> Page:
+    """The requested page of ``items`` (the last page past the end), with its links.
+
+    The page carries ``links`` (numbers, elided around the current one), ``previous_url``
+    and ``next_url``; every other GET parameter (search, filter, sort) is kept.
+    """
+    paginator = Paginator(items, per_page or settings.HUB_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get(param))
+    query = request.GET.copy()
+    query.pop(param, None)
+    prefix = f"?{query.urlencode()}&{param}=" if query else f"?{param}="
+    page.links = [
+        PageLink(label=str(number), current=True)
+        if number == page.number
+        else PageLink(label=str(number), url=f"{prefix}{number}")
+        if number != Paginator.ELLIPSIS
+        else PageLink(label=Paginator.ELLIPSIS)
+        for number in paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+    ]
+    page.previous_url = f"{prefix}{page.number - 1}" if page.has_previous() else ""
+    page.next_url = f"{prefix}{page.number + 1}" if page.has_next() else ""
+    return page
+
+
+def url_maker(viewname: str, *args) -> Callable[[int], str]:
+    """Reverse ``viewname`` once; return a function giving its URL for each row's key.
+
+    The row's key is the last URL argument: ``url_maker("claims:candidate-edit", claim.pk)``
+    then ``make(registration.pk)``, the same string ``reverse`` would give.
+    """
+    head, tail = reverse(viewname, args=[*args, _SLOT]).rsplit(str(_SLOT), 1)
+    return lambda key: f"{head}{key}{tail}"
