@@ -7,8 +7,9 @@ class ClaimsConfig(AppConfig):
     verbose_name = "Grade claims"
 
     def ready(self):
-        from par.locks import register_lock_provider
+        from par.locks import register_lock_condition, register_lock_provider
 
-        from .locks import claimed_selections
+        from .locks import claim_holds, claimed_selections
 
         register_lock_provider(claimed_selections)
+        register_lock_condition(claim_holds)

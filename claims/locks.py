@@ -9,18 +9,22 @@ from par.models import UnitSelection
 from .models import LINE_WITHDRAWN, ClaimLine, ClaimStatus
 
 
-def claimed_selections(selection_ids: list[int]) -> dict[int, str]:
-    """Reasons, by selection id, for the selections a live claim line names; one query."""
-    holding = (
+def claim_holds() -> Exists:
+    """True for a UnitSelection row that a live claim line names (for set-wise queries)."""
+    return Exists(
         ClaimLine.objects.filter(
             registration_id=OuterRef("registration_id"), unit_id=OuterRef("unit_id")
         )
         .exclude(claim__status=ClaimStatus.WITHDRAWN)
         .exclude(outcome=LINE_WITHDRAWN)
     )
+
+
+def claimed_selections(selection_ids: list[int]) -> dict[int, str]:
+    """Reasons, by selection id, for the selections a live claim line names; one query."""
     return dict.fromkeys(
         UnitSelection.objects.filter(pk__in=selection_ids)
-        .filter(Exists(holding))
+        .filter(claim_holds())
         .values_list("pk", flat=True),
         "it is on a grade claim",
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db.models import Exists, OuterRef
+
 from .models import BatchStatus, BatchUnit
 
 
@@ -15,3 +17,8 @@ def batch_locks(selection_ids: list[int]) -> dict[int, str]:
         selection_id: f"in batch {batch_id} ({labels.get(status, status)})"
         for selection_id, batch_id, status in rows
     }
+
+
+def batch_holds() -> Exists:
+    """True for a UnitSelection row that a batch not deleted holds (for set-wise queries)."""
+    return Exists(BatchUnit.objects.filter(selection_id=OuterRef("pk"), released_at__isnull=True))

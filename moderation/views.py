@@ -445,8 +445,11 @@ def _slot_response(request, batch: Batch, unit_pk: int, errors: list[str], statu
 
 def _back_to_slot(request, batch: Batch, unit_pk: int):
     """The batch page, on the page and filter the slot's form was posted from."""
-    params = {k: v for k, v in request.GET.items() if k in ("page", "slots")}
-    query = f"?{urlencode(params)}" if params else ""
+    page = request.GET.get("page", "")
+    query = _slots_query(
+        missing_only=request.GET.get("slots") == selectors.SLOTS_MISSING,
+        page_number=int(page) if page.isdigit() else 1,
+    )
     return redirect(reverse("moderation:batch-detail", args=[batch.pk]) + f"{query}#slot-{unit_pk}")
 
 

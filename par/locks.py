@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from django.db.models import Exists, Q
+
 LockProvider = Callable[[list[int]], dict[int, str]]
 
 _providers: list[LockProvider] = []
@@ -31,3 +33,25 @@ def locks_for(selection_ids: Iterable[int]) -> dict[int, str]:
         for selection_id, reason in provider(ids).items():
             locks.setdefault(selection_id, reason)
     return locks
+
+
+# The set-wise twin of the providers above: for work over thousands of selections at once
+# (a batch's "tick all matching"), each holder also gives a condition on UnitSelection rows,
+# true for the rows it holds, so the database filters them in the same statement.
+LockCondition = Callable[[], Exists]
+
+_conditions: list[LockCondition] = []
+
+
+def register_lock_condition(condition: LockCondition) -> LockCondition:
+    if condition not in _conditions:
+        _conditions.append(condition)
+    return condition
+
+
+def unheld() -> Q:
+    """A condition on UnitSelection: true for rows no batch or claim holds."""
+    free = Q(pk__isnull=False)
+    for condition in _conditions:
+        free &= ~Q(condition())
+    return free

@@ -69,6 +69,14 @@ register(
     expect=section_page(Section.MODERATION, **SCOPED),
 )
 register(
+    "moderation:batch-units",
+    method="post",
+    kwargs=_batch(S.DRAFT),
+    data=lambda w: {"action": "add_matching"},
+    expect=section_page(Section.MODERATION, ok=302, **SCOPED),
+    label="POST tick all matching",
+)
+register(
     "moderation:sample-upload",
     kwargs=_slot(S.CENTRE_COMPLETING),
     expect=everyone(405),
