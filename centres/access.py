@@ -30,6 +30,43 @@ def resolve_membership(user) -> tuple[list[Membership], Membership | None]:
     return memberships, current
 
 
+def has_section(user, centre_id: int, section: Section) -> bool:
+    """Whether ``user`` is an active member of centre ``centre_id`` granted ``section``.
+
+    The rule ``section_required`` applies to a request's current membership, for services
+    that are handed a user and an object rather than a request.
+    """
+    if user is None or not user.is_authenticated:
+        return False
+    membership = Membership.objects.active().filter(user_id=user.pk, centre_id=centre_id).first()
+    return membership is not None and membership.grants(section)
+
+
+def ensure_section(actor, centre_id: int, section: Section) -> None:
+    """Refuse ``actor`` unless they are a member of the centre granted ``section`` (R-ACC-1)."""
+    if not has_section(actor, centre_id, section):
+        raise PermissionDenied(f"You have not been given access to {section.label} at this centre.")
+
+
+def ensure_staff_manager(actor, centre_id: int) -> None:
+    """Refuse ``actor`` unless they are the centre's Programme Director with the Staff grant,
+    or an awarding-body administrator acting on the centre's behalf.
+
+    The services' form of ``section_required(Section.STAFF)`` with ``programme_director_required``.
+    """
+    if actor is not None and actor.is_authenticated and actor.is_staff:
+        return
+    membership = (
+        Membership.objects.active().filter(user_id=actor.pk, centre_id=centre_id).first()
+        if actor is not None and actor.is_authenticated
+        else None
+    )
+    if membership is None or not (
+        membership.grants(Section.STAFF) and membership.is_programme_director
+    ):
+        raise PermissionDenied("Only the centre's Programme Director can do this.")
+
+
 def section_required(section: Section) -> Callable:
     """Let the view run only for a member of the current centre granted ``section``."""
 

@@ -13,6 +13,7 @@ from functools import partial
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from .access import ensure_staff_manager
 from .audit import audit
 from .emails import send_staff_access_granted, send_staff_invitation
 from .models import Centre, Membership, Role, Section, User
@@ -84,6 +85,7 @@ def membership_invite(
     the "Forgotten password?" pages. A revoked membership is re-activated, never duplicated.
     Raises ValidationError (keyed by field) when the person is already an active member.
     """
+    ensure_staff_manager(actor, centre.pk)
     email = email.strip().lower()
     user = User.objects.filter(email__iexact=email).first()
     created_user = user is None
@@ -137,6 +139,7 @@ def membership_update(
 
     Refuses to leave the centre without an active Programme Director holding the Staff grant.
     """
+    ensure_staff_manager(actor, membership.centre_id)
     locked = _lock_active(membership)
     before = {"role": locked.role, "sections": _grant_values(locked)}
     locked.role = role
@@ -164,6 +167,7 @@ def membership_update(
 @transaction.atomic
 def membership_revoke(*, actor: User, membership: Membership) -> Membership:
     """End a member's access to the centre at once; the row stays for the audit trail."""
+    ensure_staff_manager(actor, membership.centre_id)
     locked = _lock_active(membership)
     if locked.user_id == actor.pk:
         raise ValidationError(

@@ -8,14 +8,56 @@ else answers 404.
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
-from centres.models import Qualification, QualificationUnit, Registration, Route, Unit
+from centres.access import ensure_section, has_section
+from centres.models import (
+    BodyRole,
+    Qualification,
+    QualificationUnit,
+    Registration,
+    Route,
+    Section,
+    Unit,
+)
 
-from .models import CentreAssessor, Claim, ClaimStatus
+from .models import AssessorAssignment, CentreAssessor, Claim, ClaimStatus
 from .selectors import eligible_registrations
+
+# --- Who may act: the rules the views apply to a request, for services and the FSM ------
+
+
+def is_claims_member(user, centre_id: int) -> bool:
+    """A member of the centre with the Claims grant (what ``section_required`` checks)."""
+    return has_section(user, centre_id, Section.CLAIMS)
+
+
+def ensure_claims_member(actor, centre_id: int) -> None:
+    """Refuse anyone but the centre's staff with the Claims grant (R-ACC-1)."""
+    ensure_section(actor, centre_id, Section.CLAIMS)
+
+
+def is_assigned_assessor(user, centre_id: int) -> bool:
+    """An awarding-body assessor assigned to visit the centre (what ``claims_for_assessor``
+    scopes the assessor pages by)."""
+    return (
+        user is not None
+        and user.is_authenticated
+        and user.body_role == BodyRole.ASSESSOR
+        and AssessorAssignment.objects.filter(assessor_id=user.pk, centre_id=centre_id).exists()
+    )
+
+
+def ensure_assigned_assessor(actor, centre_id: int) -> None:
+    """Refuse anyone but an assessor assigned to the centre (R-ACC-2)."""
+    if not is_assigned_assessor(actor, centre_id):
+        raise PermissionDenied("Only an assessor assigned to this centre can do this.")
+
+
+# --- The one way in for requests ----------------------------------------------------------
 
 
 def claim_qualifications_for(request: HttpRequest) -> QuerySet[Qualification]:

@@ -19,11 +19,12 @@ from django.utils import timezone
 from django_fsm import can_proceed, has_transition_perm
 
 from centres.audit import audit
-from centres.models import Approval, Centre, EntryType, Qualification, Route
+from centres.models import Approval, Centre, EntryType, Qualification, Route, User
 from par.models import UnitSelection
 from par.services import selections_record_result
 
 from . import emails
+from .access import ensure_assigned_assessor, ensure_claims_member
 from .models import (
     LINE_WITHDRAWN,
     OUTCOME_CHOICES,
@@ -74,7 +75,7 @@ def _locked(claim: Claim) -> Claim:
     )
 
 
-def _move(claim: Claim, name: str, *, actor, note: str = "") -> ClaimHistory:
+def _move(claim: Claim, name: str, *, actor: User | None, note: str = "") -> ClaimHistory:
     """Take the arrow ``name`` of R-CLM-10 and record it; refuse any other move."""
     method = getattr(claim, name)
     if not can_proceed(method, check_conditions=False):
@@ -124,9 +125,10 @@ def _check_initials(
 
 @transaction.atomic
 def centre_assessor_create(
-    *, actor, centre: Centre, qualification: Qualification, name: str, initials: str
+    *, actor: User, centre: Centre, qualification: Qualification, name: str, initials: str
 ) -> CentreAssessor:
     """Set up a centre assessor for one qualification (R-CLM-1)."""
+    ensure_claims_member(actor, centre.pk)
     name, initials = name.strip(), initials.strip().upper()
     _check_initials(centre=centre, qualification=qualification, name=name, initials=initials)
     assessor = CentreAssessor.objects.create(
@@ -144,9 +146,10 @@ def centre_assessor_create(
 
 @transaction.atomic
 def centre_assessor_update(
-    *, actor, assessor: CentreAssessor, name: str, initials: str, is_active: bool
+    *, actor: User, assessor: CentreAssessor, name: str, initials: str, is_active: bool
 ) -> CentreAssessor:
     """Correct a centre assessor's name or initials, or (de)activate them."""
+    ensure_claims_member(actor, assessor.centre_id)
     assessor = CentreAssessor.objects.select_for_update().get(pk=assessor.pk)
     name, initials = name.strip(), initials.strip().upper()
     _check_initials(
@@ -171,8 +174,9 @@ def centre_assessor_update(
 
 
 @transaction.atomic
-def centre_assessor_deactivate(*, actor, assessor: CentreAssessor) -> None:
+def centre_assessor_deactivate(*, actor: User, assessor: CentreAssessor) -> None:
     """Stop offering the assessor on new lines; lines already naming them keep the name."""
+    ensure_claims_member(actor, assessor.centre_id)
     updated = CentreAssessor.objects.filter(pk=assessor.pk, is_active=True).update(is_active=False)
     if updated:
         audit(
@@ -188,12 +192,13 @@ def centre_assessor_deactivate(*, actor, assessor: CentreAssessor) -> None:
 
 
 @transaction.atomic
-def claim_start(*, actor, centre: Centre, qualification: Qualification) -> Claim:
+def claim_start(*, actor: User, centre: Centre, qualification: Qualification) -> Claim:
     """Start the centre's claim for a qualification, or return the one already started.
 
     R-CLM-3: one Unsubmitted claim per centre and qualification, held by a database
     constraint, so two colleagues pressing "Create" together end up on the same claim.
     """
+    ensure_claims_member(actor, centre.pk)
     if (
         qualification.route != Route.CLAIM
         or not Approval.objects.filter(centre=centre, qualification=qualification).exists()
@@ -290,13 +295,14 @@ def _plan_lines(
 
 @transaction.atomic
 def claim_save_lines(
-    *, actor, claim: Claim, entries: Mapping[Pair, tuple[str, int | None]]
+    *, actor: User, claim: Claim, entries: Mapping[Pair, tuple[str, int | None]]
 ) -> SaveOutcome:
     """Save the grades of one page ("Save claim", R-CLM-4, R-CLM-5, R-CLM-8).
 
     ``entries`` maps (registration id, unit id) to (grade or "" for Not claiming, centre
     assessor id). All or nothing: one refused row saves none of the page.
     """
+    ensure_claims_member(actor, claim.centre_id)
     claim = _locked(claim)
     _require_editable(claim)
     create, update, delete, errors = _plan_lines(claim, entries)
@@ -322,7 +328,7 @@ def claim_save_lines(
 @transaction.atomic
 def claim_add_other_body_unit(
     *,
-    actor,
+    actor: User,
     claim: Claim,
     registration_id: int,
     unit_id: int,
@@ -331,6 +337,7 @@ def claim_add_other_body_unit(
     grade: str,
 ) -> ClaimLine:
     """Add a unit the candidate achieved with another awarding body (R-CLM-7)."""
+    ensure_claims_member(actor, claim.centre_id)
     claim = _locked(claim)
     _require_editable(claim)
     awarding_body = awarding_body.strip()
@@ -359,9 +366,10 @@ def claim_add_other_body_unit(
 
 @transaction.atomic
 def claim_update_details(
-    *, actor, claim: Claim, contact_email: str, visit_date: date | None
+    *, actor: User, claim: Claim, contact_email: str, visit_date: date | None
 ) -> Claim:
     """Change the contact email and the planned moderation visit date (R-CLM-9, R-CLM-12)."""
+    ensure_claims_member(actor, claim.centre_id)
     claim = _locked(claim)
     _require_editable(claim)
     claim.contact_email, claim.visit_date = contact_email, visit_date
@@ -400,9 +408,10 @@ def reconcile(claim: Claim) -> list[str]:
 
 @transaction.atomic
 def claim_submit(
-    *, actor, claim: Claim, contact_email: str, declared: bool, today: date | None = None
+    *, actor: User, claim: Claim, contact_email: str, declared: bool, today: date | None = None
 ) -> Claim:
     """Submit the claim to the assessor (R-CLM-9): declaration, claim number, email."""
+    ensure_claims_member(actor, claim.centre_id)
     claim = _locked(claim)
     _require_editable(claim)
     if not declared:
@@ -431,8 +440,9 @@ def claim_submit(
 
 
 @transaction.atomic
-def claim_select_sample(*, actor, claim: Claim, line_ids: Iterable[int]) -> Claim:
+def claim_select_sample(*, actor: User, claim: Claim, line_ids: Iterable[int]) -> Claim:
     """Tick the candidate-units to see at the visit; the centre is emailed."""
+    ensure_assigned_assessor(actor, claim.centre_id)
     claim = _locked(claim)
     if claim.status != ClaimStatus.SUBMITTED:
         raise ClaimError(
@@ -454,12 +464,15 @@ def claim_select_sample(*, actor, claim: Claim, line_ids: Iterable[int]) -> Clai
 
 
 @transaction.atomic
-def claim_finalise(*, actor, claim: Claim, outcomes: Mapping[int, str], note: str = "") -> Claim:
+def claim_finalise(
+    *, actor: User, claim: Claim, outcomes: Mapping[int, str], note: str = ""
+) -> Claim:
     """Record the grades agreed at the visit; reference made, centre emailed, then processed.
 
     ``outcomes`` maps line id to an agreed grade or "withdrawn"; a line left out keeps the
     grade claimed.
     """
+    ensure_assigned_assessor(actor, claim.centre_id)
     claim = _locked(claim)
     if claim.status != ClaimStatus.SAMPLED:
         raise ClaimError(
@@ -495,8 +508,9 @@ def _enqueue_processing(claim_pk: int) -> None:
 
 
 @transaction.atomic
-def claim_withdraw(*, actor, claim: Claim, note: str) -> Claim:
+def claim_withdraw(*, actor: User, claim: Claim, note: str) -> Claim:
     """Withdraw the whole claim; the centre is emailed."""
+    ensure_assigned_assessor(actor, claim.centre_id)
     note = note.strip()
     if not note:
         raise ValidationError({"note": "Say why the claim is withdrawn."})
