@@ -78,15 +78,22 @@ def test_draft_redirects_to_documents(member_client, world):
     )
 
 
-@pytest.mark.parametrize("learners", [5, 250])
-def test_query_count_flat_at_20_and_1000_learner_units(
-    member_client, world, django_assert_max_num_queries, learners
+def test_query_count_and_size_flat_at_20_and_1000_learner_units(
+    member_client, world, django_assert_max_num_queries, settings
 ):
-    selections = bulk_learner_units(world.centre, world.qualification, learners)
-    batch = make_batch(world, S.CENTRE_COMPLETING, selections=selections, samples=learners)
-    with django_assert_max_num_queries(16):
-        response = member_client.get(url(batch))
-    assert response.content.decode().count("data-slot ") == learners * 4
+    """Issue 9: one page of slots, the same queries and at most 200 KB whatever the size."""
+    measured = []
+    for learners in (5, 250):
+        selections = bulk_learner_units(world.centre, world.qualification, learners)
+        batch = make_batch(world, S.CENTRE_COMPLETING, selections=selections, samples=learners)
+        with django_assert_max_num_queries(15) as queries:
+            response = member_client.get(url(batch))
+        page = response.content.decode()
+        assert page.count("data-slot ") == min(learners * 4, settings.HUB_PAGE_SIZE)
+        assert f"<span data-slots-claimed>{learners * 4}</span> learner-units claimed" in page
+        assert len(response.content) <= 200_000
+        measured.append(len(queries))
+    assert measured[0] == measured[1]
 
 
 def test_outsider_404_and_post_405(client, world):

@@ -102,14 +102,25 @@ def test_centre_staff_403(member_client, world):
     assert member_client.get(reverse("moderation:review", args=[batch.pk])).status_code == 403
 
 
-@pytest.mark.parametrize("learners", [5, 250])
-def test_query_count_flat_at_20_and_1000_learner_units(
-    moderator_client, world, django_assert_max_num_queries, learners
+def test_query_count_and_size_flat_at_20_and_1000_learner_units(
+    moderator_client, world, django_assert_max_num_queries, settings
 ):
-    selections = bulk_learner_units(world.centre, world.qualification, learners)
-    batch = make_batch(
-        world, S.WITH_MODERATOR, selections=selections, samples=learners, moderator=world.moderator
-    )
-    with django_assert_max_num_queries(14):
-        response = moderator_client.get(reverse("moderation:review", args=[batch.pk]))
-    assert response.content.decode().count("data-slot ") == learners * 4
+    """Issue 9: one page of slots, the same queries and at most 200 KB whatever the size."""
+    measured = []
+    for learners in (5, 250):
+        selections = bulk_learner_units(world.centre, world.qualification, learners)
+        batch = make_batch(
+            world,
+            S.WITH_MODERATOR,
+            selections=selections,
+            samples=learners,
+            moderator=world.moderator,
+        )
+        with django_assert_max_num_queries(15) as queries:
+            response = moderator_client.get(reverse("moderation:review", args=[batch.pk]))
+        page = response.content.decode()
+        assert page.count("data-slot ") == min(learners * 4, settings.HUB_PAGE_SIZE)
+        assert f"<span data-slots-claimed>{learners * 4}</span> learner-units claimed" in page
+        assert len(response.content) <= 200_000
+        measured.append(len(queries))
+    assert measured[0] == measured[1]

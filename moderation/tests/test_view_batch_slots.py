@@ -1,0 +1,119 @@
+"""Issue 9: the batch page's slots come a page at a time, with a filter and counts on top."""
+
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from moderation.models import BatchDocument, BatchHistory, BatchStatus, HistoryEvent
+
+from .factories import bulk_learner_units, make_batch, pdf
+
+S = BatchStatus
+XHR = {"X-Requested-With": "XMLHttpRequest"}
+
+
+def url(batch):
+    return reverse("moderation:batch-detail", args=[batch.pk])
+
+
+def slot_ids(page: str) -> list[int]:
+    return [int(pk) for pk in re.findall(r'<li id="slot-(\d+)"', page)]
+
+
+@pytest.fixture
+def two_learners(world, settings):
+    """Two learners of four units each (8 slots), three slots a page."""
+    settings.HUB_PAGE_SIZE = 3
+    selections = bulk_learner_units(world.centre, world.qualification, 2)
+    return make_batch(world, S.CENTRE_COMPLETING, selections=selections)
+
+
+def test_slots_paged_by_learner_then_unit_a_learner_cut_by_the_break_is_continued(
+    member_client, two_learners
+):
+    batch = two_learners
+    ordered = list(
+        batch.units.order_by(
+            "selection__registration__learner__last_name", "selection__unit__code"
+        ).values_list("pk", flat=True)
+    )
+    pages = [member_client.get(url(batch), {"page": n}).content.decode() for n in (1, 2, 3)]
+    assert [slot_ids(p) for p in pages] == [ordered[:3], ordered[3:6], ordered[6:]]
+    assert "continued" not in pages[0]
+    # Page 2: the first learner's fourth unit (continued), then the second learner begins.
+    assert pages[1].count("continued</span>") == 1
+    assert "Learner00000, Bulk" in pages[1] and "Learner00001, Bulk" in pages[1]
+    assert 'aria-current="page"><span class="page-link">2</span>' in pages[1]
+    assert 'aria-label="Page 3"' in pages[1]
+
+
+def test_slots_without_a_file_filter_and_counts_on_top(member_client, world):
+    batch = make_batch(world, S.CENTRE_COMPLETING, samples=1)
+    with_file = BatchDocument.objects.get(kind="sample").batch_unit_id
+    page = member_client.get(url(batch), {"slots": "missing"}).content.decode()
+    assert len(slot_ids(page)) == 3 and with_file not in slot_ids(page)
+    assert "data-has-file" not in page
+    counts = page.split('data-testid="slot-counts"')[1].split(">", 1)[1].split("</p>")[0]
+    counts = " ".join(re.sub(r"<[^>]+>", "", counts).split())
+    assert counts == (
+        "4 learner-units claimed, 1 with a file, 3 without; minimum sample 4: 3 more needed."
+    )
+    assert 'active" aria-current="page" href="?slots=missing">Slots without a file</a>' in page
+    everything = member_client.get(url(batch)).content.decode()
+    assert len(slot_ids(everything)) == 4
+
+
+def test_upload_without_script_comes_back_to_the_same_page_and_filter(
+    member_client, world, two_learners
+):
+    batch = two_learners
+    page = member_client.get(url(batch), {"page": 2, "slots": "missing"}).content.decode()
+    unit_pk = slot_ids(page)[0]
+    action = (
+        f"{reverse('moderation:sample-upload', args=[batch.pk, unit_pk])}?slots=missing&amp;page=2"
+    )
+    assert f'action="{action}"' in page
+    unit = batch.units.select_related("selection__registration__learner").get(pk=unit_pk)
+    p_number = unit.selection.registration.learner.membership_number
+    response = member_client.post(action.replace("&amp;", "&"), {"file": pdf(f"{p_number}.pdf")})
+    assert response["Location"] == f"{url(batch)}?slots=missing&page=2#slot-{unit_pk}"
+    assert BatchDocument.objects.current().filter(batch_unit_id=unit_pk).exists()
+
+
+def test_xhr_upload_answers_the_slot_with_the_batch_counts_and_keeps_its_links(
+    member_client, world
+):
+    batch = make_batch(world, S.CENTRE_COMPLETING, samples=1)
+    unit = batch.units.exclude(documents__kind="sample").order_by("pk").first()
+    upload = reverse("moderation:sample-upload", args=[batch.pk, unit.pk])
+    name = f"{world.learner.membership_number} work.pdf"
+    response = member_client.post(f"{upload}?slots=missing", {"file": pdf(name)}, headers=XHR)
+    assert response.status_code == 200
+    assert response["X-Sample-Claimed"] == "4" and response["X-Sample-Uploaded"] == "2"
+    body = response.content.decode()
+    assert f'data-upload-url="{upload}?slots=missing"' in body
+    assert name in body and "data-has-file" in body
+
+
+def test_history_paged_newest_first(member_client, world):
+    batch = make_batch(world, S.CENTRE_COMPLETING)
+    start = timezone.now()
+    BatchHistory.objects.bulk_create(
+        [
+            BatchHistory(
+                batch=batch,
+                event=HistoryEvent.DOCUMENT,
+                note=f"event {i:02d}",
+                at=start + timezone.timedelta(minutes=i),
+            )
+            for i in range(25)
+        ]
+    )
+    first = member_client.get(url(batch)).content.decode()
+    assert "25 events, newest first." in first
+    assert "event 24" in first and "event 05" in first and "event 04" not in first
+    assert first.index("event 24") < first.index("event 23")
+    second = member_client.get(url(batch), {"history_page": 2}).content.decode()
+    assert "event 04" in second and "event 00" in second and "event 05" not in second
