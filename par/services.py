@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from centres.access import ensure_section
@@ -102,18 +102,11 @@ def selections_add(*, actor: User, centre: Centre, pairs: Iterable[tuple[int, in
             "registration_id", "unit_id"
         )
     )
-    new_pairs = sorted(allowed - existing)
     now = timezone.now()
-    # ignore_conflicts: a colleague saving the same selection at the same moment wins
-    # quietly; the unique constraint keeps one row.
-    UnitSelection.objects.bulk_create(
-        [
-            UnitSelection(registration_id=r, unit_id=u, selected_by=actor, selected_at=now)
-            for r, u in new_pairs
-        ],
-        batch_size=500,
-        ignore_conflicts=True,
-    )
+    # A colleague (or a second click) saving the same selection at the same moment wins
+    # quietly: the unique constraint keeps one row, and only the rows this call really
+    # inserted are audited and counted, so the history never claims a change twice.
+    new_pairs = _insert_selections(sorted(allowed - existing), actor=actor, at=now)
     AuditEvent.objects.bulk_create(
         [
             AuditEvent(
@@ -128,7 +121,38 @@ def selections_add(*, actor: User, centre: Centre, pairs: Iterable[tuple[int, in
         ],
         batch_size=500,
     )
-    return AddOutcome(created=len(new_pairs), already_selected=len(allowed & existing))
+    return AddOutcome(created=len(new_pairs), already_selected=len(allowed) - len(new_pairs))
+
+
+def _insert_selections(
+    pairs: list[tuple[int, int]], *, actor: User, at: datetime
+) -> list[tuple[int, int]]:
+    """Insert the (registration id, unit id) pairs; return those this call inserted.
+
+    ``bulk_create(ignore_conflicts=True)`` cannot say which rows it skipped, so this is the
+    one raw statement in PAR: INSERT ... ON CONFLICT DO NOTHING RETURNING, which PostgreSQL
+    and SQLite (3.35+) both speak. A row a concurrent request inserted first (it waits on the
+    unique index until that request commits) is skipped and not returned.
+    """
+    table = connection.ops.quote_name(UnitSelection._meta.db_table)
+    selected_at = connection.ops.adapt_datetimefield_value(at)
+    inserted: list[tuple[int, int]] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(pairs), 500):
+            chunk = pairs[start : start + 500]
+            values = ", ".join(["(%s, %s, %s, %s, '', NULL, '')"] * len(chunk))
+            params: list = []
+            for registration_id, unit_id in chunk:
+                params += [registration_id, unit_id, actor.pk, selected_at]
+            cursor.execute(
+                f"INSERT INTO {table} (registration_id, unit_id, selected_by_id, selected_at,"
+                f" result, result_at, result_source) VALUES {values}"
+                " ON CONFLICT (registration_id, unit_id) DO NOTHING"
+                " RETURNING registration_id, unit_id",
+                params,
+            )
+            inserted += [(int(r), int(u)) for r, u in cursor.fetchall()]
+    return sorted(inserted)
 
 
 @transaction.atomic
