@@ -1,16 +1,17 @@
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from hub.paging import paginate
+
 from .access import get_learner_for_request, learners_for, section_required
 from .forms import LearnerSearchForm
 from .models import Section
+from .selectors import learner_rows, learner_search
 
 
 @require_POST
@@ -33,27 +34,17 @@ def switch_centre(request):
     return redirect(target)
 
 
-def search_learners(qs, term: str):
-    """Filter by surname or membership ("P") number, partial and case-insensitive."""
-    term = term.strip()
-    if not term:
-        return qs
-    return qs.filter(Q(last_name__icontains=term) | Q(membership_number__icontains=term))
-
-
 @require_GET
 @section_required(Section.LEARNERS)
 def learner_list(request):
     form = LearnerSearchForm(request.GET or None)
-    learners = learners_for(request)
-    term = ""
-    if form.is_valid():
-        term = form.cleaned_data["q"]
-        learners = search_learners(learners, term)
-    page = Paginator(
-        learners.order_by("last_name", "first_name", "pk"), settings.HUB_PAGE_SIZE
-    ).get_page(request.GET.get("page"))
-    return render(request, "centres/learner_list.html", {"form": form, "page": page, "term": term})
+    term = form.cleaned_data["q"] if form.is_valid() else ""
+    page = paginate(request, learner_search(learners_for(request), term=term))
+    return render(
+        request,
+        "centres/learner_list.html",
+        {"form": form, "page": page, "rows": learner_rows(page.object_list), "term": term},
+    )
 
 
 @require_GET

@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from hub.paging import paginate
+
 from .access import (
     get_membership_for_request,
     programme_director_required,
@@ -13,6 +15,7 @@ from .access import (
 )
 from .forms_staff import StaffAccessForm, StaffInviteForm
 from .models import Section
+from .selectors import staff_by_name, staff_rows
 from .services import membership_invite, membership_revoke, membership_update
 
 
@@ -23,11 +26,16 @@ def _site_url(request) -> str:
 @require_GET
 @section_required(Section.STAFF)
 def staff_list(request):
-    members = staff_for(request).order_by("user__last_name", "user__first_name", "user__email")
+    page = paginate(request, staff_by_name(staff_for(request)))
     return render(
         request,
         "centres/staff_list.html",
-        {"members": members, "can_manage": request.membership.is_programme_director},
+        {
+            "page": page,
+            "members": page.object_list,
+            "rows": staff_rows(page.object_list, viewer_id=request.user.pk),
+            "can_manage": request.membership.is_programme_director,
+        },
     )
 
 

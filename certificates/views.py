@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from centres.access import body_role_required, section_required
 from centres.models import Section
+from hub.paging import paginate
 
 from .access import (
     certificates_for,
@@ -19,6 +20,7 @@ from .access import (
 from .dashboard import dashboard_figures
 from .forms import VerifyForm
 from .models import CertificateDispatch
+from .selectors import certificate_rows, certificates_of_batch, certificates_of_learner
 from .verification import certificate_verify, verify_attempt_allowed
 
 
@@ -26,13 +28,14 @@ from .verification import certificate_verify, verify_attempt_allowed
 @section_required(Section.MODERATION)
 def batch_certificates(request, batch_pk: int):
     batch = get_batch_for_request(request, batch_pk)
-    certificates = certificates_for(request).filter(batch=batch).select_related("learner")
+    page = paginate(request, certificates_of_batch(certificates_for(request), batch=batch))
     return render(
         request,
         "certificates/batch.html",
         {
             "batch": batch,
-            "certificates": certificates,
+            "page": page,
+            "rows": certificate_rows(page.object_list, show_learner=True),
             "dispatch": CertificateDispatch.objects.filter(batch=batch).first(),
         },
     )
@@ -42,9 +45,15 @@ def batch_certificates(request, batch_pk: int):
 @section_required(Section.MODERATION)
 def learner_certificates(request, learner_pk: int):
     learner = get_learner_for_certificates(request, learner_pk)
-    certificates = certificates_for(request).filter(learner=learner).select_related("qualification")
+    page = paginate(request, certificates_of_learner(certificates_for(request), learner=learner))
     return render(
-        request, "certificates/learner.html", {"learner": learner, "certificates": certificates}
+        request,
+        "certificates/learner.html",
+        {
+            "learner": learner,
+            "page": page,
+            "rows": certificate_rows(page.object_list, show_learner=False),
+        },
     )
 
 

@@ -21,7 +21,7 @@ from centres.models import (
     Registration,
     Route,
 )
-from hub.paging import url_maker
+from hub.paging import short_date, url_maker
 from par.models import UnitSelection
 
 from .models import (
@@ -403,22 +403,14 @@ def history_rows(claims: list[Claim]) -> list[HistoryRow]:
             qualification_code=c.qualification.code,
             status=c.get_status_display(),
             line_count=counts.get(c.pk, 0),
-            created_at=_day(c.created_at),
-            submitted_at=_day(c.submitted_at) or "—",
+            created_at=short_date(c.created_at),
+            submitted_at=short_date(c.submitted_at, blank="—"),
             reference=c.reference or "—",
             url=url(c.pk),
             label=c.number or str(c.pk),
         )
         for c in claims
     ]
-
-
-def _day(value) -> str:
-    return f"{timezone.localtime(value):%-d %b %Y}" if value else ""
-
-
-def _visit(value) -> str:
-    return f"{value:%-d %b %Y}" if value else "—"
 
 
 def assessor_claims(claims: QuerySet[Claim], *, status: str) -> QuerySet[Claim]:
@@ -448,8 +440,8 @@ def assessor_rows(claims: list[Claim]) -> list[AssessorRow]:
             centre=f"{c.centre.number} {c.centre.name}",
             qualification_code=c.qualification.code,
             status=c.get_status_display(),
-            submitted_at=_day(c.submitted_at),
-            visit_date=_visit(c.visit_date),
+            submitted_at=short_date(c.submitted_at),
+            visit_date=short_date(c.visit_date, blank="—"),
         )
         for c in claims
     ]

@@ -1,4 +1,4 @@
-"""Pages of long lists: numbered page links, and row URLs built once per page.
+"""Pages of long lists: numbered page links, row URLs built once per page, dates for rows.
 
 A page of 50 rows used to rebuild each link's query string, and reverse each row's URL, in
 the template; both are done once here instead, so a page costs the same at any size.
@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 
 # A number no real primary key reaches, reversed in place of the row's own key.
 _SLOT = 2_147_483_647
@@ -65,3 +67,12 @@ def url_maker(viewname: str, *args) -> Callable[[int], str]:
     """
     head, tail = reverse(viewname, args=[*args, _SLOT]).rsplit(str(_SLOT), 1)
     return lambda key: f"{head}{key}{tail}"
+
+
+def short_date(value: date | datetime | None, *, blank: str = "") -> str:
+    """``value`` as lists print it, "3 Mar 2026" (the date filter's "j M Y"), in local time."""
+    if value is None:
+        return blank
+    if isinstance(value, datetime):
+        value = timezone.localtime(value)
+    return f"{value.day} {value:%b %Y}"
