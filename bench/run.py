@@ -1,106 +1,528 @@
-"""Time the PAR pages on a large centre. Run with `make bench`.
+"""The hub's speed at an awarding body's size, on the production server. Run `make bench`.
 
-Builds a throwaway SQLite database (or uses DATABASE_URL), loads the demo with
-``--learners N`` and times each page through Django's test client, several rounds each,
-printing the median time and the number of SQL queries. Speed targets are read from here,
-never from the unit tests.
+1. Creates a throwaway database: ``hub_bench_<pid>`` on the PostgreSQL server DATABASE_URL
+   names (dropped at the end), else an SQLite file in a temporary folder.
+2. Seeds the demo, then grows it in three steps to 200, 2,000 and 20,000 extra learners at
+   Northgate (4 units selected each), with big batches of a tenth as many learner-units at
+   each step, timing the three largest pages in-process (query count and median) at each.
+3. Adds 10,000 open batches for the moderators and a 600-line claim.
+4. Starts gunicorn on the production profile (DJANGO_DEBUG=0) on a loopback port, logs the
+   personas in (sessions written straight to the database) and drives each page with wrk,
+   20 connections for a fixed time, the trivial /healthz anonymous and logged in included.
+5. Prints one table: requests/s, p50/p95/p99, errors, bytes per response, SQL queries (Django's
+   test client in-process against the same database) and throughput as a share of /healthz,
+   each flagged against the targets below.
+
+Speed targets live here, never in unit tests (those pin query counts at two sizes).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.request
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+# --- Targets (issue 9) --------------------------------------------------------------------
+TARGET_P95_MS = 1000  # every page, 20 concurrent connections, on the production server
+TARGET_QUERIES = 20  # SQL queries per page view
+TARGET_SHARE_OF_LOGGED_IN_TRIVIAL = 10  # % of /healthz's throughput behind login
+TARGET_QUERY_GROWTH = 1  # queries may not grow by more than this from 200 to 20,000 learners
+TARGET_TICK_ALL_SECONDS = 10  # "tick all matching" + Submit for 20,000 learners
+
+BENCH_SECRET = "bench-only-secret-key-never-deployed-0123456789abcdefghijklmnopqrstuv"
+SCALE_STEPS = (200, 2000, 20000)
+SELECTED_UNITS = 4  # units selected on the PAR for each added learner
+BATCH_SHARE = 10  # the big batches hold one learner-unit per this many learners
+
+
+@dataclass
+class Page:
+    label: str
+    persona: str  # "" for anonymous
+    url: str
+    trivial: bool = False
+    queries: int | None = None
+    status: int | None = None
+    result: dict = field(default_factory=dict)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def throwaway_database(workdir: Path):
+    """Yield the DATABASE_URL of a database made for this run; drop it afterwards."""
+    base = os.environ.get("DATABASE_URL", "")
+    if not base.startswith(("postgres://", "postgresql://")):
+        yield f"sqlite:///{workdir / 'bench.sqlite3'}"
+        return
+    import psycopg
+    from psycopg import sql
+
+    name = f"hub_bench_{os.getpid()}"
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        yield urlunsplit(urlsplit(base)._replace(path=f"/{name}"))
+    finally:
+        with psycopg.connect(base, autocommit=True) as conn:
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+        print(f"Dropped the throwaway database {name}.")
+
+
+def _median_ms(client, url: str, rounds: int) -> tuple[float, int, int]:
+    """Median time of a GET of ``url`` over ``rounds`` (after one warm-up), queries, status."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    response = client.get(url)
+    times, queries = [], 0
+    for _ in range(rounds):
+        with CaptureQueriesContext(connection) as ctx:
+            start = time.perf_counter()
+            response = client.get(url)
+            times.append(time.perf_counter() - start)
+        queries = len(ctx.captured_queries)
+    return statistics.median(times) * 1000, queries, response.status_code
+
+
+def _clients():
+    from django.test import Client
+
+    from centres.models import User
+
+    clients = {"": Client()}
+    for persona in ("admin", "moderator"):
+        client = Client()
+        client.force_login(User.objects.get(email=f"{persona}@demo.test"))
+        clients[persona] = client
+    return clients
+
+
+def scale_pages(batches, qualification) -> list[Page]:
+    from django.urls import reverse
+
+    return [
+        Page(
+            "Select Units to Pass on Batch",
+            "admin",
+            reverse("moderation:batch-units", args=[batches.draft_pk]),
+        ),
+        Page(
+            "Batch page", "admin", reverse("moderation:batch-detail", args=[batches.completing_pk])
+        ),
+        Page(
+            "PAR Individual: by qualification",
+            "admin",
+            reverse("par:individual")
+            + "?"
+            + urlencode({"mode": "qualification", "qualification": qualification.pk}),
+        ),
+    ]
+
+
+def grow(sizes: list[int], rounds: int) -> tuple[list[tuple[int, int, list]], object]:
+    """Add learners in steps; time the three largest pages in-process at each size."""
+    from centres.demo_scale import add_selected_learners, seed_big_batches
+    from centres.models import Qualification
+
+    qualification = Qualification.objects.get(code="CMI-L5-DML")
+    rows, total, batches = [], 0, None
+    for size in sizes:
+        start = time.perf_counter()
+        add_selected_learners(count=size - total, selected_units=SELECTED_UNITS, seed=size)
+        batches = seed_big_batches(learner_units=size // BATCH_SHARE)
+        total = size
+        seeded = time.perf_counter() - start
+        clients = _clients()
+        measured = []
+        for page in scale_pages(batches, qualification):
+            median, queries, status = _median_ms(clients[page.persona], page.url, rounds)
+            measured.append((page.label, queries, median, status))
+        rows.append((size, size // BATCH_SHARE, measured))
+        print(
+            f"  {size:>6,} learners, batches of {size // BATCH_SHARE:,} learner-units:"
+            f" seeded in {seeded:.0f} s, pages timed"
+        )
+    return rows, batches
+
+
+def tick_all(rounds: int, batches) -> str:
+    """Time "tick all matching" + Submit on Select Units, when the view offers it."""
+    from django.urls import NoReverseMatch, reverse
+
+    from moderation.models import Batch
+
+    for name in ("batch-units-all", "batch-units-tick-all", "batch-units-select-all"):
+        try:
+            url = reverse(f"moderation:{name}", args=[batches.draft_pk])
+        except NoReverseMatch:
+            continue
+        client = _clients()["admin"]
+        start = time.perf_counter()
+        response = client.post(url, {"all": "1"})
+        seconds = time.perf_counter() - start
+        units = Batch.objects.get(pk=batches.draft_pk).units.count()
+        return (
+            f"{seconds:.2f} s for {units:,} learner-units (status {response.status_code});"
+            f" target {TARGET_TICK_ALL_SECONDS} s:"
+            f" {'met' if seconds <= TARGET_TICK_ALL_SECONDS and units else 'MISSED'}"
+        )
+    return "not yet measured: Select Units has no 'tick all matching' endpoint yet"
+
+
+def load_pages(batches, claim_pk: int) -> list[Page]:
+    from django.urls import reverse
+
+    from centres.models import Qualification
+
+    qualification = Qualification.objects.get(code="CMI-L5-DML")
+    units = list(qualification.units.order_by("code").values_list("pk", flat=True))
+    par = reverse("par:individual")
+    return [
+        Page("/healthz, anonymous", "", reverse("healthz"), trivial=True),
+        Page("/healthz, logged in", "admin", reverse("healthz"), trivial=True),
+        *scale_pages(batches, qualification)[:2],
+        Page(
+            "Moderator review", "moderator", reverse("moderation:review", args=[batches.review_pk])
+        ),
+        Page("Moderation queue", "moderator", reverse("moderation:queue")),
+        Page(
+            "PAR Individual: by qualification",
+            "admin",
+            par + "?" + urlencode({"mode": "qualification", "qualification": qualification.pk}),
+        ),
+        Page("PAR Individual: all records", "admin", par + "?mode=all"),
+        Page(
+            "PAR Bulk: List Available Learners",
+            "admin",
+            reverse("par:bulk")
+            + "?"
+            + urlencode(
+                {"qualification": qualification.pk, "units": units[4:6], "list": 1}, doseq=True
+            ),
+        ),
+        Page("Batch list", "admin", reverse("moderation:index")),
+        Page("Claims: By Candidate", "admin", reverse("claims:by-candidate", args=[claim_pk])),
+        Page("Claims: history", "admin", reverse("claims:history")),
+        Page("Claims: CSV export", "admin", reverse("claims:claim-export", args=[claim_pk])),
+    ]
+
+
+def count_queries(pages: list[Page]) -> None:
+    clients = _clients()
+    for page in pages:
+        _, page.queries, page.status = _median_ms(clients[page.persona], page.url, 1)
+
+
+@contextmanager
+def production_server(env: dict, port: int, workdir: Path):
+    """gunicorn on the production profile, as `make serve` starts it; stopped afterwards."""
+    log = open(workdir / "gunicorn.log", "w")  # noqa: SIM115 (closed below)
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    process = subprocess.Popen(
+        [str(gunicorn), "--config", "gunicorn.conf.py"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
+                break
+            except OSError as exc:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    log_file = workdir / "gunicorn.log"
+                    raise SystemExit(f"gunicorn did not start; see {log_file}") from exc
+                time.sleep(0.3)
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+def fetch(port: int, page: Page, cookie: str) -> tuple[int, int]:
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{page.url}")
+    if cookie:
+        request.add_header("Cookie", cookie)
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        with opener.open(request, timeout=60) as response:
+            return response.status, len(response.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, 0
+
+
+def run_wrk(port: int, page: Page, cookie: str, *, seconds: int, connections: int) -> dict:
+    command = [
+        "wrk",
+        f"-t{min(2, connections)}",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--timeout",
+        "60s",
+        "-s",
+        str(ROOT / "bench" / "report.lua"),
+    ]
+    if cookie:
+        command += ["-H", f"Cookie: {cookie}"]
+    output = subprocess.run(
+        [*command, f"http://127.0.0.1:{port}{page.url}"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    line = next(x for x in output.splitlines() if x.startswith("BENCH "))
+    values = dict(item.split("=") for item in line.split()[1:])
+    result = {key: int(value) for key, value in values.items()}
+    result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
+    return result
+
+
+def _flag(ok: bool) -> str:
+    return "met" if ok else "MISSED"
+
+
+def print_scale(rows) -> None:
+    print()
+    print("In-process (Django test client), median of the rounds, by size:")
+    labels = [label for label, *_ in rows[0][2]]
+    header = f"{'page':<36}" + "".join(f"{f'{size:,} learners':>24}" for size, _, _ in rows)
+    print(header)
+    print(f"{'':<36}" + "".join(f"{'queries   p50 ms':>24}" for _ in rows))
+    for i, label in enumerate(labels):
+        cells = []
+        for _, _, measured in rows:
+            _, queries, median, status = measured[i]
+            note = "" if status == 200 else f" ({status})"
+            cells.append(f"{queries:>10} {median:>9.0f}{note:<4}")
+        counts = [measured[i][1] for _, _, measured in rows]
+        growth = max(counts) - min(counts)
+        flag = _flag(growth <= TARGET_QUERY_GROWTH and max(counts) <= TARGET_QUERIES)
+        print(f"{label:<36}" + "".join(f"{c:>24}" for c in cells) + f"   queries {flag}")
+    print(
+        f"(the batch pages hold a tenth as many learner-units as there are learners;"
+        f" targets: at most {TARGET_QUERIES} queries, growing by at most {TARGET_QUERY_GROWTH})"
+    )
+
+
+def print_load(pages: list[Page], *, seconds: int, connections: int, server: str) -> None:
+    anon = next(p for p in pages if p.trivial and not p.persona).result.get("rps") or 1
+    logged = next(p for p in pages if p.trivial and p.persona).result.get("rps") or 1
+    print()
+    print(
+        f"Production server ({server}), wrk: {connections} connections, {seconds} s per page."
+        f" Targets: p95 <= {TARGET_P95_MS} ms, no errors, <= {TARGET_QUERIES} queries,"
+        f" >= {TARGET_SHARE_OF_LOGGED_IN_TRIVIAL}% of /healthz logged in."
+    )
+    header = (
+        f"{'page':<36}{'req/s':>8}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}{'errors':>7}"
+        f"{'KB/resp':>9}{'queries':>8}{'%anon':>7}{'%login':>7}  targets"
+    )
+    print(header)
+    print("-" * len(header))
+    for page in pages:
+        r = page.result
+        if not r:
+            print(f"{page.label:<36} not measured: the page answered {page.status}")
+            continue
+        if not r["requests"]:
+            print(f"{page.label:<36} no response within the run: MISSED")
+            continue
+        per_response = r["bytes"] / max(r["requests"], 1) / 1024
+        p95 = r["p95_us"] / 1000
+        share = 100 * r["rps"] / logged
+        checks = [p95 <= TARGET_P95_MS, r["errors"] == 0, (page.queries or 0) <= TARGET_QUERIES]
+        if not page.trivial:
+            checks.append(share >= TARGET_SHARE_OF_LOGGED_IN_TRIVIAL)
+        print(
+            f"{page.label:<36}{r['rps']:>8.1f}{r['p50_us'] / 1000:>8.0f}{p95:>8.0f}"
+            f"{r['p99_us'] / 1000:>8.0f}{r['errors']:>7}{per_response:>9.1f}"
+            f"{page.queries if page.queries is not None else '-':>8}"
+            f"{100 * r['rps'] / anon:>6.0f}%{share:>6.0f}%  {_flag(all(checks))}"
+        )
+
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--learners", type=int, default=2000)
-    parser.add_argument("--rounds", type=int, default=5)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--sizes",
+        default=",".join(str(size) for size in SCALE_STEPS),
+        help="learners added at Northgate, in steps (comma-separated, growing)",
+    )
+    parser.add_argument("--open-batches", type=int, default=10000)
+    parser.add_argument("--claim-lines", type=int, default=600)
+    parser.add_argument("--seconds", type=int, default=15, help="wrk run per page")
+    parser.add_argument("--connections", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=3, help="in-process timings per page")
+    parser.add_argument("--workers", type=int, default=0, help="WEB_CONCURRENCY (default: conf)")
+    parser.add_argument("--threads", type=int, default=1, help="GUNICORN_THREADS (>1: gthread)")
+    parser.add_argument("--only", default="", help="wrk only pages whose label contains this")
+    parser.add_argument("--keep", action="store_true", help="keep the data folder")
     args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is missing: `make bench` installs it (apt-get install wrk).")
 
+    started = time.perf_counter()
     workdir = Path(tempfile.mkdtemp(prefix="hub-bench-"))
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{workdir / 'bench.sqlite3'}")
-    os.environ.setdefault("HUB_VAR_DIR", str(workdir / "var"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hub.settings")
+    try:
+        with throwaway_database(workdir) as database_url:
+            run(args, workdir, database_url)
+    finally:
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+    print(f"\nWhole run: {time.perf_counter() - started:.0f} s.")
+
+
+def run(args, workdir: Path, database_url: str) -> None:
+    # The seeding process uses the development profile (the demo is refused in production)
+    # with the server's secret, so the sessions it writes are valid on the server.
+    os.environ.update(
+        DATABASE_URL=database_url,
+        HUB_VAR_DIR=str(workdir / "var"),
+        DJANGO_SECRET_KEY=BENCH_SECRET,
+        DJANGO_DEBUG="1",
+        DJANGO_SETTINGS_MODULE="hub.settings",
+    )
+    import logging
 
     import django
 
     django.setup()
+    # force_login of each persona would print django-axes' log-in notices between the rows.
+    logging.getLogger("axes").setLevel(logging.WARNING)
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-    from django.urls import reverse
 
-    from centres.models import Qualification, Registration, User
-    from par.models import UnitSelection
+    from centres.demo import seed
+    from centres.demo_scale import seed_big_claim, seed_open_batches
+    from claims.demo import seed_claims
 
     settings.ALLOWED_HOSTS = ["*"]
+    print(f"Database: {connection.vendor} {connection.settings_dict['NAME']}")
     call_command("migrate", verbosity=0)
-    call_command("seed_demo", learners=args.learners, quiet=True, verbosity=0)
+    seed()
+    seed_claims()
+    print("Growing Northgate (in-process timings at each size):")
+    rows, batches = grow([int(size) for size in args.sizes.split(",")], args.rounds)
+    tick = tick_all(args.rounds, batches)
+    start = time.perf_counter()
+    seed_open_batches(count=args.open_batches)
+    claim_pk = seed_big_claim(lines=args.claim_lines)
+    print(
+        f"  {args.open_batches:,} open batches and a {args.claim_lines}-line claim seeded in"
+        f" {time.perf_counter() - start:.0f} s"
+    )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    pages = load_pages(batches, claim_pk)
+    count_queries(pages)
+    cookies = {
+        persona: f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+        for persona, client in _clients().items()
+        if persona
+    }
+    cookies[""] = ""
+    connection.close()
 
-    client = Client()
-    client.force_login(User.objects.get(email="admin@demo.test"))
-    qualification = Qualification.objects.get(code="CMI-L5-DML")
-    units = list(qualification.units.order_by("code").values_list("pk", flat=True))
-    registrations = list(
-        Registration.objects.filter(
-            qualification=qualification, is_current=True, learner__centre__number="10001"
-        )
-        .order_by("pk")
-        .values_list("pk", flat=True)[:500]
+    port = _free_port()
+    env = dict(
+        os.environ,
+        DJANGO_DEBUG="0",
+        DJANGO_SECURE_SSL_REDIRECT="0",
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        PORT=str(port),
+        GUNICORN_BIND_HOST="127.0.0.1",
+        GUNICORN_THREADS=str(args.threads),
+        EMAIL_URL="consolemail://",
+    )
+    if args.workers:
+        env["WEB_CONCURRENCY"] = str(args.workers)
+    workers = env.get("WEB_CONCURRENCY") or str(2 * (os.cpu_count() or 1))
+    server = f"gunicorn, {workers} {'gthread' if args.threads > 1 else 'sync'} workers" + (
+        f" x {args.threads} threads" if args.threads > 1 else ""
+    )
+    with production_server(env, port, workdir):
+        for page in pages:
+            if args.only and not page.trivial and args.only.lower() not in page.label.lower():
+                continue
+            page.status, _ = fetch(port, page, cookies[page.persona])
+            if page.status != 200:
+                continue
+            page.result = run_wrk(
+                port,
+                page,
+                cookies[page.persona],
+                seconds=args.seconds,
+                connections=args.connections,
+            )
+            print(f"  {page.label}: {page.result['rps']:.1f} req/s")
+    northgate = _northgate_learners()
+    print_scale(rows)
+    print()
+    print(f'"Tick all matching" + Submit, {rows[-1][0]:,} learners: {tick}')
+    print_load(
+        [p for p in pages if p.result or p.status not in (None, 200)],
+        seconds=args.seconds,
+        connections=args.connections,
+        server=server,
+    )
+    print(
+        f"(Northgate: {northgate:,} learners in all, the open batches' cohorts included;"
+        f" {args.open_batches:,} open batches; claim of {args.claim_lines} lines)"
     )
 
-    def timed(label, request):
-        times, queries = [], 0
-        for _ in range(args.rounds):
-            with CaptureQueriesContext(connection) as ctx:
-                start = time.perf_counter()
-                response = request()
-                times.append(time.perf_counter() - start)
-            assert response.status_code in (200, 302), (label, response.status_code)
-            queries = len(ctx.captured_queries)
-        print(
-            f"{label:<48} median {statistics.median(times) * 1000:8.1f} ms   {queries:3d} queries"
-        )
 
-    print(f"PAR with {args.learners} extra learners on {qualification.code} ({len(units)} units)")
-    timed(
-        "Individual: Display all Records",
-        lambda: client.get(reverse("par:individual"), {"mode": "all"}),
-    )
-    timed(
-        "Individual: Filter by Qualification",
-        lambda: client.get(
-            reverse("par:individual"), {"mode": "qualification", "qualification": qualification.pk}
-        ),
-    )
-    timed(
-        "Individual: Filter by Name/Number",
-        lambda: client.get(reverse("par:individual"), {"mode": "name", "q": "smi"}),
-    )
-    timed(
-        "Bulk: List Available Learners (2 units)",
-        lambda: client.get(
-            reverse("par:bulk"), {"qualification": qualification.pk, "units": units[2:4], "list": 1}
-        ),
-    )
+def _northgate_learners() -> int:
+    from centres.models import Learner
 
-    def save_500():
-        UnitSelection.objects.filter(unit_id=units[5]).delete()
-        return client.post(reverse("par:add"), {"unit": [f"{r}:{units[5]}" for r in registrations]})
+    count = Learner.objects.filter(centre__number="10001").count()
+    from django.db import connection
 
-    timed("Add all selected units.: 500 ticks", save_500)
-    print(f"(database: {connection.vendor}; data in {workdir})")
+    connection.close()
+    return count
 
 
 if __name__ == "__main__":
