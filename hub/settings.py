@@ -270,7 +270,18 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "claims.tasks.sweep_finalised_claims",
         "schedule": env.int("HUB_CLAIMS_SWEEP_SECONDS", default=600),
     },
+    "outbox-sweep": {
+        "task": "hub.tasks.outbox_sweep",
+        "schedule": env.int("HUB_OUTBOX_SWEEP_SECONDS", default=60),
+    },
 }
+# The outbox (hub/outbox.py): first retry after HUB_OUTBOX_RETRY_SECONDS, doubling up to
+# HUB_OUTBOX_MAX_DELAY; a delivery claimed longer than the lease ago (its worker died) is
+# taken over; after HUB_OUTBOX_MAX_ATTEMPTS the row stays for an admin to look at.
+HUB_OUTBOX_RETRY_SECONDS = env.int("HUB_OUTBOX_RETRY_SECONDS", default=30)
+HUB_OUTBOX_MAX_DELAY = env.int("HUB_OUTBOX_MAX_DELAY", default=60 * 60)
+HUB_OUTBOX_LEASE_SECONDS = env.int("HUB_OUTBOX_LEASE_SECONDS", default=15 * 60)
+HUB_OUTBOX_MAX_ATTEMPTS = env.int("HUB_OUTBOX_MAX_ATTEMPTS", default=12)
 
 # --- Security -------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
@@ -313,6 +324,8 @@ HUB_MAX_SAMPLE_MB = env.int("HUB_MAX_SAMPLE_MB", default=50)
 # A zip upload may unpack to at most this much (guards the moderator against zip bombs).
 HUB_MAX_ZIP_UNCOMPRESSED_MB = env.int("HUB_MAX_ZIP_UNCOMPRESSED_MB", default=500)
 HUB_MAX_IMPORT_MB = env.int("HUB_MAX_IMPORT_MB", default=5)
+# Most wall or CPU seconds the content checks may spend on one upload before refusing it.
+HUB_UPLOAD_CHECK_SECONDS = env.float("HUB_UPLOAD_CHECK_SECONDS", default=5.0)
 HUB_PAGE_SIZE = env.int("HUB_PAGE_SIZE", default=50)
 # Links in emails sent by background tasks, which have no request to build them from.
 HUB_SITE_URL = env.str("HUB_SITE_URL", default="http://127.0.0.1:8000/")

@@ -105,7 +105,7 @@ def max_bytes(kind: str) -> int:
 
 
 def check_seconds() -> float:
-    return float(getattr(settings, "HUB_UPLOAD_CHECK_SECONDS", 5))
+    return float(settings.HUB_UPLOAD_CHECK_SECONDS)
 
 
 class SizeLimitHandler(FileUploadHandler):
@@ -400,6 +400,11 @@ def _pdf_encrypted(upload, tail: bytes) -> bool:
 # --- Office 97-2003 (OLE2 compound files) ------------------------------------------------------
 def _check_ole(upload, deadline: _Deadline) -> str:
     """Which Office program's file this is, and whether a password protects it."""
+    if upload.size < 0x4C:  # shorter than the header's fixed fields: a signature and no file
+        raise ValidationError(
+            "This Office file is incomplete: it was cut short while being saved or sent. Save "
+            "it again and upload the new copy."
+        )
     streams = _ole_directory(upload, deadline)
     if streams is None:  # too damaged to read the directory: Office may still repair it
         return OLE
@@ -522,6 +527,8 @@ def _check_image(upload, head: bytes, deadline: _Deadline) -> str:
         ) from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
         raise damaged from exc
+    if kind.mime == "image/png" and _find_backwards(upload, b"IEND\xaeB`\x82", deadline) < 0:
+        raise damaged  # Pillow's verify stops quietly at the end of a PNG cut short
     if kind.mime == "image/gif" and _read_tail(upload, 1) != b";":
         raise damaged  # every GIF ends with its trailer byte
     if kind.mime == "image/webp":
@@ -588,7 +595,7 @@ def _check_zip(upload, deadline: _Deadline) -> tuple[str, tuple[str, ...]]:
     if content_type.startswith(ODF) and b"encryption-data" in archive.manifest:
         raise _password_protected("OpenDocument file")
     if content_type == ZIP and not archive.names:
-        raise ValidationError("This zip is empty.")
+        raise ValidationError("This zip is empty: it holds no files. Zip the files again.")
     return content_type, tuple(budget.names) if content_type == ZIP else ()
 
 
