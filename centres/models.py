@@ -288,7 +288,17 @@ class Registration(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["learner", "qualification"], name="registration_unique")
         ]
-        indexes = [models.Index(fields=["qualification", "is_current"])]
+        indexes = [
+            models.Index(fields=["qualification", "is_current"]),
+            # PAR's lists walk a centre's learners by name and probe this for each one's
+            # current registration on a qualification, without reading the table (par
+            # selectors.RegistrationPages).
+            models.Index(
+                fields=["learner", "qualification", "id"],
+                condition=models.Q(is_current=True),
+                name="registration_current_idx",
+            ),
+        ]
         ordering = ["learner__last_name", "qualification__code"]
 
     def __str__(self) -> str:
