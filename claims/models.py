@@ -149,6 +149,10 @@ class Claim(StatusModelMixin, models.Model):
                 name="claim_one_unsubmitted_per_centre_qualification",
             )
         ]
+        # The claim history, newest first, read a page at a time for one centre.
+        indexes = [
+            models.Index(fields=["centre", "created_at", "id"], name="claim_centre_created_idx")
+        ]
         ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:

@@ -257,20 +257,57 @@ CANDIDATE_SORTS = {
     "name": ["learner__last_name", "learner__first_name", "learner_id"],
     "number": ["learner__candidate_number", "learner_id"],
     "dob": ["learner__date_of_birth", "learner_id"],
-    "action": ["has_lines", "learner__last_name", "learner__first_name", "learner_id"],
+    "action": [],  # without lines first, then by name: see _ActionOrder
 }
 
 
-def claim_candidates(claim: Claim, *, sort: str, descending: bool) -> QuerySet[Registration]:
-    """By Candidate's list: every eligible candidate, sorted, with whether they have lines."""
-    order = [f"-{f}" if descending else f for f in CANDIDATE_SORTS[sort]]
+def claim_candidates(claim: Claim, *, sort: str, descending: bool):
+    """By Candidate's list: every eligible candidate, sorted; something Paginator can page."""
     candidates = eligible_registrations(claim)
     if sort == "action":
-        # Only this sort needs the flag for every candidate; the others read it per page.
-        candidates = candidates.annotate(
-            has_lines=Exists(ClaimLine.objects.filter(claim=claim, registration=OuterRef("pk")))
-        )
-    return candidates.order_by(*order)
+        return _ActionOrder(claim, candidates, descending=descending)
+    return candidates.order_by(*[f"-{f}" if descending else f for f in CANDIDATE_SORTS[sort]])
+
+
+class _ActionOrder:
+    """The candidates without lines ("Create new") by name, then those with lines ("Edit");
+    the other way round when descending.
+
+    Two index-ordered queries instead of one sort on a per-row EXISTS: that sort read and
+    sorted every candidate for each page (and PostgreSQL's JIT compiled it, ~100 ms at
+    20,000 candidates), while each part here is walked by name and cut at the page.
+    """
+
+    def __init__(self, claim: Claim, candidates: QuerySet[Registration], *, descending: bool):
+        with_lines = claim.lines.order_by().values("registration_id")
+        by_name = CANDIDATE_SORTS["name"]
+        order = [f"-{f}" if descending else f for f in by_name]
+        edit = candidates.filter(pk__in=with_lines).order_by(*order)
+        create = candidates.exclude(pk__in=with_lines).order_by(*order)
+        self.first, self.second = (edit, create) if descending else (create, edit)
+        self._candidates, self._edit, self._descending = candidates, edit, descending
+        self._total: int | None = None
+        self._split: int | None = None
+
+    def count(self) -> int:
+        if self._total is None:
+            self._total = self._candidates.count()
+        return self._total
+
+    def _first_count(self) -> int:
+        # Count the small part (candidates with lines, at most the claim's lines) only.
+        if self._split is None:
+            edits = self._edit.count()
+            self._split = edits if self._descending else self.count() - edits
+        return self._split
+
+    def __getitem__(self, window: slice) -> list[Registration]:
+        start, stop = window.start or 0, window.stop
+        split = self._first_count()
+        rows = list(self.first[start : min(stop, split)]) if start < split else []
+        if stop > split:
+            rows += list(self.second[max(start - split, 0) : stop - split])
+        return rows
 
 
 @dataclass(frozen=True)
@@ -288,9 +325,9 @@ def candidate_list_rows(claim: Claim, registrations: list[Registration]) -> list
     """The rows of one By Candidate page (one query for which of them have lines)."""
     edit_url = url_maker("claims:candidate-edit", claim.pk)
     with_lines = set(
-        claim.lines.filter(registration_id__in=[r.pk for r in registrations]).values_list(
-            "registration_id", flat=True
-        )
+        claim.lines.filter(registration_id__in=[r.pk for r in registrations])
+        .order_by()
+        .values_list("registration_id", flat=True)
     )
     return [
         CandidateRow(
@@ -320,6 +357,7 @@ def unit_list_rows(claim: Claim, units: list[QualificationUnit]) -> list[UnitLis
     edit_url = url_maker("claims:unit-edit", claim.pk)
     counts = dict(
         claim.lines.filter(unit_id__in=[qu.unit_id for qu in units])
+        .order_by()
         .values("unit_id")
         .annotate(n=Count("pk"))
         .values_list("unit_id", "n")
@@ -393,6 +431,7 @@ def history_rows(claims: list[Claim]) -> list[HistoryRow]:
     url = url_maker("claims:claim-detail")
     counts = dict(
         ClaimLine.objects.filter(claim_id__in=[c.pk for c in claims])
+        .order_by()
         .values("claim_id")
         .annotate(n=Count("pk"))
         .values_list("claim_id", "n")
