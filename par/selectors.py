@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
-from centres.models import Centre, EntryType, Qualification, QualificationUnit, Registration
+from centres.models import (
+    Centre,
+    EntryType,
+    Learner,
+    Qualification,
+    QualificationUnit,
+    Registration,
+)
 
 from .locks import locks_for
 from .models import UnitSelection
@@ -55,22 +64,10 @@ class LearnerCard:
         return sum(1 for row in self.rows if row.state != UnitState.SELECTABLE and row.selection)
 
 
-def current_registrations(centre: Centre) -> QuerySet[Registration]:
-    """Registered, current learners of the centre, by qualification then learner (R-PAR-1)."""
-    return (
-        Registration.objects.filter(learner__centre=centre, is_current=True)
-        .select_related("learner", "qualification")
-        .order_by("qualification__code", "learner__last_name", "learner__first_name", "pk")
-    )
-
-
-def filter_by_name_or_number(qs: QuerySet[Registration], term: str) -> QuerySet[Registration]:
+def name_or_number(term: str) -> Q:
+    """Learners whose surname or P number contains ``term``, any case (R-PAR-1)."""
     term = term.strip()
-    if not term:
-        return qs.none()
-    return qs.filter(
-        Q(learner__last_name__icontains=term) | Q(learner__membership_number__icontains=term)
-    )
+    return Q(last_name__icontains=term) | Q(membership_number__icontains=term)
 
 
 def centre_qualifications(centre: Centre) -> QuerySet[Qualification]:
@@ -139,22 +136,133 @@ def learner_cards(registrations: list[Registration]) -> list[LearnerCard]:
     return cards
 
 
-def bulk_available_registrations(
-    centre: Centre, qualification: Qualification, unit_ids: list[int]
-) -> QuerySet[Registration]:
-    """Current registrations on ``qualification`` with none of ``unit_ids`` selected (R-PAR-4).
+def bulk_availability(unit_ids: list[int]) -> Q:
+    """Registrations with none of ``unit_ids`` selected that may take them all (R-PAR-4).
 
     Unit-entry registrations are offered only when they are entered for every chosen unit,
     so that a bulk update never breaks R-PAR-5.
     """
-    qs = current_registrations(centre).filter(qualification=qualification)
-    qs = qs.exclude(
-        Exists(UnitSelection.objects.filter(registration=OuterRef("pk"), unit_id__in=unit_ids))
+    available = ~Exists(
+        UnitSelection.objects.filter(registration=OuterRef("pk"), unit_id__in=unit_ids)
     )
     through = Registration.entered_units.through
     for unit_id in unit_ids:
-        qs = qs.filter(
-            Q(entry_type=EntryType.FULL)
-            | Exists(through.objects.filter(registration_id=OuterRef("pk"), unit_id=unit_id))
+        available &= Q(entry_type=EntryType.FULL) | Exists(
+            through.objects.filter(registration_id=OuterRef("pk"), unit_id=unit_id)
         )
-    return qs.order_by("learner__last_name", "learner__first_name", "pk")
+    return available
+
+
+def bulk_available_registrations(
+    centre: Centre, qualification: Qualification, unit_ids: list[int]
+) -> QuerySet[Registration]:
+    """Current registrations on ``qualification`` still available for ``unit_ids`` (R-PAR-4)."""
+    return Registration.objects.filter(
+        bulk_availability(unit_ids),
+        learner__centre=centre,
+        qualification=qualification,
+        is_current=True,
+    )
+
+
+# Learners are listed by name, in the order of the index on (centre, last_name, first_name,
+# id) (centres migration 0002): a page is found by walking that index, never by sorting the
+# whole centre.
+LEARNER_ORDER = ("last_name", "first_name", "pk")
+LEARNER_ORDER_DESC = ("-last_name", "-first_name", "-pk")
+
+
+class RegistrationPages:
+    """Current registrations of one centre, grouped by qualification, then by learner name.
+
+    Countable and sliceable, for ``Paginator``, in a fixed number of queries at any size:
+
+    - ``count()`` is one grouped count (learners per qualification);
+    - a slice is one query: for each qualification the page touches (one, or two at a
+      boundary), the learners' ids come from a walk of the learner name index, from
+      whichever end of the group is nearer, each learner checked by a probe of the current
+      registrations index. The check is a scalar subquery on purpose: an EXISTS would be
+      turned into a join, and PostgreSQL would then sort the whole centre by name for every
+      page past the first few hundred.
+    """
+
+    def __init__(
+        self,
+        centre: Centre,
+        *,
+        qualification: Qualification | None = None,
+        learners: Q | None = None,
+        registrations: Q | None = None,
+    ):
+        self.centre = centre
+        self.qualification = qualification
+        self.learner_filter = learners or Q()
+        self.registration_filter = registrations or Q()
+        self._groups: list[tuple[int, int]] | None = None
+
+    def _registrations(self) -> QuerySet[Registration]:
+        qs = Registration.objects.filter(
+            self.registration_filter, learner__centre=self.centre, is_current=True
+        )
+        if self.qualification is not None:
+            qs = qs.filter(qualification=self.qualification)
+        if self.learner_filter:
+            qs = qs.filter(learner__in=Learner.objects.filter(self.learner_filter))
+        return qs
+
+    def groups(self) -> list[tuple[int, int]]:
+        """(qualification id, number of registrations) in qualification code order."""
+        if self._groups is None:
+            self._groups = [
+                (row["qualification_id"], row["n"])
+                for row in self._registrations()
+                .order_by()
+                .values("qualification_id", "qualification__code")
+                .annotate(n=Count("pk"))
+                .order_by("qualification__code")
+            ]
+        return self._groups
+
+    def count(self) -> int:
+        return sum(n for _, n in self.groups())
+
+    def _learner_ids(self, qualification_id: int, start: int, stop: int, size: int):
+        """Ids of learners ``start``..``stop`` of one qualification group, by name."""
+        registration = Registration.objects.filter(
+            self.registration_filter,
+            learner=OuterRef("pk"),
+            qualification_id=qualification_id,
+            is_current=True,
+        ).order_by().values("pk")[:1]
+        learners = (
+            Learner.objects.filter(self.learner_filter, centre=self.centre)
+            .alias(registration=Subquery(registration))
+            .filter(registration__isnull=False)
+        )
+        if start > size - stop:
+            # Nearer the end: walk the index backwards, so no page skips more than half.
+            return learners.order_by(*LEARNER_ORDER_DESC).values("pk")[size - stop : size - start]
+        return learners.order_by(*LEARNER_ORDER).values("pk")[start:stop]
+
+    def __getitem__(self, window: slice) -> list[Registration]:
+        start, stop = window.start or 0, window.stop
+        wanted, offset = [], 0
+        for qualification_id, size in self.groups():
+            low, high = max(start - offset, 0), min(stop - offset, size)
+            if low < high:
+                wanted.append(
+                    Q(
+                        qualification_id=qualification_id,
+                        learner_id__in=self._learner_ids(qualification_id, low, high, size),
+                    )
+                )
+            offset += size
+        if not wanted:
+            return []
+        return list(
+            Registration.objects.filter(reduce(or_, wanted), is_current=True)
+            .select_related("learner", "qualification")
+            .order_by(
+                "qualification__code", "learner__last_name", "learner__first_name", "learner_id"
+            )
+        )

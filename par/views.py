@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.http import HttpRequest
+from django.http import HttpRequest, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from centres.access import get_learner_for_request, section_required
 from centres.models import Section
+from hub.paging import paginate
 
 from . import selectors, services
 from .access import get_selection_for_request
@@ -57,19 +57,19 @@ def individual(request):
     )
     registrations = None
     if mode == "name" and name_form.is_valid():
-        registrations = selectors.filter_by_name_or_number(
-            selectors.current_registrations(centre), name_form.cleaned_data["q"]
+        registrations = selectors.RegistrationPages(
+            centre, learners=selectors.name_or_number(name_form.cleaned_data["q"])
         )
     elif mode == "qualification" and qualification_form.is_valid():
-        registrations = selectors.current_registrations(centre).filter(
-            qualification=qualification_form.cleaned_data["qualification"]
+        registrations = selectors.RegistrationPages(
+            centre, qualification=qualification_form.cleaned_data["qualification"]
         )
     elif mode == "all":
-        registrations = selectors.current_registrations(centre)
+        registrations = selectors.RegistrationPages(centre)
 
     page = cards = None
     if registrations is not None:
-        page = Paginator(registrations, LEARNERS_PER_PAGE).get_page(request.GET.get("page"))
+        page = paginate(request, registrations, per_page=LEARNERS_PER_PAGE)
         cards = selectors.learner_cards(list(page.object_list))
     return render(
         request,
@@ -172,19 +172,31 @@ def bulk(request):
     """Bulk Add Optional Units: qualification, units, then "List Available Learners" (R-PAR-4)."""
     qualifications = selectors.centre_qualifications(request.centre)
     page = None
+    context = {}
     if "list" in request.GET:
         form = BulkUnitsForm(request.GET, qualifications=qualifications)
         if form.is_valid():
-            available = selectors.bulk_available_registrations(
-                request.centre, form.cleaned_data["qualification"], form.cleaned_data["units"]
+            available = selectors.RegistrationPages(
+                request.centre,
+                qualification=form.cleaned_data["qualification"],
+                registrations=selectors.bulk_availability(form.cleaned_data["units"]),
             )
-            page = Paginator(available, BULK_LEARNERS_PER_PAGE).get_page(request.GET.get("page"))
+            page = paginate(request, available, per_page=BULK_LEARNERS_PER_PAGE)
+            chosen = set(form.cleaned_data["units"])
+            context["chosen_units"] = [
+                label for value, label in form.fields["units"].choices if value in chosen
+            ]
+            # Back to step one with the same qualification and units ticked.
+            query = QueryDict(mutable=True)
+            query["qualification"] = form.cleaned_data["qualification"].pk
+            query.setlist("units", [str(u) for u in form.cleaned_data["units"]])
+            context["change_units_url"] = f"{reverse('par:bulk')}?{query.urlencode()}"
     else:
         # Choosing a qualification only refreshes the unit list: no errors yet.
         initial = {"qualification": request.GET.get("qualification", "")}
         initial["units"] = request.GET.getlist("units")
         form = BulkUnitsForm(initial=initial, qualifications=qualifications)
-    return render(request, "par/bulk.html", {"form": form, "page": page})
+    return render(request, "par/bulk.html", {"form": form, "page": page, **context})
 
 
 @require_POST

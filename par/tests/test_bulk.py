@@ -142,3 +142,45 @@ def test_bulk_apply_500_learners_is_one_request_of_bulk_writes(client, world, ma
     assert UnitSelection.objects.count() == 500
     # No query per learner: 500 rows in a handful of bulk INSERTs.
     assert len(ctx.captured_queries) < 40, len(ctx.captured_queries)
+
+
+def test_listed_units_are_fixed_and_proceed_applies_exactly_those(
+    member_client, world, registration, units
+):
+    """Issue 9: after "List Available Learners" the unit boxes used to stay editable while
+    "Proceed" applied hidden copies; unticking one still selected it."""
+    params = {"qualification": world.qualification.pk, "units": [units[1].pk, units[2].pk]}
+    body = member_client.get(URL, {**params, "list": "1"}).content.decode()
+    assert 'type="checkbox" name="units"' not in body
+    assert "List Available Learners" not in body
+    listed = body[body.index('id="bulk-chosen-units"') : body.index("Change units")]
+    assert units[1].code in listed and units[2].code in listed
+    assert units[0].code not in listed and units[3].code not in listed
+    hidden = sorted(
+        int(chunk.split('"')[0])
+        for chunk in body.split('<input type="hidden" name="units" value="')[1:]
+    )
+    assert hidden == sorted([units[1].pk, units[2].pk])
+    change = f'href="{URL}?qualification={world.qualification.pk}&amp;units={units[1].pk}&amp;units={units[2].pk}"'
+    assert change in body
+
+    # "Change units" goes back to step one with both still ticked, and nothing listed.
+    body = member_client.get(URL, params).content.decode()
+    assert body.count(" checked>") == 2
+    assert "Available learners" not in body
+
+
+def test_bulk_pages_keep_every_chosen_unit(client, world, many_learners, units):
+    client.force_login(world.admin)
+    many_learners(120)
+    params = {
+        "qualification": world.qualification.pk,
+        "units": [units[1].pk, units[2].pk],
+        "list": "1",
+    }
+    body = client.get(URL, params).content.decode()
+    assert f"units={units[1].pk}&amp;units={units[2].pk}" in body
+    assert "page=2" in body
+    second = client.get(URL, {**params, "page": 2}).content.decode()
+    assert "121 learners registered and current" in second
+    assert "showing 101–121" in second

@@ -69,3 +69,36 @@ def test_individual_then_bulk_then_the_learners_record(page, live_server, world)
         registration__learner=world.learner, unit=units[2]
     ).exists()
     assert others[0].unit_selections.count() == 1
+
+
+def test_bulk_units_are_locked_once_listed_and_change_units_reopens_them(page, live_server, world):
+    """Issue 9: listed two units, unticked one, proceeded: both were applied. Now the listed
+    units are fixed; "Change units" goes back to choose again."""
+    units = list(world.qualification.units.order_by("code"))
+    login(page, live_server, world.admin, PASSWORD)
+    page.goto(f"{live_server.url}/par/bulk/")
+    page.get_by_label("Qualification").select_option(str(world.qualification.pk))
+    page.get_by_label(f"{units[1].code} {units[1].title}").check()
+    page.get_by_label(f"{units[2].code} {units[2].title}").check()
+    page.get_by_role("button", name="List Available Learners").click()
+    page.get_by_role("heading", name="Available learners").wait_for()
+    assert_accessible(page)
+
+    # The chosen units are shown as text: no box left to untick.
+    chosen = page.locator("#bulk-chosen-units li")
+    assert chosen.count() == 2
+    assert page.get_by_label(f"{units[2].code} {units[2].title}").count() == 0
+
+    page.get_by_role("link", name="Change units").click()
+    page.get_by_label(f"{units[2].code} {units[2].title}").uncheck()
+    assert page.get_by_label(f"{units[1].code} {units[1].title}").is_checked()
+    page.get_by_role("button", name="List Available Learners").click()
+    assert page.locator("#bulk-chosen-units li").count() == 1
+    page.get_by_label(f"{world.learner.last_name}, {world.learner.first_name}").check()
+    page.get_by_role("button", name="Proceed with Bulk unit update").click()
+    page.get_by_text("Bulk unit update done: 1 selection made for 1 learner.").wait_for()
+    assert list(
+        UnitSelection.objects.filter(registration__learner=world.learner).values_list(
+            "unit__code", flat=True
+        )
+    ) == [units[1].code]
