@@ -5,7 +5,7 @@ from .models import CODE_LENGTH
 
 class VerifyForm(forms.Form):
     number = forms.CharField(
-        label="Certificate number", max_length=30, help_text="For example C000012-0000345."
+        label="Certificate number", max_length=30, help_text="For example C-7KQM4-XPAR9."
     )
     code = forms.CharField(
         label="Verification code",

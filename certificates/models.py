@@ -17,6 +17,7 @@ from django.db import models
 from django.utils import timezone
 
 from centres.models import Centre, Learner, Qualification
+from hub.numbers import random_code
 from moderation.models import Batch
 
 # No 0/O or 1/I: the code is typed in from paper. 32 ** 12 = 2 ** 60 codes.
@@ -33,13 +34,31 @@ def normalise_code(value: str) -> str:
     return "".join(ch for ch in value.upper() if ch.isalnum())
 
 
-def certificate_number(*, batch_id: int, learner_id: int) -> str:
-    """The number printed on the certificate; one learner and batch always give the same one.
+NUMBER_PREFIX = "C-"
+NUMBER_LENGTH = 9  # random characters; a check character follows (hub.numbers)
 
-    Deterministic so that two workers issuing the same batch compute the same row and the
-    unique constraints, not luck, keep it to one certificate.
+
+def new_certificate_number() -> str:
+    """A fresh number to print on a certificate, e.g. C-7KQM4-XPAR9; says nothing of volumes.
+
+    Random, so two workers issuing one batch draw different numbers: the one-per-learner-
+    per-batch constraint, not the number, keeps it to one certificate.
     """
-    return f"C{batch_id:06d}-{learner_id:07d}"
+    return NUMBER_PREFIX + random_code(length=NUMBER_LENGTH, group=5)
+
+
+def certificate_number_variants(value: str) -> set[str]:
+    """The stored forms ``value`` may stand for, however it was typed (case, spaces, dashes).
+
+    Numbers issued before random numbering (C000012-0000345) are looked up as typed.
+    """
+    typed = value.strip().upper()
+    plain = "".join(ch for ch in typed if ch.isalnum())
+    variants = {typed}
+    if len(plain) == 1 + NUMBER_LENGTH + 1 and plain.startswith(NUMBER_PREFIX[0]):
+        code = plain[1:]
+        variants.add(f"{NUMBER_PREFIX}{code[:5]}-{code[5:]}")
+    return variants
 
 
 def certificate_key(instance: Certificate, filename: str) -> str:

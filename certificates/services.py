@@ -4,7 +4,8 @@ Every function here can run twice, or in two workers at once, for the same batch
 with one set of certificates and one email:
 
 * certificates are created with ``bulk_create(ignore_conflicts=True)`` against the
-  one-per-learner-per-batch constraint, and their numbers are derived from learner and batch;
+  one-per-learner-per-batch constraint; their numbers are random (they reveal no volumes),
+  and a learner whose number happened to be taken draws another;
 * PDFs are drawn and stored outside any transaction, then attached with one conditional
   UPDATE (``pdf=""``); a file that lost the race is deleted;
 * the email is sent only by the worker whose conditional UPDATE claimed the dispatch row.
@@ -24,11 +25,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from centres.models import Membership
+from hub import numbers
 from hub.emails import send_templated_email
 from hub.workdays import add_working_days
 from moderation.models import Batch, BatchStatus, BatchUnit
 
-from .models import Certificate, CertificateDispatch, certificate_key, certificate_number
+from .models import Certificate, CertificateDispatch, certificate_key, new_certificate_number
 from .pdf import render_certificate
 
 log = logging.getLogger(__name__)
@@ -44,6 +46,40 @@ def dispatch_due_on(batch: Batch):
     """R-SLA-2: ten working days after the day the batch became Complete."""
     completed = batch.completed_at or batch.outcome_at or timezone.now()
     return add_working_days(timezone.localdate(completed), DISPATCH_WORKING_DAYS)
+
+
+def _insert_certificates(batch: Batch, units_by_learner: dict[int, list[dict]], *, due) -> int:
+    """Insert each learner's certificate unless it exists; return how many the batch has.
+
+    Each gets a fresh random number. ``ignore_conflicts`` skips a learner who already has one
+    (a repeat, a second worker) and, rarely, a row whose random number is already taken;
+    those learners draw again.
+    """
+    pending = dict(units_by_learner)
+    for _ in range(numbers.ATTEMPTS):
+        Certificate.objects.bulk_create(
+            [
+                Certificate(
+                    learner_id=learner_id,
+                    qualification_id=batch.qualification_id,
+                    centre_id=batch.centre_id,
+                    batch_id=batch.pk,
+                    units=units,
+                    number=new_certificate_number(),
+                    dispatch_due_on=due,
+                )
+                for learner_id, units in pending.items()
+            ],
+            batch_size=500,
+            ignore_conflicts=True,
+        )
+        issued = set(
+            Certificate.objects.filter(batch_id=batch.pk).values_list("learner_id", flat=True)
+        )
+        pending = {learner: units for learner, units in pending.items() if learner not in issued}
+        if not pending:
+            return len(issued)
+    raise RuntimeError(f"No free certificate number for {len(pending)} learners of {batch}.")
 
 
 @transaction.atomic
@@ -74,23 +110,7 @@ def _create_certificates(batch_id: int) -> int:
         )
     due = dispatch_due_on(batch)
     before = Certificate.objects.filter(batch_id=batch.pk).count()
-    Certificate.objects.bulk_create(
-        [
-            Certificate(
-                learner_id=learner_id,
-                qualification_id=batch.qualification_id,
-                centre_id=batch.centre_id,
-                batch_id=batch.pk,
-                units=units,
-                number=certificate_number(batch_id=batch.pk, learner_id=learner_id),
-                dispatch_due_on=due,
-            )
-            for learner_id, units in units_by_learner.items()
-        ],
-        batch_size=500,
-        ignore_conflicts=True,
-    )
-    total = Certificate.objects.filter(batch_id=batch.pk).count()
+    total = _insert_certificates(batch, units_by_learner, due=due)
     CertificateDispatch.objects.get_or_create(
         batch_id=batch.pk,
         defaults={"centre_id": batch.centre_id, "due_on": due, "certificate_count": total},

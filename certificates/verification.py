@@ -13,7 +13,7 @@ from redis.exceptions import RedisError
 
 from hub.client_ip import client_ip
 
-from .models import Certificate, normalise_code
+from .models import Certificate, certificate_number_variants, normalise_code
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ def certificate_verify(*, number: str, code: str) -> Certificate | None:
     """The certificate with this number and code, or None; never says which part was wrong."""
     certificate = (
         Certificate.objects.select_related("learner", "qualification")
-        .filter(number=number.strip().upper())
+        .filter(number__in=certificate_number_variants(number))
         .first()
     )
     given = normalise_code(code)

@@ -20,6 +20,7 @@ from django_fsm import can_proceed, has_transition_perm
 
 from centres.audit import audit
 from centres.models import Approval, Centre, EntryType, Qualification, Route, User
+from hub import numbers
 from par.models import UnitSelection
 from par.services import selections_record_result
 
@@ -90,6 +91,19 @@ def _move(claim: Claim, name: str, *, actor: User | None, note: str = "") -> Cla
     return ClaimHistory.objects.create(
         claim=claim, actor=actor, from_status=from_status, to_status=claim.status, note=note
     )
+
+
+def _unused_code(field: str, *, prefix: str) -> str:
+    """A random claim number or reference no claim holds yet, e.g. 10001-7KQM-4XPA.
+
+    Random so that it reveals no volumes (hub.numbers); drawn again on the rare collision,
+    and the unique constraint stops a collision that races this check.
+    """
+    for _ in range(numbers.ATTEMPTS):
+        candidate = prefix + numbers.random_code(length=7, group=4)
+        if not Claim.objects.filter(**{field: candidate}).exists():
+            return candidate
+    raise RuntimeError(f"No free claim {field} after {numbers.ATTEMPTS} draws.")
 
 
 def _require_editable(claim: Claim) -> None:
@@ -430,7 +444,7 @@ def claim_submit(
     now = timezone.now()
     claim.contact_email = contact_email
     claim.declared_at, claim.declared_by, claim.submitted_at = now, actor, now
-    claim.number = f"{claim.centre.number}-{claim.pk:06d}"
+    claim.number = _unused_code("number", prefix=f"{claim.centre.number}-")
     _move(claim, "submit", actor=actor, note=f"Claim number {claim.number}")
     transaction.on_commit(partial(emails.claim_submitted, claim_pk=claim.pk))
     return claim
@@ -493,7 +507,7 @@ def claim_finalise(
         withdrawn += outcome == LINE_WITHDRAWN
     ClaimLine.objects.bulk_update(lines, ["outcome"], batch_size=500)
     claim.finalised_at = timezone.now()
-    claim.reference = f"R{claim.centre.number}-{claim.pk:06d}"
+    claim.reference = _unused_code("reference", prefix=f"R{claim.centre.number}-")
     summary = f"{len(lines) - amended - withdrawn} agreed, {amended} amended, {withdrawn} withdrawn"
     _move(claim, "finalise", actor=actor, note=f"{summary}. {note}".strip())
     transaction.on_commit(partial(emails.claim_finalised, claim_pk=claim.pk))

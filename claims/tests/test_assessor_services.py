@@ -1,11 +1,14 @@
 """R-CLM-10: the assessor samples, finalises or withdraws a submitted claim."""
 
+import re
+
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 
 from claims import services
 from claims.models import LINE_WITHDRAWN, ClaimStatus, Grade
+from hub.numbers import is_valid_code
 
 from .conftest import sampled_claim, submitted_claim
 
@@ -53,7 +56,8 @@ def test_r_clm_10_finalise_records_agreed_and_amended_grades_and_a_reference(
         )
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.FINALISED
-    assert claim.reference == f"R{cw.centre.number}-{claim.pk:06d}"
+    assert re.fullmatch(rf"R{cw.centre.number}-[A-Z2-9]{{4}}-[A-Z2-9]{{4}}", claim.reference)
+    assert is_valid_code(claim.reference.split("-", 1)[1])
     assert list(claim.lines.order_by("pk").values_list("outcome", flat=True)) == [
         Grade.MERIT,
         Grade.DISTINCTION,

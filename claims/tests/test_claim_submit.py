@@ -1,6 +1,7 @@
 """R-CLM-9 and R-CLM-12: submitting a claim to the assessor."""
 
 import datetime
+import re
 
 import pytest
 from django.core import mail
@@ -8,6 +9,7 @@ from django.utils import timezone
 
 from claims import services
 from claims.models import ClaimStatus
+from hub.numbers import is_valid_code
 
 from .conftest import claim_with_lines, start_claim
 
@@ -28,7 +30,9 @@ def test_r_clm_9_submit_makes_the_number_records_declaration_and_emails_the_asse
         claim = submit(cw, claim)
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.SUBMITTED
-    assert claim.number == f"{cw.centre.number}-{claim.pk:06d}"
+    # The centre's number, then a random code that reveals no volumes (hub.numbers).
+    assert re.fullmatch(rf"{cw.centre.number}-[A-Z2-9]{{4}}-[A-Z2-9]{{4}}", claim.number)
+    assert is_valid_code(claim.number.split("-", 1)[1])
     assert claim.contact_email == "science@northgate.test"
     assert claim.declared_by == cw.world.admin and claim.declared_at and claim.submitted_at
     assert len(mail.outbox) == 1
@@ -101,3 +105,18 @@ def test_r_clm_12_admin_allowance_lifts_the_submission_deadline(cw):
     claim.late_allowed = True
     claim.save()
     assert submit(cw, claim).status == ClaimStatus.SUBMITTED
+
+
+def test_claim_numbers_reveal_no_volumes_and_a_taken_one_is_drawn_again(cw, monkeypatch):
+    from hub import numbers
+
+    first = submit(cw, claim_with_lines(cw))
+    services.claim_withdraw(actor=cw.world.assessor, claim=first, note="Wrong centre")
+    taken_code = first.number.split("-", 1)[1]
+    draws = iter([taken_code, "7KQM-4XPA"])
+    monkeypatch.setattr(numbers, "random_code", lambda **kwargs: next(draws))
+
+    second = submit(cw, claim_with_lines(cw))
+
+    assert second.number == f"{cw.centre.number}-7KQM-4XPA"
+    assert f"{second.pk:06d}" not in second.number
