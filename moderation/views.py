@@ -17,6 +17,7 @@ from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -114,6 +115,15 @@ def _row_url(name: str, *args) -> tuple[str, str]:
     return head, tail
 
 
+def _url_format(name: str, arity: int) -> str:
+    """``name``'s URL as a format string of ``arity`` ids ("/moderation/{0}/files/{1}/")."""
+    ids = [_ROW_ID - i for i in range(arity)]
+    url = reverse(name, args=ids)
+    for position, row_id in enumerate(ids):
+        url = url.replace(str(row_id), f"{{{position}}}", 1)
+    return url
+
+
 def _slots_query(*, missing_only: bool, page_number: int) -> str:
     """The slot list's page and filter, carried through an upload so the user stays there."""
     params = {}
@@ -160,6 +170,7 @@ def batch_page_context(request: HttpRequest, batch: Batch, *, download_url: str)
         batch=batch,
         page_number=request.GET.get("page"),
         per_page=settings.HUB_PAGE_SIZE,
+        counts=counts,
         missing_only=missing_only,
     )
     links = _SlotLinks.for_batch(
@@ -207,7 +218,18 @@ def index(request):
     """The centre's batches: open ones, and "Completed Batches" (R-BAT-10)."""
     tab = "completed" if request.GET.get("tab") == "completed" else "open"
     batches = selectors.centre_batches(batches=batches_for(request), completed=tab == "completed")
-    page = Paginator(batches, settings.HUB_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = selectors.numbered_page(
+        Paginator(batches, settings.HUB_PAGE_SIZE), request.GET.get("page")
+    )
+    detail = _row_url("moderation:batch-detail")
+    download = _url_format("moderation:document-download", 2)
+    now = timezone.now()
+    today = timezone.localdate(now)
+    for batch in page:
+        batch.url = f"{detail[0]}{batch.pk}{detail[1]}"
+        batch.comments_url = download.format(batch.pk, batch.comments_id)
+        batch.days_left, batch.overdue = selectors.sla_state(batch.sla_due_at, now=now, today=today)
+        batch.days_overdue = max(0, -(batch.days_left or 0))
     return render(request, "moderation/index.html", {"page": page, "tab": tab})
 
 
@@ -619,14 +641,12 @@ def queue(request):
     unassigned = selectors.numbered_page(
         Paginator(selectors.moderator_queue_unassigned(), size), request.GET.get("page")
     )
-    review_head, review_tail = _row_url("moderation:review")
-    take_head, take_tail = _row_url("moderation:take")
-    for batch in (*assigned, *unassigned):
-        batch.review_url = f"{review_head}{batch.pk}{review_tail}"
-        batch.take_url = f"{take_head}{batch.pk}{take_tail}"
-    decided = selectors.moderator_queue_decided(moderator_id=request.user.pk)
-    for batch in decided:
-        batch.review_url = f"{review_head}{batch.pk}{review_tail}"
+    review_url, take_url = _row_url("moderation:review"), _row_url("moderation:take")
+    assigned.rows = selectors.queue_rows(assigned, url=review_url)
+    unassigned.rows = selectors.queue_rows(unassigned, url=review_url, take_url=take_url)
+    decided = selectors.queue_rows(
+        selectors.moderator_queue_decided(moderator_id=request.user.pk), url=review_url
+    )
     return render(
         request,
         "moderation/queue.html",
