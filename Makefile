@@ -45,7 +45,8 @@ serve: export DJANGO_DEBUG ?= 0
 serve: install
 	@if [ "$$DJANGO_DEBUG" = 0 ] && { [ -z "$$DJANGO_SECRET_KEY" ] || [ -z "$$DJANGO_ALLOWED_HOSTS" ]; }; then \
 	  echo "make serve runs the production profile: set DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS"; \
-	  echo "(and DATABASE_URL, REDIS_URL, EMAIL_URL...; see README.md, Production)."; exit 1; \
+	  echo "(and DATABASE_URL, REDIS_URL, AWS_STORAGE_BUCKET_NAME, EMAIL_URL..., or HUB_SINGLE_NODE=1"; \
+	  echo "for one machine with local media; see README.md, Production)."; exit 1; \
 	fi
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0

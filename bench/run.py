@@ -471,6 +471,9 @@ def run(args, workdir: Path, database_url: str) -> None:
     env = dict(
         os.environ,
         DJANGO_DEBUG="0",
+        # One machine, media on its disk (and maybe SQLite): the production guard must
+        # be told this is a single-node install.
+        HUB_SINGLE_NODE="1",
         DJANGO_SECURE_SSL_REDIRECT="0",
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
         PORT=str(port),

@@ -10,6 +10,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
+
+from hub.storage import s3_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("HUB_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -140,6 +143,8 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3  # invitations use the same link: thre
 # timeout. hub.sessions renews one (a single write) only once HUB_SESSION_RENEW_SECONDS
 # have passed since its last write, never on every request.
 SESSION_COOKIE_AGE = env.int("HUB_SESSION_SECONDS", default=60 * 60 * 8)
+# Sessions live in the database, which every web node shares (never a node's cache or files).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 HUB_SESSION_RENEW_SECONDS = env.int("HUB_SESSION_RENEW_SECONDS", default=15 * 60)
 # R-NEW-1: pages warn this long before an idle session would end, with "Stay logged in".
 HUB_SESSION_WARNING_SECONDS = env.int("HUB_SESSION_WARNING_SECONDS", default=300)
@@ -158,7 +163,7 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # gives the lockout and every rate limit the same client address (django-ipware, which
 # axes would otherwise use, is not installed).
 HUB_PROXY_COUNT = env.int("HUB_PROXY_COUNT", default=0)
-AXES_CLIENT_IP_CALLABLE = "hub.client_ip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "hub.client_ip.axes_client_ip"
 
 # --- Internationalisation -------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
@@ -174,19 +179,17 @@ MEDIA_ROOT = Path(env.str("HUB_MEDIA_ROOT", default=str(VAR_DIR / "media")))
 # No MEDIA_URL: uploads are never public; every download goes through an access check.
 
 AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+HUB_SIGNED_URL_SECONDS = env.int("HUB_SIGNED_URL_SECONDS", default=60)
+# A production install keeps no state on a web node: uploads and certificates go to S3, so
+# any node (or a replacement) serves them. Local media is for one machine, said explicitly.
+HUB_SINGLE_NODE = env.bool("HUB_SINGLE_NODE", default=False)
 if AWS_STORAGE_BUCKET_NAME:
-    default_storage = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": AWS_STORAGE_BUCKET_NAME,
-            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
-            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
-            "default_acl": "private",
-            "querystring_auth": True,
-            "querystring_expire": env.int("HUB_SIGNED_URL_SECONDS", default=60),
-            "file_overwrite": False,
-        },
-    }
+    default_storage = s3_storage(
+        bucket_name=AWS_STORAGE_BUCKET_NAME,
+        endpoint_url=env.str("AWS_S3_ENDPOINT_URL", default=""),
+        region_name=env.str("AWS_S3_REGION_NAME", default=""),
+        signed_url_seconds=HUB_SIGNED_URL_SECONDS,
+    )
 else:
     default_storage = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
@@ -249,6 +252,33 @@ else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": env.int("HUB_REDIS_VISIBILITY_TIMEOUT", default=60 * 60)
     }
+
+# --- Production keeps no state on one node --------------------------------------------
+# Any web node or worker may serve any request or task, so what they share lives in shared
+# services: files in S3, the cache (rate limits) and the broker in Redis, the database (and
+# with it sessions and locks) in PostgreSQL. A node-local part is refused unless
+# HUB_SINGLE_NODE=1 says this install is one machine.
+if HUB_PRODUCTION and not HUB_SINGLE_NODE:
+    _local = [
+        name
+        for name, is_local in (
+            ("media on local disk (set AWS_STORAGE_BUCKET_NAME)", not AWS_STORAGE_BUCKET_NAME),
+            (
+                "SQLite (set DATABASE_URL to PostgreSQL)",
+                "sqlite3" in DATABASES["default"]["ENGINE"],
+            ),
+            ("a per-process cache (set REDIS_URL)", not REDIS_URL),
+            ("a broker on local disk (set REDIS_URL)", CELERY_BROKER_URL == "filesystem://"),
+        )
+        if is_local
+    ]
+    if _local:
+        raise ImproperlyConfigured(
+            "The production profile keeps no state on one node, but this configuration has "
+            + "; ".join(_local)
+            + ". Set HUB_SINGLE_NODE=1 if this is a single-node install."
+        )
+
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

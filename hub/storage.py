@@ -1,0 +1,84 @@
+"""Where uploads and certificates live: S3-compatible storage in production, local disk else.
+
+``s3_storage`` builds the ``STORAGES["default"]`` entry that settings use when
+``AWS_STORAGE_BUCKET_NAME`` is set (the tests that run against a real S3 server use it too,
+so they exercise exactly what production runs). ``is_s3`` tells views to hand out signed
+URLs instead of sending bytes themselves, and ``storage_reachable`` is the readiness probe's
+storage check. This module imports no settings: hub/settings.py imports it.
+"""
+
+from __future__ import annotations
+
+MB = 1024 * 1024
+# An upload goes to S3 in parts of this size (S3's smallest part is 5 MiB), at most this
+# many held in memory at once for all uploads of a process: a 50 MB sample never sits in
+# a web worker's memory whole, whatever the number of uploads in flight.
+UPLOAD_PART_BYTES = 8 * MB
+UPLOAD_PARTS_IN_MEMORY = 2
+
+
+def transfer_config():
+    """boto3's managed-transfer settings for uploads: multipart above one part, bounded memory."""
+    from boto3.s3.transfer import TransferConfig
+
+    config = TransferConfig(
+        multipart_threshold=UPLOAD_PART_BYTES,
+        multipart_chunksize=UPLOAD_PART_BYTES,
+        max_concurrency=UPLOAD_PARTS_IN_MEMORY,
+        # The classic manager: its memory bound below is documented and applies here.
+        preferred_transfer_client="classic",
+    )
+    # s3transfer reads each part of a file object into memory before sending it; this caps
+    # how many such parts exist at once (the default, 10, would hold 80 MB).
+    config.max_in_memory_upload_chunks = UPLOAD_PARTS_IN_MEMORY
+    return config
+
+
+def s3_storage(
+    *,
+    bucket_name: str,
+    endpoint_url: str | None,
+    region_name: str | None,
+    signed_url_seconds: int,
+    access_key: str | None = None,
+    secret_key: str | None = None,
+) -> dict:
+    """The ``STORAGES["default"]`` entry for a private bucket whose downloads are signed URLs.
+
+    Without ``access_key``/``secret_key`` boto3 finds credentials itself (the
+    ``AWS_ACCESS_KEY_ID`` and ``AWS_SECRET_ACCESS_KEY`` variables, an instance role...).
+    """
+    from botocore.config import Config
+
+    options = {
+        "bucket_name": bucket_name,
+        "endpoint_url": endpoint_url or None,
+        "region_name": region_name or None,
+        "default_acl": "private",
+        "querystring_auth": True,
+        "querystring_expire": signed_url_seconds,
+        # SigV4 signed URLs carry their lifetime (X-Amz-Expires) and work in every region.
+        "signature_version": "s3v4",
+        "file_overwrite": False,
+        "transfer_config": transfer_config(),
+        # A storage that does not answer fails the request (or the readiness probe) in
+        # seconds, instead of holding a web worker for botocore's default minute.
+        "client_config": Config(
+            connect_timeout=2,
+            read_timeout=30,
+            retries={"max_attempts": 3, "mode": "standard"},
+            signature_version="s3v4",
+        ),
+    }
+    if access_key:
+        options["access_key"] = access_key
+        options["secret_key"] = secret_key
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
+def is_s3(storage) -> bool:
+    """True when ``storage`` is django-storages' S3 backend (downloads go by signed URL)."""
+    from storages.backends.s3 import S3Storage
+
+    # isinstance sees through default_storage's lazy wrapper.
+    return isinstance(storage, S3Storage)
