@@ -14,6 +14,7 @@ from par.locks import locks_for, unheld
 from par.models import Result, UnitSelection
 
 from .access import unassigned_batches
+from .locks import batch_holds
 from .models import (
     AWAITING_MODERATOR,
     Batch,
@@ -428,8 +429,17 @@ def batch_unit_registrations(
         is_current=True,
     )
     if free_only:
-        tickable = UnitSelection.objects.filter(registration_id=OuterRef("pk"), result="").filter(
-            Q(_on_batch(batch)) | unheld()
+        # A unit is tickable here unless passed, held by another batch, or held by anything
+        # else (a claim). One EXISTS per learner with no OR in it, so the database stops at
+        # the learner's first tickable unit.
+        other_batch = BatchUnit.objects.filter(
+            selection_id=OuterRef("pk"), released_at__isnull=True
+        ).exclude(batch_id=batch.pk)
+        tickable = UnitSelection.objects.filter(
+            ~Exists(other_batch),
+            unheld(besides=[batch_holds]),
+            registration_id=OuterRef("pk"),
+            result="",
         )
         registrations = registrations.filter(Exists(tickable))
     return registrations.order_by(
@@ -441,7 +451,8 @@ def batch_selection_counts(*, batch: Batch) -> SelectionCounts:
     """Units the batch holds and their learners, over every page; one aggregate query."""
     totals = BatchUnit.objects.filter(batch=batch, released_at__isnull=True).aggregate(
         units=Count("pk"),
-        learners=Count("selection__registration__learner_id", distinct=True),
+        # One registration per learner on the batch's qualification: no join to learners.
+        learners=Count("selection__registration_id", distinct=True),
     )
     return SelectionCounts(units=totals["units"], learners=totals["learners"])
 

@@ -4,7 +4,8 @@ Each service is keyword-only and atomic, takes the acting user, locks the batch 
 (select_for_update) and re-checks what it needs under the lock, so two clicks at once give
 one change and one clear message. Status changes go through the transitions declared on
 ``Batch`` (R-BAT-7) and write a ``BatchHistory`` row in the same transaction (R-NEW-3);
-``batch_transitioned`` is sent once the transaction commits.
+``batch_transition_recorded`` is sent inside it (receivers queue follow-up work in the
+outbox) and ``batch_transitioned`` once it commits.
 """
 
 from __future__ import annotations
@@ -41,8 +42,8 @@ from .models import (
     HistoryEvent,
     is_centre_member,
 )
-from .selectors import batch_free_selections, batch_unit_registrations, selection_reasons
-from .signals import batch_transitioned
+from .selectors import batch_free_selections, learner_search, selection_reasons
+from .signals import batch_transition_recorded, batch_transitioned
 
 S = BatchStatus
 OUTCOME_TRANSITIONS = {
@@ -145,16 +146,17 @@ def _fire(
         note=note,
         document=document,
     )
-    transaction.on_commit(
-        lambda: batch_transitioned.send(
-            sender=Batch,
-            batch_id=batch.pk,
-            history_id=entry.pk,
-            source=source,
-            target=entry.to_status,
-            actor_id=getattr(actor, "pk", None),
-        )
+    event = dict(
+        batch_id=batch.pk,
+        history_id=entry.pk,
+        source=source,
+        target=entry.to_status,
+        actor_id=getattr(actor, "pk", None),
     )
+    # Follow-up work (certificates on Complete) is queued in this transaction...
+    batch_transition_recorded.send(sender=Batch, **event)
+    # ...and notifications go out once it has committed.
+    transaction.on_commit(lambda: batch_transitioned.send(sender=Batch, **event))
     return entry
 
 
@@ -372,16 +374,26 @@ def _insert_units(batch: Batch, selections: QuerySet[UnitSelection], now: dateti
         return cursor.rowcount
 
 
-def _delete_units(units: QuerySet[BatchUnit]) -> int:
-    """Take draft learner-units off a batch in one DELETE, whatever their number.
+def _delete_units(batch: Batch, selections: QuerySet[UnitSelection] | None = None) -> int:
+    """Take ``selections`` (all when None) off a draft batch in one DELETE, whatever their number.
 
     Only a draft's units come here, and a draft has no learner work (R-BAT-5), so no file
-    row hangs off them; Django's delete() would load every row first to look.
+    row hangs off them; Django's delete() would load every row first to look. The rows are
+    found by the batch's own index, with the selections as a plain subquery, so the plan
+    stays good even before the database has statistics for rows inserted a moment ago.
     """
-    sql, params = units.order_by().values_list("pk").query.sql_with_params()
-    table = connection.ops.quote_name(BatchUnit._meta.db_table)
+    qn = connection.ops.quote_name
+    sql = (
+        f"DELETE FROM {qn(BatchUnit._meta.db_table)} "
+        f"WHERE {qn('batch_id')} = %s AND {qn('released_at')} IS NULL"
+    )
+    params: list = [batch.pk]
+    if selections is not None:
+        chosen, chosen_params = selections.order_by().values("pk").query.sql_with_params()
+        sql += f" AND {qn('selection_id')} IN ({chosen})"
+        params += chosen_params
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {table} WHERE id IN (SELECT * FROM ({sql}) chosen)", params)
+        cursor.execute(sql, params)
         return cursor.rowcount
 
 
@@ -407,9 +419,7 @@ def batch_select_units(
     add, remove = set(add), set(remove) - set(add)
     removed = 0
     if remove:
-        removed = _delete_units(
-            BatchUnit.objects.filter(batch=batch, released_at__isnull=True, selection_id__in=remove)
-        )
+        removed = _delete_units(batch, UnitSelection.objects.filter(pk__in=remove))
     held = set(
         batch.units.filter(released_at__isnull=True, selection_id__in=add).values_list(
             "selection_id", flat=True
@@ -460,14 +470,13 @@ def batch_select_units(
 def batch_add_all_matching(*, actor, batch: Batch, query: str = "", free_only: bool = False) -> int:
     """Tick every unit free to claim for every learner the search finds, in one statement.
 
-    The same learners as the page lists for ``query`` and ``free_only``, over all its pages;
-    passed units and units another batch or a claim holds are left out (R-BAT-4). Returns
-    the learner-units added; a second call adds none.
+    The same learners as the page lists for ``query``, over all its pages (``free_only``
+    leaves out only learners with nothing to add); passed units and units another batch or
+    a claim holds are left out (R-BAT-4). Returns the learner-units added; a second call
+    adds none.
     """
     batch = _draft_for_selection(batch, actor)
-    registrations = batch_unit_registrations(batch=batch, query=query, free_only=free_only)
-    chosen = batch_free_selections(batch=batch).filter(registration__in=registrations.values("pk"))
-    added = _insert_units(batch, chosen, timezone.now())
+    added = _insert_units(batch, batch_free_selections(batch=batch, query=query), timezone.now())
     if added:
         audit(
             actor=actor,
@@ -485,15 +494,16 @@ def batch_add_all_matching(*, actor, batch: Batch, query: str = "", free_only: b
 def batch_remove_all_matching(
     *, actor, batch: Batch, query: str = "", free_only: bool = False
 ) -> int:
-    """Untick every unit of every learner the search finds (all of them with no search)."""
+    """Untick every unit of every learner the search finds (all of them with no search).
+
+    ``free_only`` changes nothing here: a learner it hides has no unit on this batch.
+    """
     batch = _draft_for_selection(batch, actor)
-    registrations = batch_unit_registrations(batch=batch, query=query, free_only=free_only)
     removed = _delete_units(
-        BatchUnit.objects.filter(
-            batch=batch,
-            released_at__isnull=True,
-            selection__registration__in=registrations.values("pk"),
-        )
+        batch,
+        UnitSelection.objects.filter(learner_search(query, learner="registration__learner"))
+        if query.split()
+        else None,
     )
     if removed:
         audit(

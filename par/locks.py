@@ -49,9 +49,15 @@ def register_lock_condition(condition: LockCondition) -> LockCondition:
     return condition
 
 
-def unheld() -> Q:
-    """A condition on UnitSelection: true for rows no batch or claim holds."""
+def unheld(*, besides: Iterable[LockCondition] = ()) -> Q:
+    """A condition on UnitSelection: true for rows no batch or claim holds.
+
+    ``besides``: conditions the caller checks its own way (a batch, say, that may hold
+    units itself), left out here.
+    """
+    skip = list(besides)
     free = Q(pk__isnull=False)
     for condition in _conditions:
-        free &= ~Q(condition())
+        if condition not in skip:
+            free &= ~Q(condition())
     return free
