@@ -1,21 +1,22 @@
 """Writes to centre memberships: who may use which section (R-ACC-1).
 
-Each runs in one transaction and writes an audit row. Emails go out only once the
-transaction has committed, so nobody is told about access that was rolled back.
+Each checks its actor, runs in one transaction and writes an audit row. Emails are queued
+in that transaction through the outbox (hub/outbox.py) and sent by a worker after the
+commit, so nobody is told about access that was rolled back and no request waits on SMTP.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from hub import outbox
+
 from .access import ensure_staff_manager
 from .audit import audit
-from .emails import send_staff_access_granted, send_staff_invitation
 from .models import Centre, Membership, Role, Section, User
 
 
@@ -124,9 +125,11 @@ def membership_invite(
     # Someone who never chose a password (a new account, or an invitation never taken up)
     # needs the link; anyone else just logs in as usual.
     password_link_sent = not user.has_usable_password()
-    send = send_staff_invitation if password_link_sent else send_staff_access_granted
-    transaction.on_commit(
-        partial(send, membership_pk=membership.pk, invited_by_pk=actor.pk, site_url=site_url)
+    outbox.enqueue(
+        "centres.staff_invitation" if password_link_sent else "centres.staff_access_granted",
+        membership_pk=membership.pk,
+        invited_by_pk=actor.pk,
+        site_url=site_url,
     )
     return InviteOutcome(membership, created_user, reactivated, password_link_sent)
 

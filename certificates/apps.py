@@ -7,9 +7,14 @@ class CertificatesConfig(AppConfig):
     verbose_name = "Certificates"
 
     def ready(self) -> None:
-        from moderation.signals import batch_transitioned
+        from hub import outbox
+        from moderation.signals import batch_transition_recorded
 
-        from .receivers import issue_on_complete
+        from .receivers import queue_issue_on_complete
 
-        # moderation sends this once a transition has committed (R-SLA-2, R-SLA-3).
-        batch_transitioned.connect(issue_on_complete, dispatch_uid="certificates.issue_on_complete")
+        # moderation sends this inside the transition's transaction, so the certificates'
+        # outbox row commits with the Complete outcome (R-SLA-2, R-SLA-3).
+        batch_transition_recorded.connect(
+            queue_issue_on_complete, dispatch_uid="certificates.queue_issue_on_complete"
+        )
+        outbox.register("certificates.issue", "certificates.receivers.issue_and_dispatch")

@@ -12,4 +12,11 @@ class ClaimsConfig(AppConfig):
         from .locks import claim_holds, claimed_selections
 
         register_lock_provider(claimed_selections)
+
+        from hub import outbox
+
+        # Work queued by claims.services, done by hub.outbox's task once the change commits.
+        outbox.register("claims.process", "claims.services.claim_process")
+        for event in ("submitted", "sampled", "finalised", "withdrawn"):
+            outbox.register(f"claims.email_{event}", f"claims.emails.claim_{event}")
         register_lock_condition(claim_holds)

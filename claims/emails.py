@@ -1,7 +1,8 @@
 """Emails about claims, each rendered from a subject and a text template.
 
-Called after the transaction that made the change commits (``transaction.on_commit``), so
-a rolled-back change never sends mail and slow mail never holds a database lock.
+Each is an outbox handler (registered in ``ClaimsConfig.ready``): claims.services queues it
+in the change's transaction and a worker sends it after the commit, retrying while the mail
+server refuses, so a rolled-back change never sends mail and no request waits on SMTP.
 """
 
 from __future__ import annotations

@@ -1,5 +1,7 @@
-"""Writes to claims. Each runs in one transaction, locks the claim row and re-checks its
-status before changing anything, and records every status change in ``ClaimHistory``.
+"""Writes to claims. Each checks its actor, runs in one transaction, locks the claim row and
+re-checks its status before changing anything, and records every status change in
+``ClaimHistory``. Emails and processing are queued in the same transaction through the
+outbox (hub/outbox.py): none is sent inside a request.
 
 Status changes go through ``_move`` only, which asks the state machine on ``Claim``
 (R-CLM-10) whether the arrow exists, its guards hold and the actor's side may take it.
@@ -11,7 +13,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -20,11 +21,10 @@ from django_fsm import can_proceed, has_transition_perm
 
 from centres.audit import audit
 from centres.models import Approval, Centre, EntryType, Qualification, Route, User
-from hub import numbers
+from hub import numbers, outbox
 from par.models import UnitSelection
 from par.services import selections_record_result
 
-from . import emails
 from .access import ensure_assigned_assessor, ensure_claims_member
 from .models import (
     LINE_WITHDRAWN,
@@ -446,7 +446,7 @@ def claim_submit(
     claim.declared_at, claim.declared_by, claim.submitted_at = now, actor, now
     claim.number = _unused_code("number", prefix=f"{claim.centre.number}-")
     _move(claim, "submit", actor=actor, note=f"Claim number {claim.number}")
-    transaction.on_commit(partial(emails.claim_submitted, claim_pk=claim.pk))
+    outbox.enqueue("claims.email_submitted", claim_pk=claim.pk)
     return claim
 
 
@@ -473,7 +473,7 @@ def claim_select_sample(*, actor: User, claim: Claim, line_ids: Iterable[int]) -
     claim.lines.filter(pk__in=found).update(sampled=True)
     claim.sampled_at = timezone.now()
     _move(claim, "sample", actor=actor, note=f"{len(found)} candidate-units sampled")
-    transaction.on_commit(partial(emails.claim_sampled, claim_pk=claim.pk))
+    outbox.enqueue("claims.email_sampled", claim_pk=claim.pk)
     return claim
 
 
@@ -510,15 +510,9 @@ def claim_finalise(
     claim.reference = _unused_code("reference", prefix=f"R{claim.centre.number}-")
     summary = f"{len(lines) - amended - withdrawn} agreed, {amended} amended, {withdrawn} withdrawn"
     _move(claim, "finalise", actor=actor, note=f"{summary}. {note}".strip())
-    transaction.on_commit(partial(emails.claim_finalised, claim_pk=claim.pk))
-    transaction.on_commit(partial(_enqueue_processing, claim.pk))
+    outbox.enqueue("claims.email_finalised", claim_pk=claim.pk)
+    outbox.enqueue("claims.process", claim_id=claim.pk)
     return claim
-
-
-def _enqueue_processing(claim_pk: int) -> None:
-    from .tasks import process_claim
-
-    process_claim.delay(claim_pk)
 
 
 @transaction.atomic
@@ -531,7 +525,7 @@ def claim_withdraw(*, actor: User, claim: Claim, note: str) -> Claim:
     claim = _locked(claim)
     claim.withdrawn_at = timezone.now()
     _move(claim, "withdraw", actor=actor, note=note)
-    transaction.on_commit(partial(emails.claim_withdrawn, claim_pk=claim.pk))
+    outbox.enqueue("claims.email_withdrawn", claim_pk=claim.pk)
     return claim
 
 

@@ -11,3 +11,6 @@ class HubConfig(AppConfig):
         from .sessions import stamp_on_login
 
         user_logged_in.connect(stamp_on_login, dispatch_uid="hub-session-stamp-on-login")
+
+        # Registers the outbox tasks with every Celery app, test workers' included.
+        from . import tasks  # noqa: F401

@@ -12,6 +12,13 @@ from centres.tests.factories import MembershipFactory, UserFactory
 NEW_PASSWORD = "Tangerine-Orbit-4471"
 
 
+@pytest.fixture(autouse=True)
+def _outbox_tasks_run_in_process(settings):
+    # The invitation email is sent by the outbox's Celery task once the invite commits;
+    # here that task runs in the test process, so a test sees the mail.
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+
+
 @pytest.fixture
 def director_client(client, world):
     client.force_login(world.director)

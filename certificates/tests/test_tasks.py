@@ -4,6 +4,8 @@ import pytest
 
 from certificates import tasks
 from certificates.models import Certificate, CertificateDispatch, FailedJob
+from hub import tasks as outbox_tasks
+from hub.models import OutboxMessage
 from moderation import services as moderation
 from moderation.models import BatchStatus
 from moderation.tests.factories import make_batch
@@ -60,20 +62,27 @@ def test_other_outcomes_enqueue_nothing(world, django_capture_on_commit_callback
             actor=world.moderator, batch=batch, outcome=S.RETURNED, comments="More."
         )
     assert sent == []
+    assert not OutboxMessage.objects.filter(kind="certificates.issue").exists()
 
 
 def test_no_task_is_sent_before_the_transaction_commits(
     world, django_capture_on_commit_callbacks, monkeypatch
 ):
+    """The certificates' work is an outbox row written with the outcome; its task (the
+    outbox's delivery of that row) is sent only after the commit."""
     sent = []
-    monkeypatch.setattr(tasks.issue_certificates, "delay", sent.append)
+    monkeypatch.setattr(
+        outbox_tasks.outbox_deliver, "apply_async", lambda args, **kw: sent.append(args[0])
+    )
     batch = make_batch(world, S.WITH_MODERATOR, moderator=world.moderator)
     with django_capture_on_commit_callbacks(execute=True):
         moderation.batch_set_outcome(
             actor=world.moderator, batch=batch, outcome=S.COMPLETE, comments="Well done."
         )
         assert sent == []
-    assert sent == [batch.pk]
+        queued = OutboxMessage.objects.get(kind="certificates.issue")
+        assert queued.payload == {"batch_id": batch.pk} and queued.done_at is None
+    assert [OutboxMessage.objects.get(pk=pk).payload["batch_id"] for pk in sent] == [batch.pk]
 
 
 def test_sweep_heals_a_lost_message(world, eager, mailoutbox, settings):

@@ -62,6 +62,13 @@ def make_claim_world(world) -> ClaimWorld:
     return ClaimWorld(world, qualification, units, assessor, registrations)
 
 
+@pytest.fixture(autouse=True)
+def _outbox_tasks_run_in_process(settings):
+    # Emails and processing go through the outbox's Celery task once the change commits;
+    # here that task runs in the test process, so a test sees the mail it causes.
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+
+
 @pytest.fixture
 def cw(world) -> ClaimWorld:
     return make_claim_world(world)
