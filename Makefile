@@ -65,7 +65,10 @@ browser-deps:
 	  fi; \
 	fi
 
+# Lint first: a style or import error fails in seconds, before the long suite.
 test: install-dev browser-deps
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/pytest
 
 lint: install-dev

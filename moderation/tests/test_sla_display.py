@@ -1,6 +1,6 @@
 """R-SLA-1: the SLA due date and the days left show on both sides' lists."""
 
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse

@@ -1,6 +1,5 @@
 """The batch page (R-BAT-5, R-BAT-6, R-NEW-3, R-NEW-4): slots, sample, history."""
 
-import pytest
 from django.urls import reverse
 
 from moderation import services
