@@ -49,3 +49,13 @@ def client_ip(request: HttpRequest) -> str:
         resolved = _resolve(request)
         setattr(request, _RESOLVED, resolved)
     return resolved
+
+
+def axes_client_ip(request: HttpRequest) -> str | None:
+    """django-axes' AXES_CLIENT_IP_CALLABLE: no address is None, not a word.
+
+    Axes stores the address in a GenericIPAddressField, which PostgreSQL rejects for
+    "unknown" (a log-in with no REMOTE_ADDR, as the test client's ``login()`` makes).
+    """
+    address = client_ip(request)
+    return None if address == UNKNOWN else address

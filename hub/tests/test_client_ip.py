@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from centres.tests.factories import PASSWORD
 from certificates.tests.factories import issued_certificate
-from hub.client_ip import client_ip
+from hub.client_ip import axes_client_ip, client_ip
 
 PROXY = "10.0.0.2"  # the proxy nearest the app: what REMOTE_ADDR shows behind it
 CLIENT = "203.0.113.7"
@@ -66,7 +66,15 @@ def test_resolved_once_per_request(settings):
 
 
 def test_axes_uses_it():
-    assert settings.AXES_CLIENT_IP_CALLABLE == "hub.client_ip.client_ip"
+    assert settings.AXES_CLIENT_IP_CALLABLE == "hub.client_ip.axes_client_ip"
+
+
+def test_axes_gets_none_for_no_address():
+    """Axes stores the address as an IP; PostgreSQL refuses the word "unknown"."""
+    request = RequestFactory().get("/")
+    del request.META["REMOTE_ADDR"]
+    assert axes_client_ip(request) is None
+    assert axes_client_ip(RequestFactory().get("/", REMOTE_ADDR=CLIENT)) == CLIENT
 
 
 def login(client, email: str, password: str, forwarded: str):
