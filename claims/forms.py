@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django import forms
 
 from .models import OUTCOME_CHOICES, CentreAssessor, Grade, initials_validator
@@ -99,6 +101,16 @@ class OtherBodyUnitForm(forms.Form):
             self.fields["assessor"].initial = assessors[0].pk
 
 
+@dataclass(frozen=True)
+class GridChoice:
+    """One radio or option of a grade grid row, as the template prints it."""
+
+    value: str
+    label: str
+    id: str
+    checked: bool
+
+
 class GradeGridForm(forms.Form):
     """A grade and a centre assessor per row, for rows that can still be claimed.
 
@@ -134,6 +146,28 @@ class GradeGridForm(forms.Form):
             if not row.disabled:
                 row.grade_field = self[f"grade-{row.key}"]
                 row.assessor_field = self[f"assessor-{row.key}"]
+                self._prepare_widgets(row, assessor_choices)
+
+    def _prepare_widgets(self, row, assessor_choices) -> None:
+        """The row's radios and select as plain values, for the grid to print.
+
+        Rendering 50 rows' widgets through Django's widget templates took most of a unit
+        page's time; the grid prints the same HTML from these in one template loop.
+        """
+        grade = row.grade_field.value()
+        grade = "" if grade is None else str(grade)
+        assessor = row.assessor_field.value()
+        assessor = "" if assessor is None else str(assessor)
+        row.grade_name = row.grade_field.html_name
+        row.grade_choices = [
+            GridChoice(str(value), label, f"id_{row.grade_name}_{i}", str(value) == grade)
+            for i, (value, label) in enumerate(GRADE_CHOICES)
+        ]
+        row.assessor_name = row.assessor_field.html_name
+        row.assessor_id = f"id_{row.assessor_name}"
+        row.assessor_options = [
+            GridChoice(value, label, "", value == assessor) for value, label in assessor_choices
+        ]
 
     def entries(self, pair_for) -> dict:
         """Map each editable row's pair to (grade, assessor id) from the cleaned data."""
