@@ -11,6 +11,8 @@ from celery import shared_task
 from celery.signals import task_failure
 from django.utils import timezone
 
+from hub.locks import single_run
+
 from . import alerts, services
 from .models import FailedJob
 
@@ -23,6 +25,8 @@ RELIABLE = dict(
     retry_jitter=True,
     max_retries=6,
 )
+# Longer than any sweep runs; a beat that died holding the lock frees it after this.
+SWEEP_LOCK_SECONDS = 15 * 60
 
 
 @shared_task(**RELIABLE)
@@ -40,6 +44,7 @@ def dispatch_certificates(batch_id: int) -> bool:
 
 
 @shared_task(**RELIABLE)
+@single_run("certificates-sweep", ttl=SWEEP_LOCK_SECONDS)
 def sweep_certificates() -> dict:
     """Beat: redo lost issue/dispatch work, then alert on dispatches at risk or late."""
     to_issue, to_dispatch = services.certificates_to_heal()
@@ -52,6 +57,7 @@ def sweep_certificates() -> dict:
 
 
 @shared_task(**RELIABLE)
+@single_run("sla-sweep", ttl=SWEEP_LOCK_SECONDS)
 def sweep_sla() -> int:
     """Beat: alert on moderation batches due soon or overdue (R-SLA-1)."""
     return alerts.sla_sweep()

@@ -5,6 +5,8 @@ from datetime import timedelta
 from celery import shared_task
 from django.utils import timezone
 
+from hub.locks import single_run
+
 from .selectors import claims_awaiting_processing
 from .services import claim_process
 
@@ -19,6 +21,7 @@ def process_claim(claim_pk: int) -> bool:
 
 
 @shared_task
+@single_run("claims-processing-sweep", ttl=15 * 60)
 def sweep_finalised_claims() -> int:
     """Beat: process Finalised claims whose processing message was lost (R-SLA-3)."""
     claim_ids = list(

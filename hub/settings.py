@@ -285,7 +285,9 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Beat keeps its schedule in memory (hub/beat.py): no file a restart could find half-written,
+# and each sweep takes a lock (hub/locks.py), so a second beat by mistake does nothing twice.
+CELERY_BEAT_SCHEDULER = "hub.beat:MemoryScheduler"
 # Deadlines are indexed columns swept here, never long ETA tasks (R-SLA-3).
 CELERY_BEAT_SCHEDULE: dict = {
     "certificates-sweep": {
