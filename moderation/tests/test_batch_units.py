@@ -11,7 +11,7 @@ from par import locks as par_locks
 from par.locks import locks_for
 from par.services import SelectionLocked, selection_remove
 
-from .factories import make_batch, selections_for
+from .factories import bulk_learner_units, make_batch, selections_for
 
 S = BatchStatus
 
@@ -95,3 +95,132 @@ def test_r_par_3_lock_provider_is_one_query(world, django_assert_num_queries):
     with django_assert_num_queries(1):
         assert len(batch_locks(ids)) == len(ids)
     assert batch_locks in par_locks._providers  # registered by moderation's AppConfig
+
+
+# --- ticks saved on the draft, page by page, and "tick all" (issue 9) ----------------------
+def test_r_bat_4_units_ticked_on_a_draft_are_held_from_other_batches(world):
+    draft = make_batch(world)
+    selection = selections_for(world.learner, world.qualification)[0]
+    assert services.batch_select_units(actor=world.admin, batch=draft, add=[selection.pk]) == (
+        1,
+        0,
+    )
+    other = make_batch(world)
+    with pytest.raises(services.BatchError, match=f"in batch {draft.pk} \\(Not yet submitted\\)"):
+        services.batch_select_units(actor=world.admin, batch=other, add=[selection.pk])
+    # Unticked on the draft: free again.
+    services.batch_select_units(actor=world.admin, batch=draft, remove=[selection.pk])
+    assert services.batch_select_units(actor=world.admin, batch=other, add=[selection.pk])[0] == 1
+
+
+def test_r_bat_4_a_refused_tick_saves_nothing_of_the_page(world):
+    first, second, third, _ = selections_for(world.learner, world.qualification)
+    make_batch(world, S.WITH_MODERATOR, selections=[third])
+    batch = make_batch(world)
+    services.batch_select_units(actor=world.admin, batch=batch, add=[first.pk])
+    with pytest.raises(services.BatchError, match="cannot be claimed"):
+        services.batch_select_units(
+            actor=world.admin, batch=batch, add=[second.pk, third.pk], remove=[first.pk]
+        )
+    assert list(batch.units.values_list("selection_id", flat=True)) == [first.pk]
+
+
+def test_saving_the_same_ticks_twice_changes_nothing(world):
+    ids = [s.pk for s in selections_for(world.learner, world.qualification)]
+    batch = make_batch(world)
+    assert services.batch_select_units(actor=world.admin, batch=batch, add=ids) == (4, 0)
+    assert services.batch_select_units(actor=world.admin, batch=batch, add=ids) == (0, 0)
+    assert batch.units.count() == 4
+
+
+def test_r_bat_4_add_all_matching_leaves_out_passed_held_and_other_centres(world):
+    bulk = bulk_learner_units(world.centre, world.qualification, 10)
+    first, second, *_ = selections_for(world.learner, world.qualification)
+    other = make_batch(world, S.CENTRE_COMPLETING, selections=[first])
+    second.result, second.result_at = "pass", timezone.now()
+    second.save()
+    lapsed = RegistrationFactory(
+        learner=LearnerFactory(centre=world.centre), qualification=world.qualification
+    )
+    lapsed_units = selections_for(lapsed.learner, world.qualification)
+    lapsed.is_current = False
+    lapsed.save()
+    selections_for(world.other_learner, world.qualification)
+    batch = make_batch(world)
+    added = services.batch_add_all_matching(actor=world.admin, batch=batch)
+    expected = {s.pk for s in bulk} | {
+        s.pk for s in selections_for(world.learner, world.qualification)[2:]
+    }
+    assert added == len(expected) == 42
+    assert set(batch.units.values_list("selection_id", flat=True)) == expected
+    assert other.units.get().selection_id == first.pk
+    assert not batch.units.filter(selection__in=lapsed_units).exists()
+    # Idempotent: a second request (a double click) inserts nothing.
+    assert services.batch_add_all_matching(actor=world.admin, batch=batch) == 0
+    assert batch.units.count() == 42
+
+
+def test_add_all_matching_only_the_learners_found(world):
+    bulk_learner_units(world.centre, world.qualification, 25)
+    batch = make_batch(world)
+    assert (
+        services.batch_add_all_matching(actor=world.admin, batch=batch, query="learner0002") == 20
+    )
+    assert (
+        services.batch_remove_all_matching(
+            actor=world.admin, batch=batch, query="Bulk Learner00024"
+        )
+        == 4
+    )
+    assert batch.units.count() == 16
+    assert services.batch_remove_all_matching(actor=world.admin, batch=batch) == 16
+
+
+def test_tick_all_needs_a_member_and_a_draft(world):
+    bulk_learner_units(world.centre, world.qualification, 3)
+    batch = make_batch(world)
+    with pytest.raises(services.BatchPermissionError):
+        services.batch_add_all_matching(actor=world.outsider, batch=batch)
+    submitted = make_batch(world, S.CENTRE_COMPLETING, selections=[])
+    with pytest.raises(services.BatchStateError):
+        services.batch_add_all_matching(actor=world.admin, batch=submitted)
+    assert not batch.units.exists() and not submitted.units.exists()
+
+
+@pytest.mark.parametrize("learners", [20, 1000])
+def test_add_all_matching_is_one_statement(world, django_assert_num_queries, learners):
+    """20 and 1,000 learners: the same queries (lock, member check, INSERT, audit)."""
+    bulk_learner_units(world.centre, world.qualification, learners)
+    batch = make_batch(world)
+    with django_assert_num_queries(7):
+        added = services.batch_add_all_matching(actor=world.admin, batch=batch)
+    assert added == learners * 4
+
+
+def test_r_bat_5_submit_claims_the_units_saved_from_every_page(world):
+    bulk = bulk_learner_units(world.centre, world.qualification, 3)
+    batch = make_batch(world)
+    services.batch_select_units(actor=world.admin, batch=batch, add=[s.pk for s in bulk[:4]])
+    last_page = selections_for(world.learner, world.qualification)
+    services.batch_submit_units(
+        actor=world.admin, batch=batch, selection_ids=[last_page[0].pk], remove_ids=[bulk[0].pk]
+    )
+    batch.refresh_from_db()
+    assert batch.status == S.CENTRE_COMPLETING
+    assert set(batch.units.values_list("selection_id", flat=True)) == {
+        *(s.pk for s in bulk[1:4]),
+        last_page[0].pk,
+    }
+    assert batch.history.get(to_status=S.CENTRE_COMPLETING).note == "4 learner-units claimed."
+
+
+def test_r_bat_4_submit_refused_when_a_saved_unit_has_since_passed(world):
+    selection = selections_for(world.learner, world.qualification)[0]
+    batch = make_batch(world)
+    services.batch_select_units(actor=world.admin, batch=batch, add=[selection.pk])
+    selection.result, selection.result_at = "pass", timezone.now()
+    selection.save()
+    with pytest.raises(services.BatchError, match="been passed"):
+        services.batch_submit_units(actor=world.admin, batch=batch)
+    batch.refresh_from_db()
+    assert batch.status == S.DRAFT
