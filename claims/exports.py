@@ -58,8 +58,12 @@ def stream_csv(filename: str, header: list[str], rows: Iterable[Iterable]) -> St
     return response
 
 
-def _date(value) -> str:
-    return timezone.localtime(value).strftime("%d/%m/%Y %H:%M") if value else ""
+def _date(value, tz) -> str:
+    """dd/mm/yyyy hh:mm in ``tz``; built by hand, strftime was most of a large export."""
+    if value is None:
+        return ""
+    v = value.astimezone(tz)
+    return f"{v.day:02d}/{v.month:02d}/{v.year} {v.hour:02d}:{v.minute:02d}"
 
 
 def claim_lines_csv(claim: Claim) -> StreamingHttpResponse:
@@ -146,6 +150,7 @@ def history_csv(claims: QuerySet[Claim]) -> StreamingHttpResponse:
     if "line_count" not in claims.query.annotations:
         claims = claims.annotate(line_count=Coalesce(line_count_subquery(), 0))
     statuses = dict(ClaimStatus.choices)
+    tz = timezone.get_current_timezone()
     values = claims.values_list(
         "number",
         "qualification__code",
@@ -164,9 +169,9 @@ def history_csv(claims: QuerySet[Claim]) -> StreamingHttpResponse:
             title,
             statuses.get(status, status),
             line_count,
-            _date(created),
-            _date(submitted),
-            _date(processed),
+            _date(created, tz),
+            _date(submitted, tz),
+            _date(processed, tz),
             reference or "",
         )
         for number, code, title, status, line_count, created, submitted, processed, reference in (
