@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from centres.access import body_role_required, section_required
 from centres.models import Section
 from hub.paging import paginate
+from hub.storage import private_download
 
 from .access import (
     certificates_for,
@@ -63,9 +64,9 @@ def download(request, pk: int):
     certificate = get_certificate_for_request(request, pk)
     if not certificate.pdf:
         raise Http404("This certificate's PDF is still being prepared.")
-    return FileResponse(
-        certificate.pdf.open("rb"),
-        as_attachment=True,
+    # Only after the access check: on S3 a signed URL that expires, never the bucket itself.
+    return private_download(
+        certificate.pdf,
         filename=f"certificate-{certificate.number}.pdf",
         content_type="application/pdf",
     )

@@ -5,9 +5,10 @@ from __future__ import annotations
 import zipfile
 from collections.abc import Iterator
 
-from django.conf import settings
-from django.http import FileResponse, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.http import content_disposition_header
+
+from hub.storage import private_download
 
 from .files import download_name, safe_filename
 from .models import Batch, BatchDocument, DocumentKind
@@ -23,29 +24,8 @@ def document_response(document: BatchDocument) -> HttpResponse:
     """
     filename = download_name(document.original_name, document.content_type)
     content_type = document.content_type or "application/octet-stream"
-    if settings.AWS_STORAGE_BUCKET_NAME:
-        # On S3 the browser fetches the object itself through a short-lived signed URL.
-        return HttpResponseRedirect(
-            document.file.storage.url(
-                document.file.name,
-                parameters={
-                    "ResponseContentDisposition": content_disposition_header(
-                        as_attachment=True, filename=filename
-                    ),
-                    "ResponseContentType": content_type,
-                    "ResponseCacheControl": "private, no-store",
-                },
-            )
-        )
-    response = FileResponse(
-        document.file.open("rb"),
-        as_attachment=True,
-        filename=filename,
-        content_type=content_type,
-    )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    # On S3 the browser fetches the object itself through a short-lived signed URL.
+    return private_download(document.file, filename=filename, content_type=content_type)
 
 
 class _Pipe:
