@@ -38,9 +38,10 @@ log = logging.getLogger(__name__)
 
 _handlers: dict[str, str] = {}
 
-# Fail fast when the broker is down: the row is already safe, and the request must not wait.
+# Celery's default publish retries (a dropped connection is re-opened), bounded so a broker
+# that is down costs the request about a second: the row is already safe for the sweep.
 _SEND_RETRY_POLICY = {
-    "max_retries": 1,
+    "max_retries": 3,
     "interval_start": 0,
     "interval_step": 0.2,
     "interval_max": 0.2,
