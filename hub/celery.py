@@ -5,6 +5,9 @@ from pathlib import Path
 
 from celery import Celery
 
+# Connects the signals that carry a web request's id to the tasks it sends.
+from hub import request_log  # noqa: F401
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hub.settings")
 
 app = Celery("hub")

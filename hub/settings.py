@@ -60,6 +60,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: it times the whole request, sees its final status and names it in the logs.
+    "hub.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -325,6 +327,8 @@ if HUB_PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+    # Load balancers probe the nodes over plain HTTP, behind the TLS they terminate.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
     SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -372,18 +376,36 @@ HUB_HEAL_AFTER_MINUTES = env.int("HUB_HEAL_AFTER_MINUTES", default=10)
 # Public "verify a certificate" page: attempts per client address per minute.
 HUB_VERIFY_ATTEMPTS_PER_MINUTE = env.int("HUB_VERIFY_ATTEMPTS_PER_MINUTE", default=10)
 
+# "json": one line of JSON per record, and one per request on hub.request (method, path
+# name, status, duration, user id, request id; hub/request_log.py), for a log platform.
+# "text": plain lines for a terminal, where runserver already logs each request.
+HUB_LOG_FORMAT = env.str("HUB_LOG_FORMAT", default="json" if HUB_PRODUCTION else "text")
+if HUB_LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured("HUB_LOG_FORMAT is json or text.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     # A refused request (403, 400) is one line with its reason, never a traceback: on the
     # logger where Django writes 403s, and on the handler for django.security.* children.
-    "filters": {"client_errors_on_one_line": {"()": "hub.log_filters.ClientErrorsOnOneLine"}},
+    "filters": {
+        "client_errors_on_one_line": {"()": "hub.log_filters.ClientErrorsOnOneLine"},
+        "request_id": {"()": "hub.request_log.RequestIdFilter"},
+    },
+    "formatters": {"json": {"()": "hub.request_log.JsonFormatter"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["client_errors_on_one_line"]}
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["client_errors_on_one_line", "request_id"],
+            **({"formatter": "json"} if HUB_LOG_FORMAT == "json" else {}),
+        }
     },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "django.request": {"filters": ["client_errors_on_one_line"]},
+        "hub.request": {"level": "INFO" if HUB_LOG_FORMAT == "json" else "WARNING"},
     },
 }
+# In JSON mode the worker and beat log through the handler above (JSON, with the id of the
+# request that sent the task) instead of Celery replacing it with its own text format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = HUB_LOG_FORMAT != "json"
