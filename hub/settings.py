@@ -282,6 +282,9 @@ if HUB_PRODUCTION and not HUB_SINGLE_NODE:
         )
 
 CELERY_TASK_IGNORE_RESULT = True
+# The queue every task goes to and every worker reads: another name lets two installs (or a
+# test's own processes) share one Redis without taking each other's tasks.
+CELERY_TASK_DEFAULT_QUEUE = env.str("HUB_CELERY_QUEUE", default="celery")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -12,6 +12,7 @@ admin.site.site_title = "Awarding Body Hub"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
     path("session/keepalive/", views.session_keepalive, name="session-keepalive"),
     path(
         "accounts/login/",

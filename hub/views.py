@@ -10,6 +10,8 @@ from django.views.decorators.http import require_POST, require_safe
 
 from centres.models import BodyRole, Section
 
+from . import health
+
 
 @dataclass(frozen=True)
 class Tile:
@@ -106,6 +108,25 @@ def home(request):
 def healthz(request):
     """Liveness for a load balancer or a process manager: the app answers, nothing more."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+@require_safe
+def readyz(request):
+    """Readiness for a load balancer: the database, Redis and storage answer within 2 s each.
+
+    Open to anyone, like /healthz, so it names only which part failed, never why. It reads
+    no session and sets no cookie, so probes write nothing.
+    """
+    failed = health.unready_parts()
+    if failed:
+        response = HttpResponse(
+            "not ready: " + ", ".join(failed), status=503, content_type="text/plain"
+        )
+    else:
+        response = HttpResponse("ready", content_type="text/plain")
+    # An answer about this moment: no proxy may serve it later.
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_POST
