@@ -8,6 +8,7 @@ server refuses, so a rolled-back change never sends mail and no request waits on
 from __future__ import annotations
 
 from django.conf import settings
+from django.urls import reverse
 
 from hub.emails import send_templated_email
 
@@ -40,7 +41,13 @@ def assessor_recipients(claim: Claim) -> list[str]:
 
 def claim_submitted(*, claim_pk: int) -> None:
     claim = _claim(claim_pk)
-    _send(to=assessor_recipients(claim), template="claim_submitted", context={"claim": claim})
+    # The assessor's page for this claim, where the sample is selected.
+    url = settings.HUB_SITE_URL.rstrip("/") + reverse("claims:assessor-claim", args=[claim.pk])
+    _send(
+        to=assessor_recipients(claim),
+        template="claim_submitted",
+        context={"claim": claim, "url": url},
+    )
 
 
 def claim_sampled(*, claim_pk: int) -> None:

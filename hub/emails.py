@@ -1,8 +1,13 @@
-"""The one way the hub sends email: a subject and a text template rendered together."""
+"""The one way the hub sends email: a subject and a text template, with an HTML part.
+
+The HTML part is the same text, escaped, in paragraphs, with its links clickable: mail
+programs that prefer HTML show the links as links, and the words stay those of the one
+text template each email has.
+"""
 
 from __future__ import annotations
 
-from django.core.mail import send_mail
+from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
 
@@ -15,4 +20,9 @@ def send_templated_email(*, to: list[str], template: str, context: dict) -> None
     # A subject must be one line whatever the template's line breaks.
     subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
     body = render_to_string(f"{template}.txt", context)
-    send_mail(subject, body, None, to)
+    message = EmailMultiAlternatives(subject, body, None, to)
+    message.attach_alternative(
+        render_to_string("hub/email/message.html", {"subject": subject, "body": body}),
+        "text/html",
+    )
+    message.send()
