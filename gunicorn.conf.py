@@ -12,8 +12,9 @@ Everything is read from the environment so one file serves every node:
 - ``GUNICORN_ACCESS_LOG``: off by default (the proxy in front logs requests); ``-`` writes
   it to stdout.
 
-Sync workers were measured against gthread on a 2-core box by `make bench`: see
-bench/README.md for the figures that chose them.
+Sync workers were measured against gthread on a 2-core box with `make bench`: the pages
+spend their time rendering in Python, so threads stretched the p95 of the heavy pages; the
+figures are in bench/README.md.
 """
 
 import multiprocessing

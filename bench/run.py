@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import socket
 import statistics
@@ -503,6 +504,7 @@ def run(args, workdir: Path, database_url: str) -> None:
                 continue
             page.status, _ = fetch(port, page, cookies[page.persona])
             if page.status != 200:
+                print(f"  {page.label}: answered {page.status}; {_last_error(workdir)}")
                 continue
             # Warm every worker (templates compiled, caches filled) before the measured run.
             run_wrk(port, page, cookies[page.persona], seconds=2, connections=4)
@@ -530,6 +532,13 @@ def run(args, workdir: Path, database_url: str) -> None:
         f"(Northgate: {northgate:,} learners in all, the open batches' cohorts included;"
         f" {args.open_batches:,} open batches; claim of {args.claim_lines} lines)"
     )
+
+
+def _last_error(workdir: Path) -> str:
+    """The last exception line gunicorn logged, to say why a page did not answer 200."""
+    lines = (workdir / "gunicorn.log").read_text(errors="replace").splitlines()
+    errors = [line for line in lines if re.match(r"^\w+(\.\w+)*(Error|Exception)\b", line)]
+    return errors[-1] if errors else "nothing in the server's log"
 
 
 def _northgate_learners() -> int:
