@@ -1,10 +1,13 @@
-"""Issue 9: a batch's certificates page at any size (queries pinned, HTML bounded)."""
+"""Issue 9: a batch's and a learner's certificates page at any size (queries pinned, HTML bounded)."""
+
+import datetime
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from certificates.models import Certificate
+from moderation.models import Batch
 
 from .factories import complete_batch
 
@@ -51,3 +54,34 @@ def test_batch_certificates_same_queries_and_bounded_html_at_two_sizes(member_cl
     assert "Page 2 of 8" in body
     shown = Certificate.objects.filter(batch=batch).order_by("learner__last_name")[50]
     assert reverse("certificates:download", args=[shown.pk]) in body
+
+
+def test_learner_certificates_same_queries_at_two_sizes(member_client, world):
+    url = reverse("certificates:learner", args=[world.learner.pk])
+    figures = []
+    for count in (3, 57):
+        batches = Batch.objects.bulk_create(
+            Batch(centre=world.centre, qualification=world.qualification, status="complete")
+            for _ in range(count)
+        )
+        Certificate.objects.bulk_create(
+            Certificate(
+                learner=world.learner,
+                qualification=world.qualification,
+                centre=world.centre,
+                batch=batch,
+                units=[{"code": "U1", "title": "Unit one", "result": "pass"}],
+                number=f"C{batch.pk:06d}-{world.learner.pk:07d}",
+                dispatch_due_on=datetime.date(2026, 12, 7),
+            )
+            for batch in batches
+        )
+        with CaptureQueriesContext(connection) as ctx:
+            response = member_client.get(url)
+        figures.append(len(ctx.captured_queries))
+        assert len(ctx.captured_queries) <= QUERY_BOUND
+        assert len(response.content) <= HTML_BOUND
+    assert figures[0] == figures[1], figures
+    body = response.content.decode()
+    assert "Page 1 of 2" in body
+    assert body.count("Being prepared") == 50  # no PDF drawn yet, so no download link
