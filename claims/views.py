@@ -358,9 +358,8 @@ def unit_edit(request, pk: int, unit_pk: int):
     if refused := _refuse_if_locked(request, claim):
         return refused
     unit = get_unit_for_claim(claim, unit_pk)
-    registrations = registrations_for_unit(claim, unit.pk).order_by(
-        "learner__last_name", "learner__first_name", "pk"
-    )
+    # By name, as By Candidate: the learner name index serves a page.
+    registrations = registrations_for_unit(claim, unit.pk).order_by(*CANDIDATE_SORTS["name"])
     page = paginate(request, registrations)
     rows = unit_candidate_rows(claim, unit.pk, page.object_list)
     here = reverse("claims:unit-edit", kwargs={"pk": claim.pk, "unit_pk": unit.pk})
