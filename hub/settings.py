@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "moderation",
     "claims",
     "certificates",
+    "notices",
 ]
 
 MIDDLEWARE = [
