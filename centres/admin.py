@@ -61,8 +61,8 @@ class ApprovalInline(admin.TabularInline):
 
 @admin.register(Centre)
 class CentreAdmin(admin.ModelAdmin):
-    list_display = ["number", "name", "contact_email", "is_active"]
-    list_filter = ["is_active", "approvals__qualification"]
+    list_display = ["number", "name", "contact_email", "digital_certificates", "is_active"]
+    list_filter = ["is_active", "digital_certificates", "approvals__qualification"]
     search_fields = ["number", "name", "contact_email"]
     inlines = [ApprovalInline, MembershipInline]
 
@@ -94,7 +94,7 @@ class QualificationUnitInline(admin.TabularInline):
 
 @admin.register(Qualification)
 class QualificationAdmin(admin.ModelAdmin):
-    list_display = ["code", "title", "level", "route", "grading", "is_active"]
+    list_display = ["code", "title", "level", "route", "grading", "min_credits", "is_active"]
     list_filter = ["route", "grading", "level", "is_active"]
     search_fields = ["code", "title"]
     inlines = [QualificationUnitInline]

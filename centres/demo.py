@@ -205,18 +205,18 @@ BATCH_QUALIFICATION = (
     Route.BATCH,
     Grading.PASS_ONLY,
     [
-        ("CMI501", "Principles of management and leadership in an organisational context", True),
-        ("CMI502", "Developing, managing and leading individuals and teams", True),
-        ("CMI503", "Managing performance", False),
-        ("CMI504", "Managing projects to achieve results", False),
-        ("CMI505", "Managing finance", False),
-        ("CMI506", "Managing stakeholder relationships", False),
-        ("CMI507", "Developing and leading change", False),
-        ("CMI508", "Managing quality and continuous improvement", False),
-        ("CMI509", "Managing conflict", False),
-        ("CMI510", "Managing the customer experience", False),
-        ("CMI511", "Managing recruitment, selection and induction", False),
-        ("CMI512", "Developing a coaching culture", False),
+        ("CMI501", "Principles of management and leadership in an organisational context", True, 6),
+        ("CMI502", "Developing, managing and leading individuals and teams", True, 6),
+        ("CMI503", "Managing performance", False, 5),
+        ("CMI504", "Managing projects to achieve results", False, 6),
+        ("CMI505", "Managing finance", False, 6),
+        ("CMI506", "Managing stakeholder relationships", False, 5),
+        ("CMI507", "Developing and leading change", False, 6),
+        ("CMI508", "Managing quality and continuous improvement", False, 5),
+        ("CMI509", "Managing conflict", False, 5),
+        ("CMI510", "Managing the customer experience", False, 5),
+        ("CMI511", "Managing recruitment, selection and induction", False, 5),
+        ("CMI512", "Developing a coaching culture", False, 6),
     ],
 )
 CLAIM_QUALIFICATION = (
@@ -226,20 +226,23 @@ CLAIM_QUALIFICATION = (
     Route.CLAIM,
     Grading.PMD,
     [
-        ("IT01", "Fundamentals of IT", True),
-        ("IT02", "Global information", True),
-        ("IT03", "Cyber security", True),
-        ("IT04", "Computer systems", False),
-        ("IT05", "Virtual and augmented reality", False),
-        ("IT06", "Application design", False),
-        ("IT07", "Data analysis and design", False),
-        ("IT08", "Project management", False),
-        ("IT09", "Product development", False),
-        ("IT10", "Business computing", False),
-        ("IT11", "Systems analysis and design", False),
-        ("IT12", "Mobile technology", False),
+        ("IT01", "Fundamentals of IT", True, 10),
+        ("IT02", "Global information", True, 10),
+        ("IT03", "Cyber security", True, 10),
+        ("IT04", "Computer systems", False, 10),
+        ("IT05", "Virtual and augmented reality", False, 10),
+        ("IT06", "Application design", False, 10),
+        ("IT07", "Data analysis and design", False, 10),
+        ("IT08", "Project management", False, 10),
+        ("IT09", "Product development", False, 10),
+        ("IT10", "Business computing", False, 10),
+        ("IT11", "Systems analysis and design", False, 10),
+        ("IT12", "Mobile technology", False, 10),
     ],
 )
+# R-CRT-2: the rule of combination, mandatory units included (the units carry their credits
+# above): the diploma is 37 credits, so both mandatory units and at least five optional ones.
+MIN_CREDITS = {BATCH_QUALIFICATION[0]: 37, CLAIM_QUALIFICATION[0]: 60}
 
 CENTRES = [
     ("10001", "Northgate College", "exams@northgate.test"),
@@ -251,11 +254,18 @@ CENTRES = [
 def _qualification(spec) -> Qualification:
     code, title, level, route, grading, units = spec
     qualification, _ = Qualification.objects.get_or_create(
-        code=code, defaults=dict(title=title, level=level, route=route, grading=grading)
+        code=code,
+        defaults=dict(
+            title=title,
+            level=level,
+            route=route,
+            grading=grading,
+            min_credits=MIN_CREDITS[code],
+        ),
     )
-    for position, (unit_code, unit_title, mandatory) in enumerate(units):
+    for position, (unit_code, unit_title, mandatory, credit) in enumerate(units):
         unit, _ = Unit.objects.get_or_create(
-            code=unit_code, defaults=dict(title=unit_title, level=level, credit=6)
+            code=unit_code, defaults=dict(title=unit_title, level=level, credit=credit)
         )
         QualificationUnit.objects.get_or_create(
             qualification=qualification,
@@ -365,6 +375,8 @@ def seed(*, stdout=None) -> bool:
         user=director, centre=centres["10003"], role=Role.PROGRAMME_DIRECTOR, **ALL_GRANTS
     )
 
+    # R-CRT-1: Northgate's certificates are printed and posted; Eastfield takes them digitally.
+    Centre.objects.filter(pk=centres["10003"].pk).update(digital_certificates=True)
     northgate = centres["10001"]
     add_learners(northgate, batch_q, 40, rng=rng, not_current_every=10)
     add_learners(northgate, claim_q, 24, rng=rng, unit_entry_every=4, not_current_every=12)

@@ -86,6 +86,13 @@ class Centre(models.Model):
         "generic contact email", blank=True, help_text="A shared address, not a person's."
     )
     is_active = models.BooleanField(default=True)
+    # R-CRT-1: a centre that takes digital certificates gets them when issued (the dispatch
+    # clock ends there); any other centre's wait for a print run and the post.
+    digital_certificates = models.BooleanField(
+        "takes digital certificates",
+        default=False,
+        help_text="Certificates are delivered as PDFs when issued instead of printed and posted.",
+    )
     qualifications = models.ManyToManyField(
         "centres.Qualification", through="centres.Approval", related_name="centres", blank=True
     )
@@ -175,6 +182,15 @@ class Qualification(models.Model):
     route = models.CharField(max_length=10, choices=Route.choices)
     grading = models.CharField(max_length=10, choices=Grading.choices)
     is_active = models.BooleanField(default=True)
+    # R-CRT-2: the rule of combination is the mandatory units plus this many credits in all;
+    # blank means no rule is set, so only unit certificates are issued.
+    min_credits = models.PositiveSmallIntegerField(
+        "minimum credits",
+        null=True,
+        blank=True,
+        help_text="Credits needed for the full award, mandatory units included. "
+        "Blank: unit certificates only.",
+    )
     units = models.ManyToManyField(
         "centres.Unit", through="centres.QualificationUnit", related_name="qualifications"
     )

@@ -4,7 +4,13 @@ One certificate per learner per batch (R-SLA-2), listing every unit the batch pa
 that learner. A batch is one moderation event with one completion date, so one document per
 learner says what that event awarded; a learner with units in two batches gets two
 certificates, each true to its batch. The units are copied onto the certificate (code, title,
-result) so it keeps saying what was awarded even if the catalogue's titles change later.
+level, credits, result) so it keeps saying what was awarded even if the catalogue changes.
+
+A learner whose passed units meet the qualification's rule of combination gets one
+qualification certificate instead (R-CRT-2), listing every unit that counts. Certificates
+for a centre that takes them digitally are delivered when issued; the others wait for a
+print run, and their dispatch clock ends when the run is posted (R-CRT-1). A reissue
+replaces a certificate with a new number; a revoked one stays, marked (R-CRT-4).
 """
 
 from __future__ import annotations
@@ -67,6 +73,56 @@ def certificate_key(instance: Certificate, filename: str) -> str:
     return f"certificates/{key[:2]}/{key}.pdf"
 
 
+class CertificateKind(models.TextChoices):
+    UNIT = "unit", "Unit certificate"
+    QUALIFICATION = "qualification", "Qualification certificate"
+
+
+class CertificateStatus(models.TextChoices):
+    VALID = "valid", "Valid"
+    REPLACED = "replaced", "Replaced"
+    REVOKED = "revoked", "Revoked"
+
+
+class Delivery(models.TextChoices):
+    POST = "post", "Printed and posted"
+    DIGITAL = "digital", "Delivered digitally"
+
+
+def print_run_key(instance: PrintRun, filename: str) -> str:
+    key = uuid.uuid4().hex
+    return f"print-runs/{key[:2]}/{key}.pdf"
+
+
+class PrintRun(models.Model):
+    """One centre's waiting certificates, printed together and posted in one parcel (R-CRT-1).
+
+    One centre per run because one parcel has one address and one tracking reference. The
+    merged PDF is built in the background (the outbox); ``printed_at`` is its first download.
+    """
+
+    centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="print_runs")
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    certificate_count = models.PositiveIntegerField(default=0)
+    pdf = models.FileField(upload_to=print_run_key, max_length=200, blank=True)
+    printed_at = models.DateTimeField(null=True, blank=True)
+    posted_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    carrier = models.CharField(max_length=100, blank=True)
+    tracking_reference = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Print run {self.pk} for {self.centre}"
+
+
 class Certificate(models.Model):
     learner = models.ForeignKey(Learner, on_delete=models.PROTECT, related_name="certificates")
     qualification = models.ForeignKey(
@@ -74,20 +130,58 @@ class Certificate(models.Model):
     )
     # Denormalised from the batch: every centre-side query scopes on it.
     centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="certificates")
-    batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="certificates")
-    units = models.JSONField(help_text="The units awarded: code, title and result, as issued.")
+    # The batch that awarded it; blank for a qualification certificate earned by a claim.
+    batch = models.ForeignKey(
+        Batch, on_delete=models.PROTECT, related_name="certificates", null=True, blank=True
+    )
+    kind = models.CharField(max_length=20, choices=CertificateKind.choices, default="unit")
+    units = models.JSONField(
+        help_text="The units awarded: code, title, level, credits and result, as issued."
+    )
     number = models.CharField(max_length=30, unique=True)
     verification_code = models.CharField(max_length=CODE_LENGTH, default=new_verification_code)
     issued_at = models.DateTimeField(default=timezone.now)
     pdf = models.FileField(upload_to=certificate_key, max_length=200, blank=True)
     # R-SLA-2: 10 working days after Complete; swept by beat, never an ETA task.
     dispatch_due_on = models.DateField(db_index=True)
+    # When it was posted (its print run's posting) or delivered digitally: the clock's end.
     dispatched_at = models.DateTimeField(null=True, blank=True)
+    delivery = models.CharField(max_length=10, choices=Delivery.choices, default="post")
+    print_run = models.ForeignKey(
+        PrintRun, null=True, blank=True, on_delete=models.PROTECT, related_name="certificates"
+    )
+    status = models.CharField(
+        max_length=10, choices=CertificateStatus.choices, default="valid", db_index=True
+    )
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    status_reason = models.TextField(blank=True)
+    replaced_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaces"
+    )
 
     class Meta:
         ordering = ["batch_id", "learner__last_name", "learner__first_name", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["learner", "batch"], name="certificate_one_per_batch")
+            # A replaced certificate steps aside for its reissue; any other stays the one.
+            models.UniqueConstraint(
+                fields=["learner", "batch"],
+                condition=~models.Q(status="replaced"),
+                name="certificate_one_per_batch",
+            ),
+            # R-CRT-2: one full award per learner and qualification, however it was reached.
+            models.UniqueConstraint(
+                fields=["learner", "qualification"],
+                condition=models.Q(kind="qualification") & ~models.Q(status="replaced"),
+                name="certificate_one_award_per_qualification",
+            ),
+        ]
+        indexes = [
+            # The print page's due certificates: posted ones, not in a run yet, by centre.
+            models.Index(
+                fields=["centre", "dispatch_due_on"],
+                condition=models.Q(delivery="post", print_run__isnull=True, status="valid"),
+                name="certificate_awaiting_print",
+            )
         ]
 
     def __str__(self) -> str:
@@ -98,9 +192,22 @@ class Certificate(models.Model):
         code = self.verification_code
         return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
 
+    @property
+    def short_token(self) -> str:
+        """Number and code in one path segment, for the short verify address and the QR."""
+        return normalise_code(self.number) + "-" + self.verification_code
+
+    @property
+    def total_credits(self) -> int:
+        return sum(int(unit.get("credits") or 0) for unit in self.units)
+
 
 class CertificateDispatch(models.Model):
-    """The one "certificates are ready" email for a batch, and whether it went.
+    """A batch's certificates on their way to the centre, and when they all got there.
+
+    For a centre taking digital certificates this is the one "certificates are ready" email;
+    for the others ``dispatched_at`` is set when the last of the batch's certificates is
+    posted (R-CRT-1), so at-risk and late mean what they say.
 
     ``claimed_at`` is taken by a conditional UPDATE before sending, so two workers never both
     send; a worker killed after claiming leaves a stale claim that the beat sweep takes over
@@ -112,6 +219,8 @@ class CertificateDispatch(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     due_on = models.DateField(db_index=True)
     certificate_count = models.PositiveIntegerField(default=0)
+    # R-CRT-1: digital dispatches end with the "ready" email; posted ones when posted.
+    method = models.CharField(max_length=10, choices=Delivery.choices, default="post")
     claimed_at = models.DateTimeField(null=True, blank=True)
     dispatched_at = models.DateTimeField(null=True, blank=True, db_index=True)
     sent_to = models.TextField(blank=True, help_text="Who the email went to, comma-separated.")
