@@ -8,24 +8,36 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Value
+from django.db.models.functions import Concat
 
 from hub.paging import short_date, url_maker
 
 from .models import Learner, Membership, Section
+
+# Trigram indexes serve a LIKE '%term%' from three characters; shorter terms match so many
+# learners that walking the name index is the cheaper plan.
+TRIGRAM = 3
 
 
 def learner_search(learners: QuerySet[Learner], *, term: str = "") -> QuerySet[Learner]:
     """The learners, filtered by surname or membership ("P") number (partial, any case),
     sorted by surname (learner_centre_name_idx)."""
     term = term.strip()
+    order = ["last_name", "first_name", "pk"]
     if term:
         learners = learners.filter(
             Q(last_name__icontains=term) | Q(membership_number__icontains=term)
         )
+    if len(term) >= TRIGRAM:
+        # PostgreSQL finds such a term's matches in the trigram indexes (centres 0004);
+        # sorting those few is cheaper than walking the name index past every learner that
+        # does not match (a search for "smi" walked 28,000 of 40,000 to fill one page). The
+        # expression sorts exactly as the column but keeps the planner off the name index.
+        order[0] = Concat("last_name", Value(""))
     return learners.only(
         "pk", "membership_number", "candidate_number", "first_name", "last_name", "date_of_birth"
-    ).order_by("last_name", "first_name", "pk")
+    ).order_by(*order)
 
 
 @dataclass(frozen=True)
