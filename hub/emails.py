@@ -14,8 +14,9 @@ from django.template.loader import render_to_string
 def send_templated_email(*, to: list[str], template: str, context: dict) -> None:
     """Render ``<template>_subject.txt`` and ``<template>.txt`` and send them to ``to``.
 
-    Call it after the change it reports has committed (``transaction.on_commit``), so a
-    rolled-back change never sends mail and a slow mail server never holds a lock.
+    Call it from an outbox handler (hub/outbox.py) or a background task, never in a request:
+    a rolled-back change then sends no mail, a slow or refusing mail server never holds a
+    lock or fails a user's action, and a refused message is tried again.
     """
     # A subject must be one line whatever the template's line breaks.
     subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
