@@ -11,3 +11,4 @@ class CentresConfig(AppConfig):
         # Staff emails queued by centres.services, sent by a worker after the commit.
         outbox.register("centres.staff_invitation", "centres.emails.send_staff_invitation")
         outbox.register("centres.staff_access_granted", "centres.emails.send_staff_access_granted")
+        outbox.register("centres.password_reset", "centres.emails.send_password_reset")

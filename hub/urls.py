@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from centres.forms import EmailAuthenticationForm
+from centres.forms import EmailAuthenticationForm, OutboxPasswordResetForm
 
 from . import views
 
@@ -18,6 +18,12 @@ urlpatterns = [
         "accounts/login/",
         auth_views.LoginView.as_view(authentication_form=EmailAuthenticationForm),
         name="login",
+    ),
+    # Django's view; its email goes through the outbox, never sent in the request.
+    path(
+        "accounts/password_reset/",
+        auth_views.PasswordResetView.as_view(form_class=OutboxPasswordResetForm),
+        name="password_reset",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("centres/", include("centres.urls")),
