@@ -11,6 +11,9 @@ class CertificateAdmin(admin.ModelAdmin):
     search_fields = ["number", "learner__membership_number", "learner__last_name"]
     readonly_fields = [f.name for f in Certificate._meta.fields]
 
+    def has_add_permission(self, request) -> bool:
+        return False  # issued by the hub when a batch is Complete (R-SLA-2)
+
 
 @admin.register(CertificateDispatch)
 class CertificateDispatchAdmin(admin.ModelAdmin):
@@ -18,12 +21,18 @@ class CertificateDispatchAdmin(admin.ModelAdmin):
     list_filter = [("dispatched_at", admin.EmptyFieldListFilter)]
     readonly_fields = [f.name for f in CertificateDispatch._meta.fields]
 
+    def has_add_permission(self, request) -> bool:
+        return False  # made by the hub with the batch's certificates
+
 
 @admin.register(DeadlineAlert)
 class DeadlineAlertAdmin(admin.ModelAdmin):
     list_display = ["kind", "batch", "due", "recipients", "created_at", "sent_at"]
     list_filter = ["kind"]
     readonly_fields = [f.name for f in DeadlineAlert._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # raised by the deadline sweeps, once per crossing
 
 
 @admin.register(FailedJob)
@@ -33,6 +42,9 @@ class FailedJobAdmin(admin.ModelAdmin):
     list_display = ["task", "args", "error", "failed_at", "rerun_at", "rerun_by"]
     readonly_fields = [f.name for f in FailedJob._meta.fields]
     actions = ["run_again"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # recorded by the worker; a made-up job would be counted and run
 
     @admin.action(description="Run the selected jobs again")
     def run_again(self, request, queryset):

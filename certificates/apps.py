@@ -18,3 +18,11 @@ class CertificatesConfig(AppConfig):
             queue_issue_on_complete, dispatch_uid="certificates.queue_issue_on_complete"
         )
         outbox.register("certificates.issue", "certificates.receivers.issue_and_dispatch")
+        # R-CRT-1, R-CRT-2, R-CRT-4: work that staff actions and claims leave for later.
+        for kind, handler in (
+            ("certificates.award", "certificates_award_for_registrations"),
+            ("certificates.render", "certificate_render"),
+            ("certificates.print_run_build", "print_run_build"),
+            ("certificates.email_posted", "print_run_email_posted"),
+        ):
+            outbox.register(kind, f"certificates.services.{handler}")

@@ -12,3 +12,26 @@ class VerifyForm(forms.Form):
         max_length=CODE_LENGTH + 6,
         help_text="The 12 letters and digits printed under the number; dashes are optional.",
     )
+
+
+class PrintRunCreateForm(forms.Form):
+    centre = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class PrintRunPostForm(forms.Form):
+    carrier = forms.CharField(
+        max_length=100, help_text="For example Royal Mail Tracked 24 or Parcelforce."
+    )
+    tracking_reference = forms.CharField(label="Tracking reference", max_length=100)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=1000,
+        help_text="Kept in the audit history.",
+    )
+
+
+class CertificateSearchForm(forms.Form):
+    q = forms.CharField(label="Certificate or membership number", max_length=30, required=False)

@@ -48,7 +48,7 @@ def verify_attempt_allowed(request: HttpRequest) -> bool:
 def certificate_verify(*, number: str, code: str) -> Certificate | None:
     """The certificate with this number and code, or None; never says which part was wrong."""
     certificate = (
-        Certificate.objects.select_related("learner", "qualification")
+        Certificate.objects.select_related("learner", "qualification", "replaced_by")
         .filter(number__in=certificate_number_variants(number))
         .first()
     )

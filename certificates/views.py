@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from centres.access import body_role_required, section_required
@@ -21,7 +24,12 @@ from .access import (
 from .dashboard import dashboard_figures
 from .forms import VerifyForm
 from .models import CertificateDispatch
-from .selectors import certificate_rows, certificates_of_batch, certificates_of_learner
+from .selectors import (
+    batch_print_runs,
+    certificate_rows,
+    certificates_of_batch,
+    certificates_of_learner,
+)
 from .verification import certificate_verify, verify_attempt_allowed
 
 
@@ -38,6 +46,8 @@ def batch_certificates(request, batch_pk: int):
             "page": page,
             "rows": certificate_rows(page.object_list, show_learner=True),
             "dispatch": CertificateDispatch.objects.filter(batch=batch).first(),
+            # R-CRT-1: how the batch's certificates travel: printed, posted, tracking.
+            "runs": batch_print_runs(batch=batch),
         },
     )
 
@@ -74,11 +84,18 @@ def download(request, pk: int):
 
 @require_http_methods(["GET", "POST"])
 def verify(request):
-    """Anyone: number and code show the learner, qualification, units and date, or nothing."""
-    form = VerifyForm(request.POST or None)
+    """Anyone: number and code show the learner, qualification, units and date, or nothing.
+
+    The QR code and short address on a certificate open this page with both filled in
+    (``?number=...&code=...``), which checks at once; each check counts against the limit.
+    """
+    data = request.POST if request.method == "POST" else None
+    if request.method == "GET" and ("number" in request.GET or "code" in request.GET):
+        data = request.GET
+    form = VerifyForm(data)
     context = {"form": form, "checked": False, "certificate": None}
     status = 200
-    if request.method == "POST" and form.is_valid():
+    if data is not None and form.is_valid():
         if not verify_attempt_allowed(request):
             context["limited"] = True
             status = 429
@@ -88,6 +105,16 @@ def verify(request):
                 number=form.cleaned_data["number"], code=form.cleaned_data["code"]
             )
     return render(request, "certificates/verify.html", context, status=status)
+
+
+@require_GET
+def verify_short(request, token: str):
+    """The printed short address: number and code in one segment, opened as the verify page."""
+    number, _, code = token.rpartition("-")
+    url = reverse("certificates:verify")
+    if number and code:
+        url += "?" + urlencode({"number": number, "code": code})
+    return redirect(url)
 
 
 @require_GET

@@ -582,5 +582,7 @@ def claim_process(*, claim_id: int) -> bool:
     for grade, ids in sorted(by_grade.items()):
         selections_record_result(selection_ids=ids, result=grade, source=source, at=now)
     claim.processed_at = now
+    # R-CRT-2: learners whose passed units now complete the qualification get the full award.
+    outbox.enqueue("certificates.award", registration_ids=sorted({r for r, _, _, _ in lines}))
     _move(claim, "process", actor=None, note=f"{len(lines)} results posted to the PAR")
     return True

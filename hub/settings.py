@@ -369,6 +369,8 @@ HUB_UPLOAD_CHECK_SECONDS = env.float("HUB_UPLOAD_CHECK_SECONDS", default=5.0)
 HUB_PAGE_SIZE = env.int("HUB_PAGE_SIZE", default=50)
 # Links in emails sent by background tasks, which have no request to build them from.
 HUB_SITE_URL = env.str("HUB_SITE_URL", default="http://127.0.0.1:8000/")
+# R-CRT-3: the name printed at the head of every certificate.
+HUB_AWARDING_BODY_NAME = env.str("HUB_AWARDING_BODY_NAME", default="The Awarding Body")
 # R-SLA-1: warn the moderator and the moderation team this many days before the SLA ends.
 HUB_SLA_WARN_DAYS = env.int("HUB_SLA_WARN_DAYS", default=5)
 # R-SLA-2: a certificate dispatch is at risk this many working days before it is due.

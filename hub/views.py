@@ -63,6 +63,12 @@ BODY_PAGES = [
     ),
     (
         lambda u: u.is_staff,
+        "certificates:print-queue",
+        "Certificate printing",
+        "Print runs for posted certificates, marked posted with tracking; reissue or revoke.",
+    ),
+    (
+        lambda u: u.is_staff,
         "admin:index",
         "Administration",
         "Catalogue, centre approvals, batch deletions and overrides.",

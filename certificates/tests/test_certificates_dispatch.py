@@ -1,10 +1,15 @@
-"""R-SLA-2, R-SLA-3: the centre gets one "certificates are ready" email per batch."""
+"""R-SLA-2, R-SLA-3: the centre gets one "certificates are ready" email per batch.
+
+That email is the delivery for a centre taking digital certificates (R-CRT-1), as every
+centre here does; posted certificates are in test_print_runs.py.
+"""
 
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
+from centres.models import Centre
 from certificates import services
 from certificates.models import Certificate, CertificateDispatch
 from certificates.services import (
@@ -15,6 +20,12 @@ from certificates.services import (
 )
 
 from .factories import complete_batch
+
+
+@pytest.fixture(autouse=True)
+def digital_centre(world):
+    Centre.objects.filter(pk=world.centre.pk).update(digital_certificates=True)
+    world.centre.refresh_from_db()
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.urls import reverse
 from kombu.exceptions import OperationalError
 
+from centres.models import Centre
 from certificates.models import Certificate, CertificateDispatch
 from hub import outbox, tasks
 from hub.models import OutboxMessage
@@ -23,6 +24,8 @@ def test_complete_answers_normally_with_the_broker_down_and_the_sweep_issues_lat
 
     monkeypatch.setattr(tasks.outbox_deliver, "apply_async", broker_down)
     batch = make_batch(world, S.RESUBMITTED, moderator=world.moderator)
+    # R-CRT-1: a centre taking digital certificates is sent them at once.
+    Centre.objects.filter(pk=world.centre.pk).update(digital_certificates=True)
     client.force_login(world.moderator)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(

@@ -16,6 +16,7 @@ from celery import _state as celery_state
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 
+from centres.models import Centre
 from certificates import tasks
 from certificates.models import Certificate, CertificateDispatch
 from hub.celery import app as hub_app
@@ -67,6 +68,8 @@ def wait_for(condition, timeout=30.0):
 @pytest.mark.django_db(transaction=True)
 def test_r_sla_3_a_real_worker_issues_once_and_emails_once(world, worker_app, mailoutbox):
     batch = make_batch(world, S.WITH_MODERATOR, moderator=world.moderator)
+    # R-CRT-1: a centre taking digital certificates is sent them at once.
+    Centre.objects.filter(pk=world.centre.pk).update(digital_certificates=True)
     moderation.batch_set_outcome(
         actor=world.moderator, batch=batch, outcome=S.COMPLETE, comments="Well done."
     )

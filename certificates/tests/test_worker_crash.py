@@ -27,6 +27,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from centres.models import Centre
 from certificates import tasks
 from certificates.models import Certificate, CertificateDispatch
 from hub.celery import app as hub_app
@@ -120,6 +121,8 @@ def test_r_sla_3_sigkill_mid_task_leaves_one_certificate_set_and_one_email(
     mail.mkdir()
     marker = tmp_path / "in-the-email"
     batch = make_batch(world, BatchStatus.WITH_MODERATOR, moderator=world.moderator)
+    # R-CRT-1: a centre taking digital certificates is sent them at once.
+    Centre.objects.filter(pk=world.centre.pk).update(digital_certificates=True)
 
     first = start_worker(
         database_url=shared_services,
