@@ -31,5 +31,6 @@ urlpatterns = [
     path("moderation/", include("moderation.urls")),
     path("claims/", include("claims.urls")),
     path("certificates/", include("certificates.urls")),
+    path("notices/", include("notices.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -2,14 +2,69 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from centres.models import BodyRole
 
 from . import services
-from .models import Batch, BatchDocument, BatchHistory, CentreSampleRate
+from .models import AWAITING_MODERATOR, Batch, BatchDocument, BatchHistory, CentreSampleRate
+
+
+class BatchAdminForm(forms.ModelForm):
+    """The moderator, and the SLA due date with the reason a change needs (R-SLA-1)."""
+
+    sla_reason = forms.CharField(
+        label="Reason for changing the SLA due date",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Required when you change the SLA due date; the centre and the moderator "
+        "see it with the new date.",
+    )
+
+    class Meta:
+        model = Batch
+        fields = ["moderator", "sla_due_at"]
+
+    sla_changed = False
+
+    def clean(self):
+        cleaned = super().clean()
+        if "sla_due_at" not in self.fields:
+            return cleaned
+        stored = self.instance.sla_due_at
+        sent = any(key.startswith("sla_due_at") for key in self.data)
+        if not sent:
+            # A form that did not send the date (an assignment alone) leaves it as it is.
+            cleaned["sla_due_at"] = stored
+            return cleaned
+        due = cleaned.get("sla_due_at")
+        # The form shows minutes; the stored date has seconds and microseconds.
+        self.sla_changed = _minute(due) != _minute(stored)
+        if not self.sla_changed:
+            cleaned["sla_due_at"] = stored
+        elif due is None:
+            self.add_error("sla_due_at", "A batch awaiting its moderator needs a due date.")
+        elif not (cleaned.get("sla_reason") or "").strip():
+            self.add_error("sla_reason", "Say why the SLA due date changes.")
+        return cleaned
+
+
+def _minute(value):
+    return value.replace(second=0, microsecond=0) if value is not None else None
+
+
+class DeletionActionForm(helpers.ActionForm):
+    """The deletion action's reason, shown to the centre on the batch's tombstone."""
+
+    reason = forms.CharField(
+        required=False,
+        label="Reason (for deletion)",
+        help_text="Shown to the centre; the centre's own request's reason when left empty.",
+    )
 
 
 class DeletionFilter(admin.SimpleListFilter):
@@ -84,6 +139,8 @@ class BatchAdmin(admin.ModelAdmin):
     list_select_related = ["centre", "qualification", "moderator"]
     ordering = ["sla_due_at", "-pk"]
     actions = ["carry_out_deletion"]
+    action_form = DeletionActionForm
+    form = BatchAdminForm
     fields = [
         "centre",
         "qualification",
@@ -98,6 +155,9 @@ class BatchAdmin(admin.ModelAdmin):
         "sample_required",
         "sla_started_at",
         "sla_due_at",
+        "sla_reason",
+        "sla_extended_at",
+        "sla_extension_reason",
         "outcome_at",
         "completed_at",
         "deletion_requested_at",
@@ -107,9 +167,12 @@ class BatchAdmin(admin.ModelAdmin):
         "deleted_at",
         "deleted_by",
         "files_purged_at",
+        "deleted_by_role",
+        "deleted_reason",
     ]
-    # Everything but the moderator is the centre's or the state machine's to change.
-    readonly_fields = [f for f in fields if f != "moderator"]
+    # Everything but the moderator and the SLA due date (with its reason) is the centre's or
+    # the state machine's to change.
+    readonly_fields = [f for f in fields if f not in ("moderator", "sla_due_at", "sla_reason")]
     inlines = [BatchDocumentInline, BatchHistoryInline]
 
     def get_queryset(self, request):
@@ -127,6 +190,19 @@ class BatchAdmin(admin.ModelAdmin):
     def deletion_target_date(self, obj):
         return obj.deletion_target_date
 
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        # The SLA can be moved only while its clock runs (R-SLA-1).
+        if obj is None or obj.status not in AWAITING_MODERATOR or obj.deleted_at is not None:
+            fields += ["sla_due_at", "sla_reason"]
+        return fields
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        if "sla_reason" in self.get_readonly_fields(request, obj):
+            fields.remove("sla_reason")  # a form-only field has nothing to show read-only
+        return fields
+
     def has_add_permission(self, request):
         return False  # batches are built by centres
 
@@ -141,19 +217,31 @@ class BatchAdmin(admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        # Assignment goes through the service, so it is locked and in the history.
+        # Assignment and the SLA go through the services, so each is locked, checked and in
+        # the history; the form's object itself is never saved.
         if change and "moderator" in form.changed_data:
             try:
                 services.batch_assign(actor=request.user, batch=obj, moderator=obj.moderator)
+            except services.BatchError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+        if change and form.sla_changed:
+            try:
+                services.batch_extend_sla(
+                    actor=request.user,
+                    batch=obj,
+                    due=form.cleaned_data["sla_due_at"],
+                    reason=form.cleaned_data["sla_reason"],
+                )
             except services.BatchError as exc:
                 self.message_user(request, str(exc), messages.ERROR)
 
     @admin.action(description="Carry out deletion (releases the learner-units, removes files)")
     def carry_out_deletion(self, request, queryset):
         done, refused = 0, []
+        reason = request.POST.get("reason", "")
         for batch in queryset.filter(files_purged_at__isnull=True):
             try:
-                services.batch_admin_delete(actor=request.user, batch=batch)
+                services.batch_admin_delete(actor=request.user, batch=batch, reason=reason)
             except services.BatchError as exc:
                 refused.append(str(exc))
             else:

@@ -85,6 +85,10 @@ class BatchQuerySet(models.QuerySet):
     def for_centre(self, centre: Centre):
         return self.live().filter(centre=centre)
 
+    def deleted_by_body(self):
+        """Batches an awarding-body admin deleted: the centre still sees their tombstone."""
+        return self.filter(deleted_at__isnull=False, files_purged_at__isnull=False)
+
     def submitted(self):
         return self.exclude(status=S.DRAFT)
 
@@ -155,6 +159,13 @@ class Batch(StatusModelMixin, models.Model):
         related_name="+",
     )
     files_purged_at = models.DateTimeField(null=True, blank=True)
+    # The tombstone the centre sees (R-BAT-9): who deleted it by role, never by name, and why.
+    deleted_by_role = models.CharField(max_length=60, blank=True)
+    deleted_reason = models.TextField(blank=True)
+    # An awarding-body admin's extension of the SLA (R-SLA-1), shown to both sides; cleared
+    # when the clock restarts.
+    sla_extended_at = models.DateTimeField(null=True, blank=True)
+    sla_extension_reason = models.TextField(blank=True)
 
     objects = BatchQuerySet.as_manager()
 
@@ -246,6 +257,8 @@ class Batch(StatusModelMixin, models.Model):
     def _start_sla(self, now) -> None:
         self.sla_started_at = now
         self.sla_due_at = now + timedelta(days=SLA_DAYS)
+        self.sla_extended_at = None
+        self.sla_extension_reason = ""
 
     def _record_outcome(self) -> None:
         self.outcome_at = timezone.now()
@@ -459,6 +472,7 @@ class HistoryEvent(models.TextChoices):
     ASSIGNED = "assigned", "Moderator assigned"
     DELETION_REQUESTED = "deletion_requested", "Deletion requested"
     DELETED = "deleted", "Batch deleted"
+    SLA_EXTENDED = "sla_extended", "SLA due date changed"
 
 
 class BatchHistory(models.Model):

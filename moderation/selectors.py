@@ -339,6 +339,23 @@ def centre_batches(*, batches: QuerySet[Batch], completed: bool) -> QuerySet[Bat
     )
 
 
+def centre_deleted_batches(*, centre) -> QuerySet[Batch]:
+    """The centre's batches the awarding body deleted, newest deletion first (R-BAT-9)."""
+    return (
+        Batch.objects.deleted_by_body()
+        .filter(centre=centre)
+        .select_related("qualification")
+        .order_by("-deleted_at", "-pk")
+    )
+
+
+def get_deleted_batch_for_request(request, pk: int) -> Batch | None:
+    """The tombstone of the current centre's batch ``pk``, if the awarding body deleted it."""
+    if request.centre is None:
+        return None
+    return centre_deleted_batches(centre=request.centre).filter(pk=pk).first()
+
+
 # --- Select Units to Pass on Batch (R-BAT-4) ------------------------------------------------
 UNIT_SEARCH_MAX_TERMS = 5
 

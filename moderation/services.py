@@ -25,7 +25,7 @@ from centres.models import Approval, BodyRole, Centre, Membership, Qualification
 from par.models import Result, UnitSelection
 from par.services import selections_record_result
 
-from . import files
+from . import files, notices
 from .models import (
     CENTRE_DELETABLE,
     DELETION_REQUESTABLE,
@@ -653,6 +653,7 @@ def batch_resubmit(*, actor, batch: Batch) -> Batch:
     if missing and not batch.override_documents:
         raise BatchError(f"Upload the {' and the '.join(missing)} first (R-BAT-1).")
     _fire(batch, "resubmit", actor=actor)
+    notices.batch_resubmitted(batch=batch)
     return batch
 
 
@@ -674,7 +675,9 @@ def batch_delete(*, actor, batch: Batch) -> Batch:
     released = _release_units(batch, now)
     batch.deleted_at = now
     batch.deleted_by = actor
-    batch.save(update_fields=["deleted_at", "deleted_by"])
+    membership = Membership.objects.filter(user_id=actor.pk, centre_id=batch.centre_id).first()
+    batch.deleted_by_role = membership.get_role_display() if membership else ""
+    batch.save(update_fields=["deleted_at", "deleted_by", "deleted_by_role"])
     _history(
         batch,
         actor,
@@ -710,12 +713,20 @@ def batch_request_deletion(*, actor, batch: Batch, reason: str) -> Batch:
         to_status=batch.status,
         note=reason,
     )
+    notices.batch_deletion_requested(batch=batch)
     return batch
 
 
+AWARDING_BODY_ADMIN = "Awarding body administrator"
+
+
 @transaction.atomic
-def batch_admin_delete(*, actor, batch: Batch) -> Batch:
-    """An awarding-body admin deletes a batch for good: units released, files removed."""
+def batch_admin_delete(*, actor, batch: Batch, reason: str = "") -> Batch:
+    """An awarding-body admin deletes a batch for good: units released, files removed.
+
+    The batch stays as a tombstone the centre still sees (R-BAT-9): when, by whom (the
+    role, never the name) and why: ``reason``, else the centre's own request's reason.
+    """
     if not actor.is_staff:
         raise BatchPermissionError("Only the awarding body's administrators can do this.")
     batch = Batch.objects.select_for_update().get(pk=batch.pk)
@@ -729,15 +740,30 @@ def batch_admin_delete(*, actor, batch: Batch) -> Batch:
         batch.deleted_at = now
         batch.deleted_by = actor
     batch.files_purged_at = now
-    batch.save(update_fields=["deleted_at", "deleted_by", "files_purged_at"])
+    batch.deleted_by_role = AWARDING_BODY_ADMIN
+    reason = reason.strip()
+    if not reason and batch.deletion_reason:
+        reason = f"At the centre's request: {batch.deletion_reason}"
+    batch.deleted_reason = reason
+    batch.save(
+        update_fields=[
+            "deleted_at",
+            "deleted_by",
+            "files_purged_at",
+            "deleted_by_role",
+            "deleted_reason",
+        ]
+    )
     _history(
         batch,
         actor,
         HistoryEvent.DELETED,
         from_status=batch.status,
         to_status=batch.status,
-        note=f"Deleted by the awarding body; {released} learner-units released; files removed.",
+        note=f"Deleted by the awarding body; {released} learner-units released; files removed."
+        + (f" Reason: {reason}" if reason else ""),
     )
+    notices.batch_deleted(batch=batch)
     audit(
         actor=actor, centre=batch.centre, action="batch.admin_delete", subject=f"Batch {batch.pk}"
     )
@@ -796,6 +822,7 @@ def _assign(batch: Batch, *, actor, moderator) -> Batch:
         to_status=batch.status,
         note=f"Assigned to {moderator}." if moderator else "Moderator unassigned.",
     )
+    notices.batch_assigned(batch=batch, actor=actor)
     return batch
 
 
@@ -843,4 +870,50 @@ def batch_set_outcome(
             at=batch.completed_at,
             actor=actor,
         )
+    notices.batch_outcome(batch=batch, comments=comments)
+    return batch
+
+
+@transaction.atomic
+def batch_extend_sla(*, actor, batch: Batch, due: datetime, reason: str) -> Batch:
+    """An awarding-body admin moves the moderation due date (R-SLA-1), with a reason.
+
+    Only while the clock runs (With Moderator, Centre re-submitted). The new date and the
+    reason are kept on the batch for both sides to see, and in its history (R-NEW-3); the
+    deadline alerts follow the new date.
+    """
+    if not actor.is_staff:
+        raise BatchPermissionError("Only the awarding body's administrators can change the SLA.")
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"sla_extension_reason": ["Say why the due date changes."]})
+    batch = _lock(batch)
+    _require_status(batch, (S.WITH_MODERATOR, S.RESUBMITTED), "change the SLA due date")
+    if batch.sla_due_at == due:
+        raise BatchError("That is already the due date.")
+    previous = batch.sla_due_at
+    batch.sla_due_at = due
+    batch.sla_extended_at = timezone.now()
+    batch.sla_extension_reason = reason
+    batch.save(update_fields=["sla_due_at", "sla_extended_at", "sla_extension_reason"])
+    before = timezone.localtime(previous).strftime("%d/%m/%Y %H:%M") if previous else "no due date"
+    _history(
+        batch,
+        actor,
+        HistoryEvent.SLA_EXTENDED,
+        from_status=batch.status,
+        to_status=batch.status,
+        note=(
+            f"SLA due date changed from {before} to "
+            f"{timezone.localtime(due).strftime('%d/%m/%Y %H:%M')}: {reason}"
+        ),
+    )
+    audit(
+        actor=actor,
+        centre=batch.centre,
+        action="batch.sla_extend",
+        subject=f"Batch {batch.pk}",
+        reason=reason,
+    )
+    notices.batch_sla_extended(batch=batch)
     return batch

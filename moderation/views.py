@@ -215,9 +215,15 @@ def _centre_context(batch: Batch) -> dict:
 @require_GET
 @section_required(Section.MODERATION)
 def index(request):
-    """The centre's batches: open ones, and "Completed Batches" (R-BAT-10)."""
-    tab = "completed" if request.GET.get("tab") == "completed" else "open"
-    batches = selectors.centre_batches(batches=batches_for(request), completed=tab == "completed")
+    """The centre's batches: open ones, "Completed Batches" (R-BAT-10) and the ones the
+    awarding body deleted (R-BAT-9)."""
+    tab = request.GET.get("tab") if request.GET.get("tab") in ("completed", "deleted") else "open"
+    if tab == "deleted":
+        batches = selectors.centre_deleted_batches(centre=request.centre)
+    else:
+        batches = selectors.centre_batches(
+            batches=batches_for(request), completed=tab == "completed"
+        )
     page = selectors.numbered_page(
         Paginator(batches, settings.HUB_PAGE_SIZE), request.GET.get("page")
     )
@@ -227,6 +233,8 @@ def index(request):
     today = timezone.localdate(now)
     for batch in page:
         batch.url = f"{detail[0]}{batch.pk}{detail[1]}"
+        if tab == "deleted":
+            continue  # a tombstone has no files and no clock
         batch.comments_url = download.format(batch.pk, batch.comments_id)
         batch.days_left, batch.overdue = selectors.sla_state(batch.sla_due_at, now=now, today=today)
         batch.days_overdue = max(0, -(batch.days_left or 0))
@@ -439,6 +447,10 @@ def _render_detail(request, batch: Batch, *, slot_errors=None, status: int = 200
 @section_required(Section.MODERATION)
 def batch_detail(request, pk: int):
     """The batch: its documents, one upload slot per learner-unit, the sample, its history."""
+    deleted = selectors.get_deleted_batch_for_request(request, pk)
+    if deleted is not None:
+        # The awarding body deleted it: the centre sees when, by whom and why, not files.
+        return render(request, "moderation/batch_deleted.html", {"batch": deleted})
     batch = get_batch_for_request(request, pk)
     if batch.status == S.DRAFT:
         return redirect("moderation:batch-documents", pk=batch.pk)

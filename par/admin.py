@@ -28,3 +28,7 @@ class UnitSelectionAdmin(admin.ModelAdmin):
         "selected_by",
     ]
     readonly_fields = ["selected_at", "selected_by"]
+
+    def has_add_permission(self, request) -> bool:
+        # Centres choose units on the PAR, whose service checks the rules (R-PAR-1 ...).
+        return False
