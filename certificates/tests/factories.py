@@ -37,3 +37,31 @@ def issued_certificate(world, *, centre=None) -> Certificate:
     batch = complete_batch(world, centre=centre)
     certificates_issue_for_batch(batch_id=batch.pk)
     return Certificate.objects.filter(batch=batch).first()
+
+
+def posted_centre_certificates(world, *, learners: int = 0, completed_at=None) -> Batch:
+    """A Complete batch of ``world.centre`` (which takes certificates by post), issued."""
+    from centres.models import Centre
+
+    Centre.objects.filter(pk=world.centre.pk).update(digital_certificates=False)
+    batch = complete_batch(world, learners=learners, completed_at=completed_at)
+    certificates_issue_for_batch(batch_id=batch.pk)
+    return batch
+
+
+def built_print_run(world):
+    """A print run of the world's centre with its merged PDF built, as the outbox leaves it."""
+    from certificates.services import print_run_build, print_run_create
+
+    posted_centre_certificates(world)
+    run = print_run_create(actor=world.staff, centre=world.centre)
+    print_run_build(run_id=run.pk)
+    run.refresh_from_db()
+    return run
+
+
+def full_award_qualification(qualification, *, min_credits: int = 12):
+    """Give ``qualification`` a rule of combination its units (6 credits each) can meet."""
+    qualification.min_credits = min_credits
+    qualification.save(update_fields=["min_credits"])
+    return qualification
