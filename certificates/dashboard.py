@@ -4,18 +4,56 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Count
+from django.db.models import Count, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from hub.workdays import add_working_days
-from moderation.models import AWAITING_MODERATOR, OUTCOMES, Batch, BatchStatus
+from moderation.models import Batch, BatchStatus
+from moderation.selectors import (
+    batches_sla_due_soon,
+    batches_sla_overdue,
+    batches_turned_around,
+)
 
 from .models import CertificateDispatch, FailedJob
 
-TURNAROUND_WINDOW_DAYS = 90
+
+def dispatches_late(*, today) -> QuerySet[CertificateDispatch]:
+    """Dispatches not sent whose due day has passed (R-SLA-2)."""
+    return CertificateDispatch.objects.filter(dispatched_at__isnull=True, due_on__lt=today)
+
+
+def dispatches_at_risk(*, today) -> QuerySet[CertificateDispatch]:
+    """Dispatches not sent, due within HUB_DISPATCH_AT_RISK_WORKING_DAYS working days."""
+    return CertificateDispatch.objects.filter(
+        dispatched_at__isnull=True,
+        due_on__gte=today,
+        due_on__lte=add_working_days(today, settings.HUB_DISPATCH_AT_RISK_WORKING_DAYS),
+    )
+
+
+def dashboard_links() -> dict[str, str]:
+    """The list behind each figure: an admin changelist filtered by the figure's own query
+    (the filters call the functions the figures count), paged by the admin."""
+    batches = reverse("admin:moderation_batch_changelist")
+    dispatches = reverse("admin:certificates_certificatedispatch_changelist")
+    links = {
+        label: f"{batches}?deletion=live&status__exact={status}"
+        for status, label in BatchStatus.choices
+    }
+    links |= {
+        "overdue": f"{batches}?sla=overdue",
+        "due_soon": f"{batches}?sla=due_soon",
+        "turnarounds": f"{batches}?sla=turnaround",
+        "certificates_at_risk": f"{dispatches}?due=at_risk",
+        "certificates_late": f"{dispatches}?due=late",
+        "failed_jobs": reverse("admin:certificates_failedjob_changelist") + "?rerun_at__isempty=1",
+    }
+    return links
 
 
 def percentile(values: list[float], fraction: float) -> float | None:
@@ -60,24 +98,13 @@ def dashboard_figures(*, now: datetime | None = None) -> Dashboard:
         for status in BatchStatus.values
         if status not in (BatchStatus.DRAFT, BatchStatus.COMPLETE)
     ]
-    awaiting = live.filter(status__in=AWAITING_MODERATOR, sla_due_at__isnull=False)
-    overdue = awaiting.filter(sla_due_at__lte=now).count()
-    due_soon = awaiting.filter(
-        sla_due_at__gt=now, sla_due_at__lte=now + timedelta(days=settings.HUB_SLA_WARN_DAYS)
-    ).count()
-    spans = live.filter(
-        status__in=OUTCOMES,
-        outcome_at__gte=now - timedelta(days=TURNAROUND_WINDOW_DAYS),
-        sla_started_at__isnull=False,
-    ).values_list("sla_started_at", "outcome_at")
+    overdue = batches_sla_overdue(now=now).count()
+    due_soon = batches_sla_due_soon(now=now).count()
+    spans = batches_turned_around(now=now).values_list("sla_started_at", "outcome_at")
     days = [(outcome - started).total_seconds() / 86400 for started, outcome in spans]
     today = timezone.localdate(now)
-    pending = CertificateDispatch.objects.filter(dispatched_at__isnull=True)
-    late = pending.filter(due_on__lt=today).count()
-    at_risk = pending.filter(
-        due_on__gte=today,
-        due_on__lte=add_working_days(today, settings.HUB_DISPATCH_AT_RISK_WORKING_DAYS),
-    ).count()
+    late = dispatches_late(today=today).count()
+    at_risk = dispatches_at_risk(today=today).count()
     return Dashboard(
         open_by_status=open_by_status,
         overdue=overdue,

@@ -21,7 +21,7 @@ from .access import (
     get_certificate_for_request,
     get_learner_for_certificates,
 )
-from .dashboard import dashboard_figures
+from .dashboard import dashboard_figures, dashboard_links
 from .forms import VerifyForm
 from .models import CertificateDispatch
 from .selectors import (
@@ -121,8 +121,15 @@ def verify_short(request, token: str):
 @body_role_required()
 def dashboard(request):
     """The awarding body's administrators: SLA and certificate figures at a glance."""
+    figures, links = dashboard_figures(), dashboard_links()
     return render(
         request,
         "certificates/dashboard.html",
-        {"figures": dashboard_figures(), "warn_days": settings.HUB_SLA_WARN_DAYS},
+        {
+            "figures": figures,
+            "links": links,
+            # Each status's count links to the batches in that status.
+            "open_rows": [(label, n, links[label]) for label, n in figures.open_by_status],
+            "warn_days": settings.HUB_SLA_WARN_DAYS,
+        },
     )

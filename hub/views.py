@@ -9,6 +9,7 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from centres.models import BodyRole, Section
+from notices.selectors import latest_notices
 
 from . import health
 
@@ -107,7 +108,10 @@ def body_tiles(user) -> list[Tile]:
 @login_required
 def home(request):
     tiles = section_tiles(request.membership) + body_tiles(request.user)
-    return render(request, "hub/home.html", {"tiles": tiles})
+    notices, unread = latest_notices(request.user)
+    return render(
+        request, "hub/home.html", {"tiles": tiles, "notices": notices, "unread_notices": unread}
+    )
 
 
 @require_safe

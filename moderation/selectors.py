@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
@@ -17,6 +18,7 @@ from .access import unassigned_batches
 from .locks import batch_holds
 from .models import (
     AWAITING_MODERATOR,
+    OUTCOMES,
     Batch,
     BatchDocument,
     BatchHistory,
@@ -336,6 +338,35 @@ def centre_batches(*, batches: QuerySet[Batch], completed: bool) -> QuerySet[Bat
     return batches.select_related("qualification").annotate(
         comments_id=Subquery(latest_comments.values("pk")[:1]),
         comments_name=Subquery(latest_comments.values("original_name")[:1]),
+    )
+
+
+# --- the awarding body's SLA lists (R-SLA-1): the dashboard counts them, admin lists them ---
+TURNAROUND_WINDOW_DAYS = 90
+
+
+def batches_awaiting_with_sla() -> QuerySet[Batch]:
+    return Batch.objects.live().filter(status__in=AWAITING_MODERATOR, sla_due_at__isnull=False)
+
+
+def batches_sla_overdue(*, now: datetime) -> QuerySet[Batch]:
+    """Awaiting their moderator past the due date."""
+    return batches_awaiting_with_sla().filter(sla_due_at__lte=now)
+
+
+def batches_sla_due_soon(*, now: datetime) -> QuerySet[Batch]:
+    """Awaiting their moderator and due within HUB_SLA_WARN_DAYS."""
+    return batches_awaiting_with_sla().filter(
+        sla_due_at__gt=now, sla_due_at__lte=now + timedelta(days=settings.HUB_SLA_WARN_DAYS)
+    )
+
+
+def batches_turned_around(*, now: datetime) -> QuerySet[Batch]:
+    """Batches given an outcome in the last 90 days, whose clock started (turnaround)."""
+    return Batch.objects.live().filter(
+        status__in=OUTCOMES,
+        outcome_at__gte=now - timedelta(days=TURNAROUND_WINDOW_DAYS),
+        sla_started_at__isnull=False,
     )
 
 

@@ -1,4 +1,4 @@
-from hub.tests.matrix import PERSONAS, logged_in, register
+from hub.tests.matrix import PERSONAS, everyone, logged_in, register
 from notices.models import Notice
 
 
@@ -20,12 +20,12 @@ register("notices:list", expect=logged_in(200))
 register(
     "notices:open",
     kwargs=admins_notice,
-    expect={**{p: 404 for p in PERSONAS}, "anon": 302, "admin": 302},
+    expect={**dict.fromkeys(PERSONAS, 404), "anon": 302, "admin": 302},
 )
 register(
     "notices:open",
     method="post",
     kwargs=admins_notice,
-    expect={**{p: 405 for p in PERSONAS}, "anon": 405},
+    expect=everyone(405),
     label="POST",
 )
