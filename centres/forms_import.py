@@ -6,6 +6,7 @@ class LearnerImportForm(forms.Form):
     file = forms.FileField(
         label="CSV file",
         widget=forms.FileInput(attrs={"accept": ".csv,text/csv"}),
+        error_messages={"required": "Select the CSV file of learners to import"},
     )
 
     def __init__(self, *args, **kwargs):

@@ -6,7 +6,7 @@ from .models import Membership, Role, Section
 class StaffAccessForm(forms.Form):
     """A member's role and the sections they are granted (R-ACC-1)."""
 
-    role = forms.ChoiceField(choices=Role.choices)
+    role = forms.ChoiceField(choices=Role.choices, error_messages={"required": "Choose a role"})
     sections = forms.TypedMultipleChoiceField(
         label="Sections",
         choices=Section.choices,
@@ -24,10 +24,25 @@ class StaffAccessForm(forms.Form):
 
 class StaffInviteForm(StaffAccessForm):
     email = forms.EmailField(
-        label="Email address", widget=forms.EmailInput(attrs={"autocomplete": "off"})
+        label="Email address",
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+        error_messages={"required": "Enter the email address of the person to invite"},
     )
-    first_name = forms.CharField(max_length=150)
-    last_name = forms.CharField(label="Surname", max_length=150)
+    first_name = forms.CharField(
+        max_length=150,
+        error_messages={
+            "required": "Enter their first name",
+            "max_length": "The first name must be 150 characters or fewer",
+        },
+    )
+    last_name = forms.CharField(
+        label="Surname",
+        max_length=150,
+        error_messages={
+            "required": "Enter their surname",
+            "max_length": "The surname must be 150 characters or fewer",
+        },
+    )
 
     field_order = ["email", "first_name", "last_name", "role", "sections"]
 

@@ -6,6 +6,9 @@ from django import forms
 
 from .models import OUTCOME_CHOICES, CentreAssessor, Grade, initials_validator
 
+INITIALS_MAX = 4
+EMAIL_MESSAGES = {"required": "Enter a contact email address"}
+
 # "Not claiming" is the default on every row (R-CLM-4); it is the absence of a line.
 GRADE_CHOICES = [
     (Grade.PASS, "Pass"),
@@ -32,10 +35,29 @@ class CentreAssessorForm(forms.ModelForm):
         help_texts = {
             "initials": "Up to 4 initials, unique within your centre, or a teacher code.",
         }
+        error_messages = {
+            "name": {
+                "required": "Enter the centre assessor's name",
+                "max_length": "The name must be %(limit_value)d characters or fewer",
+            },
+            "initials": {"required": "Enter the initials or teacher code"},
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["initials"].validators = [initials_validator]
+        # clean_initials checks them, the length first and alone, so "JSMITH" is refused
+        # with the limit rather than cut to "JSMI" (no input gets maxlength, see
+        # hub.forms.FormRenderer) or told both messages at once.
+        self.fields["initials"].validators = []
+
+    def clean_initials(self) -> str:
+        initials = self.cleaned_data["initials"].strip()
+        if len(initials) > INITIALS_MAX:
+            raise forms.ValidationError(
+                f"Initials must be {INITIALS_MAX} characters or fewer", code="max_length"
+            )
+        initials_validator(initials)
+        return initials
 
     def validate_unique(self):
         # Uniqueness within the centre is checked by the service, which knows the centre.
@@ -54,6 +76,7 @@ class CentreAssessorEditForm(CentreAssessorForm):
 class ClaimDetailsForm(forms.Form):
     contact_email = forms.EmailField(
         label="Contact email",
+        error_messages=EMAIL_MESSAGES,
         help_text="Use a generic address, e.g. exams@school.org, in case you are away.",
     )
     visit_date = forms.DateField(
@@ -61,12 +84,14 @@ class ClaimDetailsForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="Entries are due 4 weeks, and the claim 2 weeks, before this date.",
+        error_messages={"invalid": "Enter the visit date as a real date, like 21/03/2026"},
     )
 
 
 class SubmitForm(forms.Form):
     contact_email = forms.EmailField(
         label="Contact email",
+        error_messages=EMAIL_MESSAGES,
         help_text=(
             "The sample and completion emails go here. Use a generic address, e.g. "
             "exams@school.org. Changing it here does not change your profile."
@@ -82,11 +107,25 @@ class SubmitForm(forms.Form):
 
 
 class OtherBodyUnitForm(forms.Form):
-    unit = forms.TypedChoiceField(coerce=int, label="Unit")
-    assessor = forms.TypedChoiceField(coerce=int, label="Centre assessor")
-    awarding_body = forms.CharField(label="Awarding body", max_length=150)
+    unit = forms.TypedChoiceField(
+        coerce=int, label="Unit", error_messages={"required": "Choose a unit"}
+    )
+    assessor = forms.TypedChoiceField(
+        coerce=int, label="Centre assessor", error_messages={"required": "Choose a centre assessor"}
+    )
+    awarding_body = forms.CharField(
+        label="Awarding body",
+        max_length=150,
+        error_messages={
+            "required": "Enter the awarding body that gave the unit",
+            "max_length": "The awarding body must be 150 characters or fewer",
+        },
+    )
     grade = forms.ChoiceField(
-        label="Grade", choices=[(v, GRADE_NAMES[v]) for v in Grade.values], widget=forms.RadioSelect
+        label="Grade",
+        choices=[(v, GRADE_NAMES[v]) for v in Grade.values],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose a grade"},
     )
 
     def __init__(self, *args, units, assessors, **kwargs):
@@ -205,6 +244,7 @@ class WithdrawForm(forms.Form):
     note = forms.CharField(
         label="Why is the claim withdrawn?",
         widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+        error_messages={"required": "Enter why the claim is withdrawn"},
     )
 
 

@@ -356,6 +356,8 @@ CONTENT_SECURITY_POLICY = {
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+# No input gets maxlength (a browser cuts what is typed without a word); the server says the limit.
+FORM_RENDERER = "hub.forms.FormRenderer"
 
 # --- Hub rules ------------------------------------------------------------------------
 HUB_MAX_DOCUMENT_MB = env.int("HUB_MAX_DOCUMENT_MB", default=10)

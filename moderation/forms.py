@@ -31,6 +31,7 @@ class NewBatchForm(forms.Form):
         queryset=Qualification.objects.none(),
         empty_label="Choose a qualification",
         help_text="The qualification whose learners' work this batch carries.",
+        error_messages={"required": "Choose a qualification"},
     )
 
     def __init__(self, *args, centre, **kwargs):
@@ -67,9 +68,24 @@ class DocumentsForm(forms.Form):
             # R-BAT-3: the tick box is for the Quality Manager only (the service checks too).
             del self.fields["override"]
 
+    def clean(self):
+        data = super().clean()
+        # "Upload documents" with no file chosen (and the override left as it was) did
+        # nothing: say so, rather than "Documents saved.".
+        nothing_chosen = not data.get("iv_feedback") and not data.get("brief")
+        if nothing_chosen and "override" not in self.changed_data and not self.errors:
+            self.add_error(
+                "iv_feedback", "Select the IV feedback file or the assessment brief file to upload"
+            )
+        return data
+
 
 class SampleForm(forms.Form):
-    file = CheckedFileField(kind=DocumentKind.SAMPLE, label="Learner work")
+    file = CheckedFileField(
+        kind=DocumentKind.SAMPLE,
+        label="Learner work",
+        error_messages={"required": "Select the learner's work file"},
+    )
 
 
 class DeletionRequestForm(forms.Form):
@@ -77,13 +93,21 @@ class DeletionRequestForm(forms.Form):
         label="Why should this batch be deleted?",
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=2000,
+        error_messages={
+            "required": "Enter why this batch should be deleted",
+            "max_length": "The reason must be 2,000 characters or fewer",
+        },
     )
 
 
 class OutcomeForm(forms.Form):
+    # The "add your comments" error is about the two comment fields: the summary links there.
+    error_anchors = {"__all__": "id_comments"}
+
     outcome = forms.ChoiceField(
         choices=[(s.value, s.label) for s in BatchStatus if s in OUTCOMES],
         widget=forms.RadioSelect,
+        error_messages={"required": "Choose the outcome of the moderation"},
     )
     comments = forms.CharField(
         label="Comments", required=False, widget=forms.Textarea(attrs={"rows": 5})

@@ -8,6 +8,10 @@ class NameFilterForm(forms.Form):
         label="Enter Membership Number or Surname",
         max_length=100,
         help_text="Part of a surname or a P number, e.g. smi or P10000.",
+        error_messages={
+            "required": "Enter a membership number or part of a surname",
+            "max_length": "The membership number or surname must be 100 characters or fewer",
+        },
     )
 
 
@@ -16,6 +20,7 @@ class QualificationFilterForm(forms.Form):
         label="Qualification",
         queryset=Qualification.objects.none(),
         empty_label="Choose a qualification",
+        error_messages={"required": "Choose a qualification"},
     )
 
     def __init__(self, *args, qualifications, **kwargs):
@@ -30,6 +35,7 @@ class BulkUnitsForm(forms.Form):
         label="Qualification",
         queryset=Qualification.objects.none(),
         empty_label="Choose a qualification",
+        error_messages={"required": "Choose a qualification"},
     )
     units = forms.TypedMultipleChoiceField(
         label="Units to add",
@@ -47,6 +53,8 @@ class BulkUnitsForm(forms.Form):
         if raw:
             qualification = qualifications.filter(pk=raw).first() if str(raw).isdigit() else None
         self.qualification = qualification
+        # The page prints the unit boxes itself (ids bulk-unit-<unit id>, see bulk.html).
+        self.error_anchors = {}
         if qualification is None:
             self.fields["units"].choices = []
         else:
@@ -59,3 +67,5 @@ class BulkUnitsForm(forms.Form):
                     "position", "unit__code"
                 )
             ]
+            if self.fields["units"].choices:
+                self.error_anchors["units"] = f"bulk-unit-{self.fields['units'].choices[0][0]}"

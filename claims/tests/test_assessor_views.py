@@ -88,7 +88,7 @@ def test_r_clm_10_withdraw_needs_a_reason(cw, client):
     client.force_login(cw.world.assessor)
     response = client.post(reverse("claims:assessor-withdraw", args=[claim.pk]), {"note": ""})
     assert response.status_code == 200
-    assert "This field is required." in response.content.decode()
+    assert "Enter why the claim is withdrawn" in response.content.decode()
     response = client.post(
         reverse("claims:assessor-withdraw", args=[claim.pk]), {"note": "Centre closed"}
     )

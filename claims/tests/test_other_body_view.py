@@ -43,7 +43,7 @@ def test_r_clm_7_missing_fields_shown_and_kept(cw, member_client):
         url(claim, cw.full), {"unit": cw.units[3].pk, "assessor": cw.assessor.pk, "grade": "pass"}
     )
     assert response.status_code == 200
-    assert "This field is required." in response.content.decode()
+    assert "Enter the awarding body that gave the unit" in response.content.decode()
     assert not claim.lines.exists()
 
 

@@ -34,7 +34,7 @@ def test_r_bat_9_request_deletion_shows_the_target(member_client, world):
     url = reverse("moderation:batch-request-deletion", args=[batch.pk])
     response = member_client.post(url, {"reason": ""})
     assert response.status_code == 400
-    assert "This field is required" in response.content.decode()
+    assert "Enter why this batch should be deleted" in response.content.decode()
     response = member_client.post(url, {"reason": "Wrong learners."}, follow=True)
     batch.refresh_from_db()
     page = response.content.decode()

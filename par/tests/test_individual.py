@@ -35,7 +35,7 @@ def test_r_par_1_filter_by_name_never_shows_another_centre(member_client, world)
 
 def test_r_par_1_empty_search_says_what_to_type(member_client):
     response = member_client.get(URL, {"mode": "name", "q": ""})
-    assert "This field is required" in response.content.decode()
+    assert "Enter a membership number or part of a surname" in response.content.decode()
 
 
 def test_r_par_1_filter_by_qualification(member_client, world):

@@ -48,6 +48,26 @@
     });
   });
 
+  // The error summary (GOV.UK): focus moves to it when the page opens, so a screen reader
+  // reads "There is a problem" and the list first; each link moves focus to its field and
+  // shows the field's label or legend with it, not just the input at the window's top.
+  var summary = document.querySelector("[data-error-summary]");
+  if (summary) {
+    summary.focus();
+    summary.addEventListener("click", function (event) {
+      var link = event.target.closest("a[data-error-link]");
+      if (!link) return;
+      var field = document.getElementById(link.getAttribute("href").slice(1));
+      if (!field) return;
+      event.preventDefault();
+      var fieldset = field.closest("fieldset");
+      var legend = fieldset && fieldset.querySelector("legend");
+      var label = legend || (field.id && document.querySelector('label[for="' + field.id + '"]'));
+      (label || field).scrollIntoView();
+      field.focus({ preventScroll: true });
+    });
+  }
+
   // R-NEW-1: warn before an idle session ends; "Stay logged in" renews it.
   var body = document.body;
   var total = parseInt(body.getAttribute("data-session-seconds") || "0", 10);
