@@ -39,11 +39,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 # --- Targets (issue 9) --------------------------------------------------------------------
-TARGET_P95_MS = 1000  # every page, 20 concurrent connections, on the production server
-TARGET_QUERIES = 20  # SQL queries per page view
-TARGET_SHARE_OF_LOGGED_IN_TRIVIAL = 10  # % of /healthz's throughput behind login
-TARGET_QUERY_GROWTH = 1  # queries may not grow by more than this from 200 to 20,000 learners
-TARGET_TICK_ALL_SECONDS = 10  # "tick all matching" + Submit for 20,000 learners
+# The issue's own figures; a row that misses one says MISSED. Do not loosen them here.
+TARGET_P95_MS = 150  # every page, 20 concurrent connections, on the production server
+TARGET_QUERIES = 15  # SQL queries per page view
+TARGET_KB = 200  # HTML per page
+TARGET_SHARE_OF_LOGGED_IN_TRIVIAL = 20  # % of /healthz's throughput behind login
+TARGET_LOGGED_IN_SHARE_OF_ANON = 60  # /healthz behind login as % of /healthz anonymous
+TARGET_QUERY_GROWTH = 0  # the same queries at 200, 2,000 and 20,000 learners
+TARGET_TICK_ALL_SECONDS = 2  # "tick all matching" + Submit for 20,000 learners
 
 BENCH_SECRET = "bench-only-secret-key-never-deployed-0123456789abcdefghijklmnopqrstuv"
 SCALE_STEPS = (200, 2000, 20000)
@@ -354,7 +357,8 @@ def print_load(pages: list[Page], *, seconds: int, connections: int, server: str
     print(
         f"Production server ({server}), wrk: {connections} connections, {seconds} s per page."
         f" Targets: p95 <= {TARGET_P95_MS} ms, no errors, <= {TARGET_QUERIES} queries,"
-        f" >= {TARGET_SHARE_OF_LOGGED_IN_TRIVIAL}% of /healthz logged in."
+        f" <= {TARGET_KB} KB, >= {TARGET_SHARE_OF_LOGGED_IN_TRIVIAL}% of /healthz logged in;"
+        f" /healthz logged in >= {TARGET_LOGGED_IN_SHARE_OF_ANON}% of anonymous."
     )
     header = (
         f"{'page':<36}{'req/s':>8}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}{'errors':>7}"
@@ -373,9 +377,16 @@ def print_load(pages: list[Page], *, seconds: int, connections: int, server: str
         per_response = r["bytes"] / max(r["requests"], 1) / 1024
         p95 = r["p95_us"] / 1000
         share = 100 * r["rps"] / logged
-        checks = [p95 <= TARGET_P95_MS, r["errors"] == 0, (page.queries or 0) <= TARGET_QUERIES]
+        checks = [
+            p95 <= TARGET_P95_MS,
+            r["errors"] == 0,
+            (page.queries or 0) <= TARGET_QUERIES,
+            per_response <= TARGET_KB,
+        ]
         if not page.trivial:
             checks.append(share >= TARGET_SHARE_OF_LOGGED_IN_TRIVIAL)
+        elif page.persona:
+            checks.append(100 * r["rps"] / anon >= TARGET_LOGGED_IN_SHARE_OF_ANON)
         print(
             f"{page.label:<36}{r['rps']:>8.1f}{r['p50_us'] / 1000:>8.0f}{p95:>8.0f}"
             f"{r['p99_us'] / 1000:>8.0f}{r['errors']:>7}{per_response:>9.1f}"
