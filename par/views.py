@@ -51,9 +51,12 @@ def individual(request):
     centre = request.centre
     mode = request.GET.get("mode", "")
     qualifications = selectors.centre_qualifications(centre)
-    name_form = NameFilterForm(request.GET if mode == "name" else None)
+    # A tab just opened (?mode=name) has nothing typed yet: its form stays unbound, so no
+    # "enter a ..." error shows before the user has pressed the button.
+    name_form = NameFilterForm(request.GET if mode == "name" and "q" in request.GET else None)
     qualification_form = QualificationFilterForm(
-        request.GET if mode == "qualification" else None, qualifications=qualifications
+        request.GET if mode == "qualification" and "qualification" in request.GET else None,
+        qualifications=qualifications,
     )
     registrations = None
     if mode == "name" and name_form.is_valid():
@@ -80,6 +83,7 @@ def individual(request):
             "qualification_form": qualification_form,
             "page": page,
             "cards": cards,
+            "groups": selectors.cards_by_qualification(cards or []),
             # A search that finds one learner opens their units straight away.
             "single_card": cards is not None and len(cards) == 1,
         },

@@ -157,3 +157,23 @@ def test_individual_pages_query_count_is_flat_from_20_to_2000_learners(
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1], counts
     assert counts[1] <= 14
+
+
+@pytest.mark.parametrize("mode", ["name", "qualification"])
+def test_opening_a_filter_tab_shows_no_error_before_anything_is_typed(member_client, mode):
+    """Issue 14: the first screen of the guide's journey says nothing went wrong."""
+    response = member_client.get(URL, {"mode": mode})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "This field is required" not in page
+    assert "is-invalid" not in page
+    assert "There is a problem" not in page
+    assert "invalid-feedback" not in page
+
+
+def test_filter_by_qualification_pressed_with_none_chosen_says_what_to_do(member_client):
+    response = member_client.get(URL, {"mode": "qualification", "qualification": ""})
+    page = response.content.decode()
+    assert "Choose a qualification</div>" in page
+    assert "There is a problem" in page
+    assert '<a href="#id_qualification"' in page
