@@ -16,9 +16,7 @@ import reportlab
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
-from reportlab.graphics import renderPDF
 from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
@@ -133,13 +131,22 @@ def _units_table(units: list[dict], *, total: int | None) -> Table:
 
 
 def _qr(pdf: canvas.Canvas, url: str, *, x: float, y: float, size: float) -> None:
+    """reportlab's QR code, its squares drawn straight onto the page.
+
+    Through renderPDF a drawing would name Helvetica (its default state) on the page, a
+    font the file does not carry; the squares alone need no font at all.
+    """
     widget = QrCodeWidget(url, barLevel="M")
     left, bottom, right, top = widget.getBounds()
-    drawing = Drawing(
-        size, size, transform=[size / (right - left), 0, 0, size / (top - bottom), 0, 0]
-    )
-    drawing.add(widget)
-    renderPDF.draw(drawing, pdf, x, y)
+    pdf.saveState()
+    pdf.translate(x, y)
+    pdf.scale(size / (right - left), size / (top - bottom))
+    pdf.translate(-left, -bottom)
+    for square in widget.draw().getContents():
+        if square.fillColor is not None:
+            pdf.setFillColor(square.fillColor)
+            pdf.rect(square.x, square.y, square.width, square.height, stroke=0, fill=1)
+    pdf.restoreState()
 
 
 def _footer(pdf: canvas.Canvas, certificate: Certificate) -> None:
@@ -193,7 +200,8 @@ def render_certificate(certificate: Certificate) -> bytes:
     full_award = certificate.kind == CertificateKind.QUALIFICATION
     body = settings.HUB_AWARDING_BODY_NAME
     buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=A4, pageCompression=0)
+    # The initial font too, or each page would name an unembedded Helvetica.
+    pdf = canvas.Canvas(buffer, pagesize=A4, pageCompression=0, initialFontName=FONT)
     pdf.setTitle(f"Certificate {certificate.number}")
     pdf.setAuthor(body)
     pdf.setSubject(f"{qualification.code} {qualification.title}")
