@@ -1,0 +1,96 @@
+"""R-NTF-1: each user's notices in the hub (Home and "Your notices"), theirs only."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from notices.models import Notice
+
+
+# Session and user, the membership middleware; then the page (and its count): the same at
+# 5 notices and at 60 (one page of the list, ten on Home).
+PINNED = {"notices:list": 5, "home": 5}
+
+
+def notices_for(user, count: int, *, start: int = 0) -> list[Notice]:
+    return Notice.objects.bulk_create(
+        [
+            Notice(
+                recipient=user,
+                email=user.email,
+                kind="batch.outcome",
+                subject=f"Batch {n}: Returned for editing",
+                body=f"The moderator's comments for batch {n}.",
+                link=f"/moderation/{n}/",
+            )
+            for n in range(start, start + count)
+        ]
+    )
+
+
+def test_home_lists_the_latest_ten_with_the_unread_count(client, world):
+    notices_for(world.admin, 12)
+    notices_for(world.director, 1, start=900)
+    client.force_login(world.admin)
+    page = client.get(reverse("home")).content.decode()
+    assert "Your notices" in page and "12 new" in page
+    # The newest ten: batches 11 down to 2; nobody else's.
+    assert "Batch 11: Returned for editing" in page and "Batch 2: Returned" in page
+    assert "Batch 1: Returned" not in page and "Batch 900" not in page
+    assert reverse("notices:list") in page
+
+
+def test_home_without_notices_says_so(client, world):
+    client.force_login(world.moderator)
+    assert "No notices yet." in client.get(reverse("home")).content.decode()
+
+
+def test_the_list_pages_every_notice_with_its_text(client, world, settings):
+    settings.HUB_PAGE_SIZE = 5
+    notices_for(world.admin, 7)
+    notices_for(world.outsider, 1, start=500)
+    client.force_login(world.admin)
+    first = client.get(reverse("notices:list")).content.decode()
+    assert "Batch 6: Returned" in first and "comments for batch 6." in first
+    assert "Page 1 of 2" in first and "Batch 500" not in first
+    second = client.get(reverse("notices:list"), {"page": 2}).content.decode()
+    assert "Batch 0: Returned" in second and "Batch 6: Returned" not in second
+
+
+def test_opening_a_notice_marks_it_read_and_goes_to_its_page(client, world):
+    [notice] = notices_for(world.admin, 1, start=7)
+    client.force_login(world.admin)
+    response = client.get(reverse("notices:open", args=[notice.pk]))
+    assert response.status_code == 302 and response["Location"] == "/moderation/7/"
+    notice.refresh_from_db()
+    first_read = notice.read_at
+    assert first_read is not None
+    client.get(reverse("notices:open", args=[notice.pk]))
+    notice.refresh_from_db()
+    assert notice.read_at == first_read
+    assert "new" not in client.get(reverse("home")).content.decode().split("Your notices")[1][:80]
+
+
+def test_another_users_notice_is_not_found(client, world):
+    [notice] = notices_for(world.admin, 1)
+    client.force_login(world.director)
+    assert client.get(reverse("notices:open", args=[notice.pk])).status_code == 404
+    notice.refresh_from_db()
+    assert notice.read_at is None
+
+
+@pytest.mark.parametrize("count", [5, 60])
+def test_list_and_home_queries_do_not_grow(client, world, count):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    notices_for(world.admin, count)
+    client.force_login(world.admin)
+    client.get(reverse("home"))  # the session's first read
+    counts = {}
+    for name in ("notices:list", "home"):
+        with CaptureQueriesContext(connection) as captured:
+            client.get(reverse(name))
+        counts[name] = len(captured)
+    assert counts == PINNED
