@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils.formats import date_format
+from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
 
 from centres.models import (
@@ -21,8 +22,9 @@ from centres.models import (
 )
 from hub.paging import url_maker
 
+from . import rows
 from .locks import locks_for
-from .models import UnitSelection
+from .models import Result, UnitSelection
 
 
 class UnitState:
@@ -35,40 +37,20 @@ class UnitState:
 
 
 @dataclass
-class UnitRow:
-    unit: object
-    mandatory: bool
-    state: str
-    selection: UnitSelection | None = None
-    reason: str = ""
-    registration_id: int = 0
-    # Prepared once here, so a page of 300 rows costs the template no lookups or reversing.
-    dom_id: str = ""  # "<registration id>-<unit id>", for ids and labels
-    remove_url: str = ""
-    result_text: str = ""  # "Pass, 3 Mar 2026 10:00 (Batch 12)" for an achieved unit
-
-    @property
-    def key(self) -> str:
-        """The value of this unit's checkbox: "<registration id>:<unit id>"."""
-        return f"{self.registration_id}:{self.unit.pk}"
-
-
-@dataclass
 class LearnerCard:
+    """One registration and its units, ready to print: counts, names, the learner's record
+    link and the unit rows' HTML (par/rows.py) are all made here, once."""
+
     registration: Registration
-    rows: list[UnitRow] = field(default_factory=list)
+    name: str = ""  # "Surname, First name"
+    url: str = ""  # the learner's PAR record
+    selected_count: int = 0
+    selectable_count: int = 0
+    rows_html: str = ""
 
     @property
     def learner(self):
         return self.registration.learner
-
-    @property
-    def selectable_count(self) -> int:
-        return sum(1 for row in self.rows if row.state == UnitState.SELECTABLE)
-
-    @property
-    def selected_count(self) -> int:
-        return sum(1 for row in self.rows if row.state != UnitState.SELECTABLE and row.selection)
 
 
 def name_or_number(term: str) -> Q:
@@ -93,65 +75,101 @@ def learner_cards(registrations: list[Registration]) -> list[LearnerCard]:
     if not registrations:
         return []
     registration_ids = [r.pk for r in registrations]
-    units_by_qualification: dict[int, list[QualificationUnit]] = defaultdict(list)
-    for qu in (
+    # (unit id, code, label HTML) by qualification; the label is the same for every learner.
+    units_by_qualification: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
+    for qualification_id, unit_id, mandatory, code, title in (
         QualificationUnit.objects.filter(
             qualification_id__in={r.qualification_id for r in registrations}
         )
-        .select_related("unit")
         .order_by("position", "unit__code")
+        .values_list("qualification_id", "unit_id", "mandatory", "unit__code", "unit__title")
     ):
-        units_by_qualification[qu.qualification_id].append(qu)
+        units_by_qualification[qualification_id].append(
+            (unit_id, code, rows.unit_label(code, title, mandatory=mandatory))
+        )
+    # No ordering: the model's default joins four tables to sort what a dict holds anyway.
     selections = {
-        (s.registration_id, s.unit_id): s
-        for s in UnitSelection.objects.filter(registration_id__in=registration_ids)
+        (registration_id, unit_id): (pk, result, result_at, source)
+        for pk, registration_id, unit_id, result, result_at, source in UnitSelection.objects.filter(
+            registration_id__in=registration_ids
+        )
+        .order_by()
+        .values_list("pk", "registration_id", "unit_id", "result", "result_at", "result_source")
     }
     entries = set(
         Registration.entered_units.through.objects.filter(
             registration_id__in=[r.pk for r in registrations if r.entry_type == EntryType.UNIT]
         ).values_list("registration_id", "unit_id")
     )
-    locks = locks_for(s.pk for s in selections.values() if not s.is_achieved)
+    locks = locks_for(pk for pk, result, _, _ in selections.values() if not result)
     remove_url = url_maker("par:remove")
+    learner_url = url_maker("par:learner")
+    results = dict(Result.choices)
 
     cards = []
     for registration in registrations:
-        card = LearnerCard(registration)
-        for qu in units_by_qualification[registration.qualification_id]:
-            selection = selections.get((registration.pk, qu.unit_id))
-            row = UnitRow(
-                unit=qu.unit,
-                mandatory=qu.mandatory,
-                state=UnitState.SELECTABLE,
-                selection=selection,
-                registration_id=registration.pk,
-                dom_id=f"{registration.pk}-{qu.unit_id}",
-            )
-            if selection and selection.is_achieved:
-                row.state = UnitState.ACHIEVED
-                row.result_text = _result_text(selection)
-            elif selection and selection.pk in locks:
-                row.state, row.reason = UnitState.LOCKED, locks[selection.pk]
-            elif selection:
-                row.state = UnitState.SELECTED
-                row.remove_url = remove_url(selection.pk)
+        learner = registration.learner
+        registration_id = registration.pk
+        unit_entry = registration.entry_type == EntryType.UNIT
+        html = []
+        selected = selectable = 0
+        for unit_id, code, label in units_by_qualification[registration.qualification_id]:
+            selection = selections.get((registration_id, unit_id))
+            if selection is not None:
+                selected += 1
+                pk, result, result_at, source = selection
+                if result:
+                    state = rows.achieved(
+                        _result_text(results.get(result, result), result_at, source)
+                    )
+                    html.append(rows.state_row(UnitState.ACHIEVED, label, state))
+                elif pk in locks:
+                    html.append(rows.state_row(UnitState.LOCKED, label, rows.locked(locks[pk])))
+                else:
+                    state = rows.removable(
+                        remove_url=remove_url(pk),
+                        registration_id=registration_id,
+                        code=code,
+                        learner_name=learner.full_name,
+                    )
+                    html.append(rows.state_row(UnitState.SELECTED, label, state))
             elif not registration.is_current:
-                row.state = UnitState.NOT_CURRENT
-            elif (
-                registration.entry_type == EntryType.UNIT
-                and (registration.pk, qu.unit_id) not in entries
-            ):
-                row.state = UnitState.NOT_ENTERED
-            card.rows.append(row)
-        cards.append(card)
+                html.append(rows.state_row(UnitState.NOT_CURRENT, label, rows.NOT_CURRENT))
+            elif unit_entry and (registration_id, unit_id) not in entries:
+                html.append(rows.state_row(UnitState.NOT_ENTERED, label, rows.NOT_ENTERED))
+            else:
+                selectable += 1
+                html.append(rows.selectable_row(registration_id, unit_id, label))
+        cards.append(
+            LearnerCard(
+                registration,
+                name=f"{learner.last_name}, {learner.first_name}",
+                url=learner_url(learner.pk),
+                selected_count=selected,
+                selectable_count=selectable,
+                # Safe: rows.py escapes every text from the database.
+                rows_html=mark_safe("\n".join(html)),  # noqa: S308
+            )
+        )
     return cards
 
 
-def _result_text(selection: UnitSelection) -> str:
+def cards_by_qualification(cards: list[LearnerCard]) -> list[tuple[Qualification, list]]:
+    """The cards in runs of one qualification each (they come sorted by qualification)."""
+    groups: list[tuple[Qualification, list]] = []
+    for card in cards:
+        qualification = card.registration.qualification
+        if not groups or groups[-1][0].pk != qualification.pk:
+            groups.append((qualification, []))
+        groups[-1][1].append(card)
+    return groups
+
+
+def _result_text(result: str, result_at, source: str) -> str:
     """What an achieved unit shows instead of a box (R-PAR-2): result, when, from where."""
-    at = date_format(localtime(selection.result_at), "j M Y H:i") if selection.result_at else ""
-    text = ", ".join(part for part in (selection.get_result_display(), at) if part)
-    return f"{text} ({selection.result_source})" if selection.result_source else text
+    at = date_format(localtime(result_at), "j M Y H:i") if result_at else ""
+    text = ", ".join(part for part in (result, at) if part)
+    return f"{text} ({source})" if source else text
 
 
 def bulk_availability(unit_ids: list[int]) -> Q:
