@@ -44,6 +44,16 @@ class ClaimStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
+# The statuses after the visit, when each line carries the assessor's agreed outcome.
+OUTCOMES_AGREED = (ClaimStatus.FINALISED, ClaimStatus.PROCESSED)
+
+
+class ClaimQuerySet(models.QuerySet):
+    def unsubmitted(self):
+        """The claims still being written (R-CLM-3: at most one per centre and qualification)."""
+        return self.filter(status=ClaimStatus.UNSUBMITTED)
+
+
 class Grade(models.TextChoices):
     """A claimed grade; the values match ``par.models.Result`` so they post unchanged."""
 
@@ -139,6 +149,8 @@ class Claim(StatusModelMixin, models.Model):
     processed_at = models.DateTimeField(null=True, blank=True, editable=False)
     withdrawn_at = models.DateTimeField(null=True, blank=True, editable=False)
 
+    objects = ClaimQuerySet.as_manager()
+
     class Meta:
         constraints = [
             # R-CLM-3 in the database: a second Unsubmitted claim cannot exist, whatever
@@ -161,6 +173,15 @@ class Claim(StatusModelMixin, models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status == ClaimStatus.UNSUBMITTED
+
+    @property
+    def has_outcomes(self) -> bool:
+        """Whether the lines carry the grades agreed at the visit."""
+        return self.status in OUTCOMES_AGREED
+
+    @property
+    def is_sampled(self) -> bool:
+        return self.status == ClaimStatus.SAMPLED
 
     # --- R-CLM-10: the only arrows. Each names who may take it; guards are conditions. ---
 

@@ -3,8 +3,9 @@ re-checks its status before changing anything, and records every status change i
 ``ClaimHistory``. Emails and processing are queued in the same transaction through the
 outbox (hub/outbox.py): none is sent inside a request.
 
-Status changes go through ``_move`` only, which asks the state machine on ``Claim``
-(R-CLM-10) whether the arrow exists, its guards hold and the actor's side may take it.
+Status changes go through ``hub.fsm.transition`` only, which asks the state machine on
+``Claim`` (R-CLM-10) whether the arrow exists, the actor's side may take it and its guards
+hold, and writes the ``ClaimHistory`` row registered below.
 """
 
 from __future__ import annotations
@@ -17,11 +18,10 @@ from datetime import date
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django_fsm import can_proceed, has_transition_perm
 
 from centres.audit import audit
 from centres.models import Approval, Centre, EntryType, Qualification, Route, User
-from hub import numbers, outbox
+from hub import fsm, numbers, outbox
 from par.models import UnitSelection
 from par.services import selections_record_result
 
@@ -33,7 +33,6 @@ from .models import (
     Claim,
     ClaimHistory,
     ClaimLine,
-    ClaimStatus,
     Grade,
 )
 from .selectors import (
@@ -76,21 +75,24 @@ def _locked(claim: Claim) -> Claim:
     )
 
 
-def _move(claim: Claim, name: str, *, actor: User | None, note: str = "") -> ClaimHistory:
-    """Take the arrow ``name`` of R-CLM-10 and record it; refuse any other move."""
-    method = getattr(claim, name)
-    if not can_proceed(method, check_conditions=False):
-        raise ClaimError(f"A claim that is {claim.get_status_display()} cannot be moved that way.")
-    if not has_transition_perm(method, actor):
-        raise PermissionDenied("You may not move this claim that way.")
-    if not can_proceed(method):
-        raise ClaimError("This claim is not ready for that step.")
-    from_status = claim.status
-    method()
-    claim.save()
+def _transition_history(
+    claim: Claim, *, actor: User | None, source: str, target: str, reason: str
+) -> ClaimHistory:
     return ClaimHistory.objects.create(
-        claim=claim, actor=actor, from_status=from_status, to_status=claim.status, note=note
+        claim=claim, actor=actor, from_status=source, to_status=target, note=reason
     )
+
+
+def _refusal(kind: str, claim: Claim) -> Exception:
+    if kind == fsm.STATE:
+        return ClaimError(f"A claim that is {claim.get_status_display()} cannot be moved that way.")
+    if kind == fsm.PERMISSION:
+        return PermissionDenied("You may not move this claim that way.")
+    return ClaimError("This claim is not ready for that step.")
+
+
+# Every Claim transition goes through hub.fsm.transition: lock, check, move, history.
+fsm.register_machine(Claim, history=_transition_history, refuse=_refusal)
 
 
 def _unused_code(field: str, *, prefix: str) -> str:
@@ -224,9 +226,9 @@ def claim_start(*, actor: User, centre: Centre, qualification: Qualification) ->
         raise ClaimError(
             "At least one centre assessor must be set up before a claim can be made (R-CLM-1)."
         )
-    existing = Claim.objects.filter(
-        centre=centre, qualification=qualification, status=ClaimStatus.UNSUBMITTED
-    ).first()
+    existing = (
+        Claim.objects.unsubmitted().filter(centre=centre, qualification=qualification).first()
+    )
     if existing:
         return existing
     try:
@@ -238,9 +240,7 @@ def claim_start(*, actor: User, centre: Centre, qualification: Qualification) ->
                 created_by=actor,
             )
     except IntegrityError:
-        return Claim.objects.get(
-            centre=centre, qualification=qualification, status=ClaimStatus.UNSUBMITTED
-        )
+        return Claim.objects.unsubmitted().get(centre=centre, qualification=qualification)
     ClaimHistory.objects.create(
         claim=claim, actor=actor, from_status="", to_status=claim.status, note="Claim started"
     )
@@ -445,7 +445,7 @@ def claim_submit(
     claim.contact_email = contact_email
     claim.declared_at, claim.declared_by, claim.submitted_at = now, actor, now
     claim.number = _unused_code("number", prefix=f"{claim.centre.number}-")
-    _move(claim, "submit", actor=actor, note=f"Claim number {claim.number}")
+    fsm.transition(claim, "submit", actor=actor, reason=f"Claim number {claim.number}")
     outbox.enqueue("claims.email_submitted", claim_pk=claim.pk)
     return claim
 
@@ -458,7 +458,7 @@ def claim_select_sample(*, actor: User, claim: Claim, line_ids: Iterable[int]) -
     """Tick the candidate-units to see at the visit; the centre is emailed."""
     ensure_assigned_assessor(actor, claim.centre_id)
     claim = _locked(claim)
-    if claim.status != ClaimStatus.SUBMITTED:
+    if not fsm.can_take(claim, "sample"):
         raise ClaimError(
             f"The sample is chosen once, on a Submitted claim; this one is "
             f"{claim.get_status_display()}."
@@ -472,7 +472,7 @@ def claim_select_sample(*, actor: User, claim: Claim, line_ids: Iterable[int]) -
     claim.lines.update(sampled=False)
     claim.lines.filter(pk__in=found).update(sampled=True)
     claim.sampled_at = timezone.now()
-    _move(claim, "sample", actor=actor, note=f"{len(found)} candidate-units sampled")
+    fsm.transition(claim, "sample", actor=actor, reason=f"{len(found)} candidate-units sampled")
     outbox.enqueue("claims.email_sampled", claim_pk=claim.pk)
     return claim
 
@@ -488,7 +488,7 @@ def claim_finalise(
     """
     ensure_assigned_assessor(actor, claim.centre_id)
     claim = _locked(claim)
-    if claim.status != ClaimStatus.SAMPLED:
+    if not fsm.can_take(claim, "finalise"):
         raise ClaimError(
             f"Only a Sampled claim can be finalised; this one is {claim.get_status_display()}."
         )
@@ -509,7 +509,7 @@ def claim_finalise(
     claim.finalised_at = timezone.now()
     claim.reference = _unused_code("reference", prefix=f"R{claim.centre.number}-")
     summary = f"{len(lines) - amended - withdrawn} agreed, {amended} amended, {withdrawn} withdrawn"
-    _move(claim, "finalise", actor=actor, note=f"{summary}. {note}".strip())
+    fsm.transition(claim, "finalise", actor=actor, reason=f"{summary}. {note}".strip())
     outbox.enqueue("claims.email_finalised", claim_pk=claim.pk)
     outbox.enqueue("claims.process", claim_id=claim.pk)
     return claim
@@ -524,7 +524,7 @@ def claim_withdraw(*, actor: User, claim: Claim, note: str) -> Claim:
         raise ValidationError({"note": "Say why the claim is withdrawn."})
     claim = _locked(claim)
     claim.withdrawn_at = timezone.now()
-    _move(claim, "withdraw", actor=actor, note=note)
+    fsm.transition(claim, "withdraw", actor=actor, reason=note)
     outbox.enqueue("claims.email_withdrawn", claim_pk=claim.pk)
     return claim
 
@@ -546,7 +546,7 @@ def claim_process(*, claim_id: int) -> bool:
         .filter(pk=claim_id)
         .first()
     )
-    if claim is None or claim.status != ClaimStatus.FINALISED:
+    if claim is None or not fsm.can_take(claim, "process"):
         return False
     lines = list(
         claim.lines.exclude(outcome=LINE_WITHDRAWN).values_list(
@@ -584,5 +584,5 @@ def claim_process(*, claim_id: int) -> bool:
     claim.processed_at = now
     # R-CRT-2: learners whose passed units now complete the qualification get the full award.
     outbox.enqueue("certificates.award", registration_ids=sorted({r for r, _, _, _ in lines}))
-    _move(claim, "process", actor=None, note=f"{len(lines)} results posted to the PAR")
+    fsm.transition(claim, "process", actor=None, reason=f"{len(lines)} results posted to the PAR")
     return True

@@ -40,7 +40,6 @@ from .models import (
     NO_CLAIMS_SUBMITTED,
     CentreAssessor,
     Claim,
-    ClaimStatus,
 )
 from .selectors import (
     CANDIDATE_SORTS,
@@ -77,7 +76,7 @@ def index(request):
     open_claims: dict[int, Claim] = {}
     for claim in claims_for(request).filter(qualification__in=qualifications):
         latest.setdefault(claim.qualification_id, claim)
-        if claim.status == ClaimStatus.UNSUBMITTED:
+        if claim.is_editable:
             open_claims[claim.qualification_id] = claim
     assessor_counts = dict(
         CentreAssessor.objects.filter(centre=request.centre, is_active=True)
@@ -217,7 +216,7 @@ def _detail_context(request, claim: Claim, details_form=None) -> dict:
         "history": claim.history.select_related("actor"),
         "details_form": details_form,
         "notices": date_notices(claim),
-        "show_outcomes": claim.status in (ClaimStatus.FINALISED, ClaimStatus.PROCESSED),
+        "show_outcomes": claim.has_outcomes,
     }
 
 

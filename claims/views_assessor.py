@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from centres.access import body_role_required
 from centres.models import BodyRole
+from hub.fsm import allowed_actions
 from hub.paging import paginate
 
 from . import services
@@ -45,7 +46,9 @@ def _claim_page(request, claim, *, finalise_form=None, withdraw_form=None, statu
             "registration__learner__last_name", "registration_id", "unit__code"
         )
     )
-    if claim.status == ClaimStatus.SAMPLED and finalise_form is None:
+    # What to offer comes from Claim's declared transitions the assessor may take now.
+    actions = allowed_actions(claim, request.user)
+    if "finalise" in actions and finalise_form is None:
         finalise_form = FinaliseForm(lines=lines)
     elif finalise_form is not None:
         lines = finalise_form.lines
@@ -57,7 +60,8 @@ def _claim_page(request, claim, *, finalise_form=None, withdraw_form=None, statu
             "lines": lines,
             "finalise_form": finalise_form,
             "withdraw_form": withdraw_form or WithdrawForm(),
-            "can_withdraw": claim.status in (ClaimStatus.SUBMITTED, ClaimStatus.SAMPLED),
+            "actions": actions,
+            "can_withdraw": "withdraw" in actions,
             "history": claim.history.select_related("actor"),
         },
         status=status,
@@ -94,7 +98,7 @@ def assessor_sample(request, pk: int):
 def assessor_finalise(request, pk: int):
     """After the visit: confirm or amend each grade and submit; the claim is Finalised."""
     claim = get_claim_for_assessor(request, pk)
-    if claim.status != ClaimStatus.SAMPLED:
+    if "finalise" not in allowed_actions(claim, request.user):
         messages.error(request, "Only a Sampled claim can be finalised.")
         return redirect("claims:assessor-claim", pk=claim.pk)
     lines = list(

@@ -43,8 +43,18 @@ class BatchStatus(models.TextChoices):
 
 S = BatchStatus
 OUTCOMES = (S.RETURNED, S.INSUFFICIENT_SAMPLE, S.COMPLETE)
+# The moderator's outcome (a form's choice) -> the transition on Batch that records it.
+OUTCOME_TRANSITIONS = {
+    S.RETURNED: "return_for_editing",
+    S.INSUFFICIENT_SAMPLE: "mark_insufficient_sample",
+    S.COMPLETE: "complete",
+}
 AWAITING_MODERATOR = (S.WITH_MODERATOR, S.RESUBMITTED)
+# The statuses below are the only place views, templates and services learn what may be
+# changed besides the transitions themselves (which they ask through hub.fsm).
 # What the centre may change in each status (R-BAT-5, R-BAT-8); services refuse the rest.
+UNITS_EDITABLE = (S.DRAFT,)  # the draft: units are ticked, nothing is claimed yet
+OVERRIDE_CHANGEABLE = (S.DRAFT, S.CENTRE_COMPLETING)  # R-BAT-3, until the batch is submitted
 DOCUMENTS_EDITABLE = (S.DRAFT, S.CENTRE_COMPLETING, S.RETURNED, S.INSUFFICIENT_SAMPLE)
 SAMPLES_ADDABLE = (S.CENTRE_COMPLETING, S.INSUFFICIENT_SAMPLE)
 SAMPLES_REMOVABLE = (S.CENTRE_COMPLETING,)
@@ -266,8 +276,14 @@ class Batch(StatusModelMixin, models.Model):
 
     # --- reading ----------------------------------------------------------------------
     @property
-    def is_open(self) -> bool:
-        return self.status != S.COMPLETE
+    def is_draft(self) -> bool:
+        """Not submitted yet: the centre is still choosing documents and units."""
+        return self.status in UNITS_EDITABLE
+
+    @property
+    def is_complete(self) -> bool:
+        """Moderated and passed: its results are on the PAR and its certificates issued."""
+        return self.status == S.COMPLETE
 
     @property
     def deletion_target_date(self):
@@ -369,9 +385,20 @@ class SampleRule:
 class BatchUnit(models.Model):
     """One learner-unit claimed on a batch; pins its PAR selection until the batch is deleted."""
 
-    batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="units")
+    # "Tick all matching" inserts 100,000 of these in one statement, so each per-row cost
+    # counts. The batch has no index of its own: batchunit_unique starts with it. Neither
+    # key is a database constraint: PostgreSQL checks those with a query per inserted row
+    # (half the statement's time). Rows are only written by moderation.services, which
+    # locks the batch row and the chosen selections' rows (as the checks would) before it
+    # inserts them; on_delete still runs in Django.
+    batch = models.ForeignKey(
+        Batch, on_delete=models.CASCADE, related_name="units", db_index=False, db_constraint=False
+    )
     selection = models.ForeignKey(
-        "par.UnitSelection", on_delete=models.PROTECT, related_name="batch_units"
+        "par.UnitSelection",
+        on_delete=models.PROTECT,
+        related_name="batch_units",
+        db_constraint=False,
     )
     claimed_at = models.DateTimeField(default=timezone.now)
     # Set when the batch is deleted: the learner-unit may then be claimed again.

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from centres.access import body_role_required, section_required
 from centres.models import BodyRole, Section
+from hub.fsm import allowed_actions
 
 from . import selectors, services
 from .access import (
@@ -41,10 +42,11 @@ from .files import (
 )
 from .forms import DeletionRequestForm, DocumentsForm, NewBatchForm, OutcomeForm, SampleForm
 from .models import (
-    AWAITING_MODERATOR,
     CENTRE_DELETABLE,
     DELETION_REQUESTABLE,
     DOCUMENTS_EDITABLE,
+    OUTCOME_TRANSITIONS,
+    OVERRIDE_CHANGEABLE,
     SAMPLES_ADDABLE,
     SAMPLES_REMOVABLE,
     Batch,
@@ -52,8 +54,6 @@ from .models import (
     BatchUnit,
     DocumentKind,
 )
-
-S = BatchStatus
 
 
 def limit_upload_size(kind: str):
@@ -198,15 +198,20 @@ def batch_page_context(request: HttpRequest, batch: Batch, *, download_url: str)
     }
 
 
-def _centre_context(batch: Batch) -> dict:
+def _centre_context(request, batch: Batch) -> dict:
+    # The buttons for status changes come from Batch's declared transitions (hub.fsm); the
+    # other permissions from the models' status constants.
+    actions = allowed_actions(batch, request.user)
     return {
+        "actions": actions,
+        "Status": BatchStatus,  # the template names statuses by the model's members
         "can_edit_documents": batch.status in DOCUMENTS_EDITABLE,
         "can_add_samples": batch.status in SAMPLES_ADDABLE,
         "can_remove_samples": batch.status in SAMPLES_REMOVABLE,
         "can_delete": batch.status in CENTRE_DELETABLE,
         "can_request_deletion": batch.status in DELETION_REQUESTABLE
         and batch.deletion_requested_at is None,
-        "can_resubmit": batch.status in (S.RETURNED, S.INSUFFICIENT_SAMPLE),
+        "can_resubmit": "resubmit" in actions,
         "max_sample_mb": settings.HUB_MAX_SAMPLE_MB,
     }
 
@@ -266,10 +271,7 @@ def batch_add(request):
 def batch_documents(request, pk: int):
     """The IV feedback and assessment brief, and the Quality Manager's override (R-BAT-1, 3)."""
     batch = get_batch_for_request(request, pk)
-    can_override = request.membership.is_quality_manager and batch.status in (
-        S.DRAFT,
-        S.CENTRE_COMPLETING,
-    )
+    can_override = request.membership.is_quality_manager and batch.status in OVERRIDE_CHANGEABLE
     form = DocumentsForm(
         request.POST or None,
         request.FILES or None,
@@ -300,7 +302,7 @@ def batch_documents(request, pk: int):
                 form.add_error(None, str(exc))
             else:
                 messages.success(request, "Documents saved.")
-                if batch.status == S.DRAFT:
+                if batch.is_draft:
                     return redirect("moderation:batch-documents", pk=batch.pk)
                 return redirect("moderation:batch-detail", pk=batch.pk)
         status = 400
@@ -375,7 +377,7 @@ def batch_units(request, pk: int):
     (R-BAT-4, R-BAT-5).
     """
     batch = get_batch_for_request(request, pk)
-    if batch.status != S.DRAFT:
+    if not batch.is_draft:
         messages.info(request, "The units on this batch were chosen when it was submitted.")
         return redirect("moderation:batch-detail", pk=batch.pk)
     query, free_only = _units_filters(request)
@@ -436,7 +438,7 @@ def batch_units(request, pk: int):
 def _render_detail(request, batch: Batch, *, slot_errors=None, status: int = 200):
     context = batch_page_context(
         request, batch, download_url="moderation:document-download"
-    ) | _centre_context(batch)
+    ) | _centre_context(request, batch)
     for group in context["learner_slots"]:
         for slot in group.slots:
             slot.errors = (slot_errors or {}).get(slot.pk, [])
@@ -452,7 +454,7 @@ def batch_detail(request, pk: int):
         # The awarding body deleted it: the centre sees when, by whom and why, not files.
         return render(request, "moderation/batch_deleted.html", {"batch": deleted})
     batch = get_batch_for_request(request, pk)
-    if batch.status == S.DRAFT:
+    if batch.is_draft:
         return redirect("moderation:batch-documents", pk=batch.pk)
     return _render_detail(request, batch)
 
@@ -469,7 +471,7 @@ def _slot_response(request, batch: Batch, unit_pk: int, errors: list[str], statu
     _SlotLinks.for_batch(batch.pk, download_url="moderation:document-download", query=query).apply(
         slot
     )
-    context = _centre_context(batch) | {"batch": batch, "slot": slot}
+    context = _centre_context(request, batch) | {"batch": batch, "slot": slot}
     response = render(request, "moderation/_slot.html", context, status=status)
     counts = selectors.batch_slot_counts(batch=batch)
     response["X-Sample-Claimed"] = str(counts.claimed)
@@ -541,7 +543,7 @@ def sample_remove(request, pk: int, unit_pk: int):
 def batch_submit(request, pk: int):
     """ "Submit Batch": the sample check, then a confirmation, then With Moderator (R-BAT-6)."""
     batch = get_batch_for_request(request, pk)
-    if batch.status != S.CENTRE_COMPLETING:
+    if "submit" not in allowed_actions(batch, request.user):
         messages.info(request, f"Batch {batch.pk} is {batch.get_status_display()}.")
         return redirect("moderation:batch-detail", pk=batch.pk)
     status = 200
@@ -682,7 +684,9 @@ def take(request, pk: int):
 
 def _render_review(request, batch: Batch, form: OutcomeForm, status: int = 200):
     context = batch_page_context(request, batch, download_url="moderation:review-download")
-    context.update({"form": form, "can_decide": batch.status in AWAITING_MODERATOR})
+    # The outcome form shows while the moderator may take any of the outcome arrows.
+    can_decide = not allowed_actions(batch, request.user).isdisjoint(OUTCOME_TRANSITIONS.values())
+    context.update({"form": form, "can_decide": can_decide})
     return render(request, "moderation/review.html", context, status=status)
 
 
