@@ -86,9 +86,15 @@ def gunicorn(port: int, *, env: dict, log: Path) -> subprocess.Popen:
     return start([str(BIN / "gunicorn"), "--config", "gunicorn.conf.py"], env=node_env, log=log)
 
 
-def worker(name: str, *, env: dict, log: Path, concurrency: int = 1) -> subprocess.Popen:
+def worker(
+    name: str, *, env: dict, log: Path, concurrency: int = 1, keep_running: bool = False
+) -> subprocess.Popen:
+    # keep_running: under bin/keep-running, as deploy/Procfile runs it (kombu's Redis
+    # transport can end the worker when the broker vanishes mid-restore; it comes back).
+    wrapper = [str(ROOT / "bin" / "keep-running")] if keep_running else []
     return start(
         [
+            *wrapper,
             str(BIN / "celery"),
             "-A",
             "hub",
@@ -99,7 +105,7 @@ def worker(name: str, *, env: dict, log: Path, concurrency: int = 1) -> subproce
             "--without-gossip",
             "--loglevel=INFO",
         ],
-        env=env,
+        env={"KEEP_RUNNING_DELAY": "1", **env},
         log=log,
     )
 
