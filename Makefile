@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: run serve test install install-dev browser-deps bench-deps lint format bench clean
+.PHONY: run serve test install install-dev browser-deps bench-deps lint format bench recovery clean
 
 # Debian ships venv separately; install it when we can rather than fail obscurely.
 $(BIN)/python:
@@ -92,6 +92,11 @@ bench-deps:
 
 bench: install-dev bench-deps
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# Restart Redis, then PostgreSQL, under load, on throwaway servers of its own (needs Debian's
+# postgresql and redis-server packages); prints each outage and checks nothing was lost.
+recovery: install-dev
+	$(BIN)/python bench/recovery.py $(RECOVERY_ARGS)
 
 clean:
 	rm -rf $(VENV) var db.sqlite3
