@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from notices.models import Notice
-
 
 # Session and user, the membership middleware; then the page (and its count): the same at
 # 5 notices and at 60 (one page of the list, ten on Home).
@@ -82,9 +83,6 @@ def test_another_users_notice_is_not_found(client, world):
 
 @pytest.mark.parametrize("count", [5, 60])
 def test_list_and_home_queries_do_not_grow(client, world, count):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     notices_for(world.admin, count)
     client.force_login(world.admin)
     client.get(reverse("home"))  # the session's first read
