@@ -86,3 +86,35 @@ def test_dashboard_query_count(client, world, batches, django_assert_max_num_que
     with django_assert_max_num_queries(13):
         response = client.get(reverse("certificates:dashboard"))
     assert response.status_code == 200
+
+
+def test_each_figure_links_to_the_list_behind_it(client, world):
+    """Issue 13: a figure is a link to the batches or dispatches it counts."""
+    late = make_batch(world, S.WITH_MODERATOR, selections=[])
+    Batch.objects.filter(pk=late.pk).update(sla_due_at=timezone.now() - timedelta(hours=1))
+    make_batch(world, S.WITH_MODERATOR, selections=[])  # due in 28 days: not overdue
+    client.force_login(world.staff)
+    page = client.get(reverse("certificates:dashboard")).content.decode()
+    batches = reverse("admin:moderation_batch_changelist")
+    for query in ("?sla=overdue", "?sla=due_soon", "?sla=turnaround"):
+        assert f'href="{batches}{query}"' in page
+    assert f'href="{batches}?deletion=live&amp;status__exact=with_moderator"' in page
+    dispatches = reverse("admin:certificates_certificatedispatch_changelist")
+    assert f'href="{dispatches}?due=late"' in page and f'href="{dispatches}?due=at_risk"' in page
+
+    # The list holds exactly what the figure counts.
+    listed = client.get(batches, {"sla": "overdue"})
+    assert list(listed.context["cl"].result_list) == [late]
+    status = client.get(batches, {"deletion": "live", "status__exact": "with_moderator"})
+    assert status.context["cl"].result_count == 2
+
+
+def test_the_late_dispatch_list_matches_the_figure(client, world):
+    batch = complete_batch(world)
+    certificates_issue_for_batch(batch_id=batch.pk)
+    CertificateDispatch.objects.update(due_on=timezone.localdate() - timedelta(days=1))
+    client.force_login(world.staff)
+    changelist = reverse("admin:certificates_certificatedispatch_changelist")
+    late = client.get(changelist, {"due": "late"}).context["cl"]
+    assert late.result_count == dashboard_figures().certificates_late == 1
+    assert client.get(changelist, {"due": "at_risk"}).context["cl"].result_count == 0
