@@ -20,10 +20,13 @@ from django.utils import timezone
 from hub.emails import send_templated_email
 from hub.workdays import add_working_days
 from moderation.models import AWAITING_MODERATOR, Batch
+from moderation.notices import sla_alert_notices
 
 from .models import AlertKind, CertificateDispatch, DeadlineAlert
 
 log = logging.getLogger(__name__)
+
+SLA_KINDS = (AlertKind.SLA_DUE_SOON, AlertKind.SLA_OVERDUE)
 
 
 def _end_of(day) -> datetime:
@@ -84,7 +87,11 @@ def alerts_send(alerts: list[DeadlineAlert], *, now: datetime) -> int:
     DeadlineAlert.objects.filter(sent_at__isnull=True).filter(
         Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale)
     ).update(claim=token, claimed_at=now)
-    claimed = list(DeadlineAlert.objects.filter(claim=token).select_related("batch__centre"))
+    claimed = list(
+        DeadlineAlert.objects.filter(claim=token).select_related(
+            "batch__centre", "batch__moderator"
+        )
+    )
     sent, failed = [], []
     for alert in claimed:
         try:
@@ -100,6 +107,9 @@ def alerts_send(alerts: list[DeadlineAlert], *, now: datetime) -> int:
             sent.append(alert.pk)
     if sent:
         DeadlineAlert.objects.filter(pk__in=sent, claim=token).update(sent_at=timezone.now())
+        # R-NTF-1: the SLA alerts just emailed are also listed in the hub for their people.
+        done = set(sent)
+        sla_alert_notices([a for a in claimed if a.pk in done and a.kind in SLA_KINDS])
     if failed:
         DeadlineAlert.objects.filter(pk__in=failed, claim=token).update(claim="", claimed_at=None)
     return len(sent)

@@ -12,15 +12,19 @@ awarding body's moderation team, a shared address, hears what no one person owns
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.urls import reverse
 
 from centres.models import Membership, Role
-from notices.services import Recipient, notify
+from notices.models import Notice
+from notices.services import Recipient, already_emailed, notify
 
 from .models import Batch
 
 TEMPLATES = "moderation/notices"
+log = logging.getLogger(__name__)
 
 
 def centre_recipients(batch: Batch, *, also=None) -> list[Recipient]:
@@ -136,17 +140,33 @@ def batch_sla_extended(*, batch: Batch) -> None:
         )
 
 
-def sla_alert(*, batch: Batch, kind_label: str, due, overdue: bool) -> None:
-    """R-SLA-1: the team and the assigned moderator hear once per crossing."""
-    context = {"batch": batch, "kind_label": kind_label, "due": due, "overdue": overdue}
-    audiences = [([team()], _admin_link(batch))]
-    if batch.moderator is not None:
-        audiences.append(([Recipient.of(batch.moderator)], _moderator_link(batch)))
-    for recipients, link in audiences:
-        notify(
-            kind="batch.sla_alert",
-            template=f"{TEMPLATES}/sla_alert",
-            context=context,
-            link=link,
-            recipients=recipients,
-        )
+def sla_alert_notices(alerts) -> None:
+    """R-SLA-1: list each SLA alert the sweep has emailed (moderator and team) in the hub.
+
+    The sweep's one email already went to both, so these are recorded as emailed; one
+    insert for the whole sweep. Never raises: the alerts are sent whatever happens here.
+    """
+    try:
+        rows = []
+        for alert in alerts:
+            batch = alert.batch
+            context = {
+                "batch": batch,
+                "kind_label": alert.get_kind_display(),
+                "due": alert.due,
+                "overdue": alert.kind == "sla_overdue",
+            }
+            audiences = [([team()], _admin_link(batch))]
+            if batch.moderator is not None:
+                audiences.append(([Recipient.of(batch.moderator)], _moderator_link(batch)))
+            for recipients, link in audiences:
+                rows += already_emailed(
+                    kind="batch.sla_alert",
+                    template=f"{TEMPLATES}/sla_alert",
+                    context=context,
+                    link=link,
+                    recipients=recipients,
+                )
+        Notice.objects.bulk_create(rows, batch_size=500)
+    except Exception:
+        log.exception("SLA alert notices could not be listed; the alerts were sent.")

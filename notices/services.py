@@ -55,6 +55,27 @@ def render_notice(*, template: str, context: dict) -> tuple[str, str]:
     return subject[:255], body
 
 
+def already_emailed(
+    *, kind: str, template: str, context: dict, link: str, recipients: Iterable[Recipient]
+) -> list[Notice]:
+    """Unsaved notices for something another path has emailed already (a deadline alert):
+    listed in the hub, never emailed twice. The caller saves them in one bulk insert."""
+    subject, body = render_notice(template=template, context=context)
+    now = timezone.now()
+    return [
+        Notice(
+            recipient=recipient.user,
+            email=recipient.email,
+            kind=kind,
+            subject=subject,
+            body=body,
+            link=link,
+            emailed_at=now,
+        )
+        for recipient in _unique(recipients)
+    ]
+
+
 def notify(
     *,
     kind: str,

@@ -171,3 +171,31 @@ def test_a_rolled_back_change_leaves_no_notice(world):
         raise RuntimeError("the change failed after its notice")
     assert not Notice.objects.exists()
     assert not OutboxMessage.objects.exists()
+
+
+def test_sla_alerts_are_listed_for_the_moderator_and_the_team_once(world, mailoutbox):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from certificates.alerts import sla_sweep
+    from moderation.models import Batch
+
+    batch = make_batch(world, S.WITH_MODERATOR, moderator=world.moderator)
+    started = timezone.now() - timedelta(days=30)
+    Batch.objects.filter(pk=batch.pk).update(
+        sla_started_at=started, sla_due_at=started + timedelta(days=28)
+    )
+    assert sla_sweep() == 1
+    assert sla_sweep() == 0
+    # The one alert email, as before; and a notice each, already emailed, listed in the hub.
+    assert len(mailoutbox) == 1
+    notices = Notice.objects.filter(kind="batch.sla_alert")
+    assert {(n.recipient, n.email) for n in notices} == {
+        (world.moderator, world.moderator.email),
+        (None, "team@awarding.test"),
+    }
+    assert all(n.emailed_at is not None and "overdue" in n.subject.lower() for n in notices)
+    mine = notices.get(recipient=world.moderator)
+    assert mine.link == reverse("moderation:review", args=[batch.pk])
+    assert not OutboxMessage.objects.filter(kind="notices.email").exists()
