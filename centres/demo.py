@@ -314,6 +314,7 @@ def add_learners(
     registrations = [
         Registration(
             learner=learner,
+            centre=centre,
             qualification=qualification,
             is_current=not (not_current_every and i % not_current_every == not_current_every - 1),
             entry_type=(

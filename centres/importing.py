@@ -604,6 +604,7 @@ class _Plan:
             if registration is None:
                 registration = Registration(
                     learner=learner,
+                    centre_id=learner.centre_id,
                     qualification=qualification,
                     is_current=row.is_current,
                     entry_type=row.entry_type,

@@ -285,6 +285,13 @@ class Learner(models.Model):
     def __str__(self) -> str:
         return f"{self.full_name} ({self.membership_number})"
 
+    def save(self, *args, **kwargs):
+        adding = self._state.adding
+        super().save(*args, **kwargs)
+        if not adding:
+            # Registrations carry their learner's centre (Registration.centre).
+            self.registrations.exclude(centre_id=self.centre_id).update(centre_id=self.centre_id)
+
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
@@ -308,6 +315,14 @@ class Registration(models.Model):
         Unit, blank=True, related_name="unit_entries", help_text="Only for unit entries."
     )
     registered_on = models.DateField(default=timezone.localdate)
+    # The learner's centre, copied so that a centre's registrations are counted and found in
+    # one index (registration_centre_idx) instead of by joining every learner of the centre:
+    # that join was 30-90 ms a page at 20,000 learners. save() copies it from the learner,
+    # bulk writers set it themselves (NOT NULL catches one that forgets), and Learner.save()
+    # carries a change of centre (the hub never makes one; the admin could).
+    centre = models.ForeignKey(
+        Centre, on_delete=models.PROTECT, related_name="+", editable=False, db_index=False
+    )
 
     class Meta:
         constraints = [
@@ -323,11 +338,22 @@ class Registration(models.Model):
                 condition=models.Q(is_current=True),
                 name="registration_current_idx",
             ),
+            # A centre's current registrations by qualification: PAR's counts read only this
+            # index, and "does the centre have learners on this qualification" is one probe.
+            models.Index(
+                fields=["centre", "qualification", "entry_type", "id"],
+                condition=models.Q(is_current=True),
+                name="registration_centre_idx",
+            ),
         ]
         ordering = ["learner__last_name", "qualification__code"]
 
     def __str__(self) -> str:
         return f"{self.learner.membership_number} on {self.qualification.code}"
+
+    def save(self, *args, **kwargs):
+        self.centre_id = self.learner.centre_id
+        super().save(*args, **kwargs)
 
 
 class AuditEvent(models.Model):

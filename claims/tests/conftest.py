@@ -125,5 +125,10 @@ def bulk_candidates(cw: ClaimWorld, count: int, *, prefix: int = 8) -> list[Regi
         ]
     )
     return Registration.objects.bulk_create(
-        [Registration(learner=learner, qualification=cw.qualification) for learner in learners]
+        [
+            Registration(
+                learner=learner, centre_id=learner.centre_id, qualification=cw.qualification
+            )
+            for learner in learners
+        ]
     )

@@ -61,7 +61,10 @@ def bulk_learner_units(centre, qualification, learners: int) -> list[UnitSelecti
         ]
     )
     registrations = Registration.objects.bulk_create(
-        [Registration(learner=learner, qualification=qualification) for learner in created]
+        [
+            Registration(learner=learner, centre_id=learner.centre_id, qualification=qualification)
+            for learner in created
+        ]
     )
     units = list(qualification.units.order_by("code"))
     return UnitSelection.objects.bulk_create(
