@@ -20,9 +20,21 @@ class PrintRunCreateForm(forms.Form):
 
 class PrintRunPostForm(forms.Form):
     carrier = forms.CharField(
-        max_length=100, help_text="For example Royal Mail Tracked 24 or Parcelforce."
+        max_length=100,
+        help_text="For example Royal Mail Tracked 24 or Parcelforce.",
+        error_messages={
+            "required": "Enter the carrier",
+            "max_length": "The carrier must be 100 characters or fewer",
+        },
     )
-    tracking_reference = forms.CharField(label="Tracking reference", max_length=100)
+    tracking_reference = forms.CharField(
+        label="Tracking reference",
+        max_length=100,
+        error_messages={
+            "required": "Enter the tracking reference",
+            "max_length": "The tracking reference must be 100 characters or fewer",
+        },
+    )
 
 
 class ReasonForm(forms.Form):

@@ -88,7 +88,9 @@ def print_run_post(request, pk: int):
     run = get_object_or_404(PrintRun.objects.select_related("centre"), pk=pk)
     form = PrintRunPostForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Give the carrier and the tracking reference to mark it posted.")
+        # Each field's own message (missing, or over its length) rather than one guess.
+        problems = [str(m) for errors in form.errors.values() for m in errors]
+        messages.error(request, f"Print run {run.pk} is not marked posted: {'; '.join(problems)}.")
         return redirect("certificates:print-queue")
     try:
         services.print_run_mark_posted(actor=request.user, run=run, **form.cleaned_data)

@@ -333,8 +333,11 @@ def _posted_ids(values: list[str]) -> set[int]:
 
 
 def _units_filters(request) -> tuple[str, bool]:
-    """The search and the filter, from the URL on GET and POST alike (the form posts to it)."""
-    return request.GET.get("q", "").strip()[:100], request.GET.get("show") == UNITS_FREE_ONLY
+    """The search and the filter, from the URL on GET and POST alike (the form posts to it).
+
+    The search is used as typed, never cut: "Add all matching" must act on what was asked.
+    """
+    return request.GET.get("q", "").strip(), request.GET.get("show") == UNITS_FREE_ONLY
 
 
 def _units_post(request, batch: Batch, query: str, free_only: bool) -> str:
