@@ -50,20 +50,31 @@ def claim_submitted(*, claim_pk: int) -> None:
     )
 
 
+def _centre_url(claim: Claim) -> str:
+    # The centre's page for this claim (the sample is ticked there; the grades once final).
+    return settings.HUB_SITE_URL.rstrip("/") + reverse("claims:claim-detail", args=[claim.pk])
+
+
 def claim_sampled(*, claim_pk: int) -> None:
     claim = _claim(claim_pk)
     if to := centre_recipients(claim):
-        _send(to=to, template="claim_sampled", context={"claim": claim})
+        _send(to=to, template="claim_sampled", context={"claim": claim, "url": _centre_url(claim)})
 
 
 def claim_finalised(*, claim_pk: int) -> None:
     claim = _claim(claim_pk)
     if to := centre_recipients(claim):
-        _send(to=to, template="claim_finalised", context={"claim": claim})
+        _send(
+            to=to, template="claim_finalised", context={"claim": claim, "url": _centre_url(claim)}
+        )
 
 
 def claim_withdrawn(*, claim_pk: int) -> None:
     claim = _claim(claim_pk)
     note = claim.history.filter(to_status=claim.status).values_list("note", flat=True).first()
     if to := centre_recipients(claim):
-        _send(to=to, template="claim_withdrawn", context={"claim": claim, "note": note or ""})
+        _send(
+            to=to,
+            template="claim_withdrawn",
+            context={"claim": claim, "note": note or "", "url": _centre_url(claim)},
+        )

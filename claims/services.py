@@ -25,6 +25,7 @@ from hub import fsm, numbers, outbox
 from par.models import UnitSelection
 from par.services import selections_record_result
 
+from . import notices
 from .access import ensure_assigned_assessor, ensure_claims_member
 from .models import (
     LINE_WITHDRAWN,
@@ -447,6 +448,7 @@ def claim_submit(
     claim.number = _unused_code("number", prefix=f"{claim.centre.number}-")
     fsm.transition(claim, "submit", actor=actor, reason=f"Claim number {claim.number}")
     outbox.enqueue("claims.email_submitted", claim_pk=claim.pk)
+    notices.claim_step(claim=claim, step="submitted")
     return claim
 
 
@@ -474,6 +476,7 @@ def claim_select_sample(*, actor: User, claim: Claim, line_ids: Iterable[int]) -
     claim.sampled_at = timezone.now()
     fsm.transition(claim, "sample", actor=actor, reason=f"{len(found)} candidate-units sampled")
     outbox.enqueue("claims.email_sampled", claim_pk=claim.pk)
+    notices.claim_step(claim=claim, step="sampled")
     return claim
 
 
@@ -511,6 +514,7 @@ def claim_finalise(
     summary = f"{len(lines) - amended - withdrawn} agreed, {amended} amended, {withdrawn} withdrawn"
     fsm.transition(claim, "finalise", actor=actor, reason=f"{summary}. {note}".strip())
     outbox.enqueue("claims.email_finalised", claim_pk=claim.pk)
+    notices.claim_step(claim=claim, step="finalised")
     outbox.enqueue("claims.process", claim_id=claim.pk)
     return claim
 
@@ -526,6 +530,7 @@ def claim_withdraw(*, actor: User, claim: Claim, note: str) -> Claim:
     claim.withdrawn_at = timezone.now()
     fsm.transition(claim, "withdraw", actor=actor, reason=note)
     outbox.enqueue("claims.email_withdrawn", claim_pk=claim.pk)
+    notices.claim_step(claim=claim, step="withdrawn")
     return claim
 
 

@@ -16,10 +16,11 @@ import logging
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from centres.models import Membership, Role
 from notices.models import Notice
-from notices.services import Recipient, already_emailed, notify
+from notices.services import Recipient, notify, unsaved_notices
 
 from .models import Batch
 
@@ -147,7 +148,7 @@ def sla_alert_notices(alerts) -> None:
     insert for the whole sweep. Never raises: the alerts are sent whatever happens here.
     """
     try:
-        rows = []
+        rows, now = [], timezone.now()
         for alert in alerts:
             batch = alert.batch
             context = {
@@ -160,12 +161,13 @@ def sla_alert_notices(alerts) -> None:
             if batch.moderator is not None:
                 audiences.append(([Recipient.of(batch.moderator)], _moderator_link(batch)))
             for recipients, link in audiences:
-                rows += already_emailed(
+                rows += unsaved_notices(
                     kind="batch.sla_alert",
                     template=f"{TEMPLATES}/sla_alert",
                     context=context,
                     link=link,
                     recipients=recipients,
+                    emailed_at=now,
                 )
         Notice.objects.bulk_create(rows, batch_size=500)
     except Exception:

@@ -55,13 +55,19 @@ def render_notice(*, template: str, context: dict) -> tuple[str, str]:
     return subject[:255], body
 
 
-def already_emailed(
-    *, kind: str, template: str, context: dict, link: str, recipients: Iterable[Recipient]
+def unsaved_notices(
+    *,
+    kind: str,
+    template: str,
+    context: dict,
+    link: str,
+    recipients: Iterable[Recipient],
+    emailed_at=None,
 ) -> list[Notice]:
-    """Unsaved notices for something another path has emailed already (a deadline alert):
-    listed in the hub, never emailed twice. The caller saves them in one bulk insert."""
+    """Unsaved notices for something whose email goes another way (a deadline alert the
+    sweep has sent, a claim email with its own template): listed in the hub, never emailed
+    twice by this app. The caller saves them in one insert."""
     subject, body = render_notice(template=template, context=context)
-    now = timezone.now()
     return [
         Notice(
             recipient=recipient.user,
@@ -70,10 +76,26 @@ def already_emailed(
             subject=subject,
             body=body,
             link=link,
-            emailed_at=now,
+            emailed_at=emailed_at,
         )
         for recipient in _unique(recipients)
     ]
+
+
+def list_in_hub(
+    *, kind: str, template: str, context: dict, link: str, recipients: Iterable[Recipient]
+) -> list[Notice]:
+    """Record notices for users only, in a savepoint, never raising (R-NTF-1)."""
+    try:
+        with transaction.atomic():
+            return Notice.objects.bulk_create(
+                unsaved_notices(
+                    kind=kind, template=template, context=context, link=link, recipients=recipients
+                )
+            )
+    except Exception:
+        log.exception("Notice %s could not be recorded; the change itself went ahead.", kind)
+        return []
 
 
 def notify(

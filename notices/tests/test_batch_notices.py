@@ -199,3 +199,26 @@ def test_sla_alerts_are_listed_for_the_moderator_and_the_team_once(world, mailou
     mine = notices.get(recipient=world.moderator)
     assert mine.link == reverse("moderation:review", args=[batch.pk])
     assert not OutboxMessage.objects.filter(kind="notices.email").exists()
+
+
+def test_claim_steps_are_listed_for_the_people_concerned(
+    world, mailoutbox, django_capture_on_commit_callbacks
+):
+    """R-NTF-1: every claim step; the claim emails (now with links) go as before."""
+    from claims import services as claims
+    from claims.tests.conftest import make_claim_world, sampled_claim
+
+    cw = make_claim_world(world)  # the world's assessor visits the centre
+    with django_capture_on_commit_callbacks(execute=True):
+        claim = sampled_claim(cw)
+    steps = dict(Notice.objects.values_list("kind", "recipient"))
+    assert steps["claim.submitted"] == world.assessor.pk
+    assert steps["claim.sampled"] in {world.admin.pk, world.director.pk}
+    sampled = Notice.objects.get(kind="claim.sampled")
+    assert sampled.link == reverse("claims:claim-detail", args=[claim.pk])
+    assert claim.number in sampled.subject
+    claims.claim_withdraw(actor=world.assessor, claim=claim, note="Visit cancelled.")
+    assert Notice.objects.filter(kind="claim.withdrawn").exists()
+    # The centre's claim emails carry the link to the claim.
+    centre_mail = [m for m in mailoutbox if "sample is ready" in m.subject]
+    assert centre_mail and SITE + sampled.link in centre_mail[0].body
