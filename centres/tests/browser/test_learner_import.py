@@ -24,7 +24,9 @@ def test_import_lists_problems_then_imports_the_corrected_file(page, live_server
     assert_accessible(page)
 
     choose(page, "photo.csv", b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
-    page.get_by_text("not a CSV file").wait_for()
+    # Beside the field, and linked from the error summary at the top (issue 14).
+    page.locator(".invalid-feedback").get_by_text("not a CSV file").wait_for()
+    assert page.get_by_role("link", name="not a CSV file").count() == 1
     assert_accessible(page)
 
     bad = csv_file(
