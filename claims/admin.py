@@ -1,5 +1,7 @@
+from django import forms
 from django.contrib import admin
 
+from . import services
 from .models import AssessorAssignment, CentreAssessor, Claim, ClaimHistory, ClaimLine
 
 
@@ -34,8 +36,31 @@ class ClaimHistoryInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+class ClaimAdminForm(forms.ModelForm):
+    reason = forms.CharField(
+        label="Reason for the change",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Required when you change the contact, the visit date or late entries; "
+        "kept in the audit trail.",
+    )
+
+    class Meta:
+        model = Claim
+        fields = ["contact_email", "visit_date", "late_allowed"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.changed_data and not (cleaned.get("reason") or "").strip():
+            changes = [name for name in self.changed_data if name != "reason"]
+            if changes:
+                self.add_error("reason", "Say why the claim changes.")
+        return cleaned
+
+
 @admin.register(Claim)
 class ClaimAdmin(admin.ModelAdmin):
+    form = ClaimAdminForm
     list_display = ["__str__", "centre", "qualification", "status", "visit_date", "late_allowed"]
     list_filter = ["status", "late_allowed", "qualification"]
     search_fields = ["number", "reference", "centre__number", "centre__name", "qualification__code"]
@@ -51,6 +76,7 @@ class ClaimAdmin(admin.ModelAdmin):
         "contact_email",
         "visit_date",
         "late_allowed",
+        "reason",
         "created_at",
         "submitted_at",
         "sampled_at",
@@ -78,6 +104,17 @@ class ClaimAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def save_model(self, request, obj, form, change):
+        # Through the service, so the override is audited (who, from, to, why).
+        services.claim_admin_update(
+            actor=request.user,
+            claim=obj,
+            contact_email=form.cleaned_data["contact_email"],
+            visit_date=form.cleaned_data["visit_date"],
+            late_allowed=form.cleaned_data["late_allowed"],
+            reason=form.cleaned_data["reason"],
+        )
 
 
 @admin.register(CentreAssessor)

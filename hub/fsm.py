@@ -90,6 +90,9 @@ CONDITIONS = "conditions"  # the arrow exists but a guard does not hold yet
 
 
 class HistoryWriter(typing.Protocol):
+    """Records one move (``name`` is the transition taken); apps write it through their
+    audit path (centres.audit.audit with the object as entity)."""
+
     def __call__(
         self,
         obj: typing.Any,
@@ -98,6 +101,7 @@ class HistoryWriter(typing.Protocol):
         source: str,
         target: str,
         reason: str,
+        name: str,
         **record: typing.Any,
     ) -> models.Model: ...
 
@@ -220,7 +224,13 @@ def transition(
         obj.save()
         target = getattr(obj, field)
         row = machine.history(
-            obj, actor=actor, source=source, target=target, reason=reason, **(record or {})
+            obj,
+            actor=actor,
+            source=source,
+            target=target,
+            reason=reason,
+            name=method_name,
+            **(record or {}),
         )
         if machine.recorded is not None:
             machine.recorded(obj, row, source)

@@ -285,10 +285,23 @@ class CentreSampleRateAdmin(admin.ModelAdmin):
     autocomplete_fields = ["centre"]
     readonly_fields = ["set_by", "set_at"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # A rate belongs to its centre: set another centre's rate with Add instead.
+        return [*self.readonly_fields, "centre"] if obj is not None else self.readonly_fields
+
     def save_model(self, request, obj, form, change):
-        obj.set_by = request.user
-        obj.set_at = timezone.now()
-        super().save_model(request, obj, form, change)
+        # Through the service, so the change is audited (who, from, to, why) like any other.
+        rate = services.centre_sample_rate_set(
+            actor=request.user, centre=obj.centre, percent=obj.percent, note=obj.note
+        )
+        obj.pk, obj.set_by, obj.set_at = rate.pk, rate.set_by, rate.set_at
+
+    def delete_model(self, request, obj):
+        services.centre_sample_rate_remove(actor=request.user, rate=obj)
+
+    def delete_queryset(self, request, queryset):
+        for rate in queryset:
+            services.centre_sample_rate_remove(actor=request.user, rate=rate)
 
 
 @admin.register(BatchHistory)

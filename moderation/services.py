@@ -19,7 +19,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
 
-from centres.audit import audit
+from centres.audit import audit, register_history
 from centres.models import Approval, BodyRole, Centre, Membership, Qualification, Role, Route
 from hub import fsm
 from par.models import Result, UnitSelection
@@ -41,6 +41,7 @@ from .models import (
     BatchDocument,
     BatchHistory,
     BatchUnit,
+    CentreSampleRate,
     DocumentKind,
     HistoryEvent,
     is_centre_member,
@@ -104,16 +105,47 @@ def _history(
     to_status: str = "",
     note: str = "",
     document: BatchDocument | None = None,
+    action: str = "",
+) -> BatchHistory:
+    """Record a change to ``batch`` on the one audit path (R-NEW-3): the audit row and the
+    batch's history row its page shows. ``action`` names it in the trail (batch.<event>)."""
+    return audit(
+        actor=actor,
+        action=action or f"batch.{event}",
+        subject=f"Batch {batch.pk}",
+        before=from_status or None,
+        after=to_status or None,
+        reason=note or None,
+        entity=batch,
+        history={"event": event, "document": document},
+    ).history
+
+
+def _write_history(
+    batch: Batch,
+    *,
+    actor,
+    at: datetime,
+    before: str,
+    after: str,
+    reason: str,
+    event: str,
+    document: BatchDocument | None = None,
 ) -> BatchHistory:
     return BatchHistory.objects.create(
         batch=batch,
+        at=at,
         actor=actor,
         event=event,
-        from_status=from_status,
-        to_status=to_status,
-        note=note,
+        from_status=before,
+        to_status=after,
+        note=reason,
         document=document,
     )
+
+
+# audit(entity=batch) writes the batch page's history row through this.
+register_history(Batch, _write_history)
 
 
 def _require_arrow(batch: Batch, name: str, doing: str) -> None:
@@ -131,6 +163,7 @@ def _transition_history(
     source: str,
     target: str,
     reason: str,
+    name: str,
     document: BatchDocument | None = None,
 ) -> BatchHistory:
     return _history(
@@ -141,6 +174,7 @@ def _transition_history(
         to_status=target,
         note=reason,
         document=document,
+        action=f"batch.{name}",
     )
 
 
@@ -258,8 +292,7 @@ def batch_create(*, actor, centre: Centre, qualification: Qualification) -> Batc
             f"{centre.name} is not approved to submit batches for {qualification.code}."
         )
     batch = Batch.objects.create(centre=centre, qualification=qualification, created_by=actor)
-    _history(batch, actor, HistoryEvent.CREATED, to_status=batch.status)
-    audit(actor=actor, centre=centre, action="batch.create", subject=f"Batch {batch.pk}")
+    _history(batch, actor, HistoryEvent.CREATED, to_status=batch.status, action="batch.create")
     return batch
 
 
@@ -721,8 +754,8 @@ def batch_delete(*, actor, batch: Batch) -> Batch:
         from_status=batch.status,
         to_status=batch.status,
         note=f"Deleted by the centre; {released} learner-units released.",
+        action="batch.delete",
     )
-    audit(actor=actor, centre=batch.centre, action="batch.delete", subject=f"Batch {batch.pk}")
     return batch
 
 
@@ -798,11 +831,9 @@ def batch_admin_delete(*, actor, batch: Batch, reason: str = "") -> Batch:
         to_status=batch.status,
         note=f"Deleted by the awarding body; {released} learner-units released; files removed."
         + (f" Reason: {reason}" if reason else ""),
+        action="batch.admin_delete",
     )
     notices.batch_deleted(batch=batch)
-    audit(
-        actor=actor, centre=batch.centre, action="batch.admin_delete", subject=f"Batch {batch.pk}"
-    )
     names = list(batch.documents.values_list("file", flat=True))
 
     def purge() -> None:
@@ -949,13 +980,57 @@ def batch_extend_sla(*, actor, batch: Batch, due: datetime, reason: str) -> Batc
             f"SLA due date changed from {before} to "
             f"{timezone.localtime(due).strftime('%d/%m/%Y %H:%M')}: {reason}"
         ),
-    )
-    audit(
-        actor=actor,
-        centre=batch.centre,
         action="batch.sla_extend",
-        subject=f"Batch {batch.pk}",
-        reason=reason,
     )
     notices.batch_sla_extended(batch=batch)
     return batch
+
+
+# --- the awarding body's settings -----------------------------------------------------------
+@transaction.atomic
+def centre_sample_rate_set(*, actor, centre: Centre, percent: int, note: str) -> CentreSampleRate:
+    """An awarding-body admin sets one centre's sample rate, replacing R-BAT-6's default.
+
+    The note says why; the change is in the audit trail with the rate before and after.
+    """
+    if not actor.is_staff:
+        raise BatchPermissionError("Only the awarding body's administrators can set sample rates.")
+    if not 1 <= percent <= 100:
+        raise ValidationError({"percent": ["Give a percentage from 1 to 100."]})
+    rate = CentreSampleRate.objects.select_for_update().filter(centre=centre).first()
+    before = rate.percent if rate is not None else None
+    if rate is None:
+        rate = CentreSampleRate(centre=centre)
+    elif (rate.percent, rate.note) == (percent, note):
+        return rate
+    rate.percent, rate.note = percent, note
+    rate.set_by, rate.set_at = actor, timezone.now()
+    rate.save()
+    audit(
+        actor=actor,
+        centre=centre,
+        action="batch.sample_rate_set",
+        subject=f"Sample rate for {centre.number}",
+        before=before,
+        after=percent,
+        reason=note,
+    )
+    return rate
+
+
+@transaction.atomic
+def centre_sample_rate_remove(*, actor, rate: CentreSampleRate) -> None:
+    """Remove a centre's own rate: its batches go back to R-BAT-6's default."""
+    if not actor.is_staff:
+        raise BatchPermissionError("Only the awarding body's administrators can set sample rates.")
+    rate = CentreSampleRate.objects.select_for_update().select_related("centre").get(pk=rate.pk)
+    audit(
+        actor=actor,
+        centre=rate.centre,
+        action="batch.sample_rate_remove",
+        subject=f"Sample rate for {rate.centre.number}",
+        before=rate.percent,
+        after=None,
+        reason=rate.note,
+    )
+    rate.delete()

@@ -11,8 +11,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from centres.access import ensure_section
+from centres.audit import audit, audit_many
 from centres.models import (
-    AuditEvent,
     Centre,
     EntryType,
     QualificationUnit,
@@ -107,19 +107,14 @@ def selections_add(*, actor: User, centre: Centre, pairs: Iterable[tuple[int, in
     # quietly: the unique constraint keeps one row, and only the rows this call really
     # inserted are audited and counted, so the history never claims a change twice.
     new_pairs = _insert_selections(sorted(allowed - existing), actor=actor, at=now)
-    AuditEvent.objects.bulk_create(
-        [
-            AuditEvent(
-                at=now,
-                actor=actor,
-                centre=centre,
-                action="par.select",
-                subject=f"registration {r} unit {u}",
-                detail={"registration": r, "unit": u},
-            )
-            for r, u in new_pairs
-        ],
-        batch_size=500,
+    audit_many(
+        actor=actor,
+        centre=centre,
+        action="par.select",
+        at=now,
+        entries=(
+            (f"registration {r} unit {u}", {"registration": r, "unit": u}) for r, u in new_pairs
+        ),
     )
     return AddOutcome(created=len(new_pairs), already_selected=len(allowed) - len(new_pairs))
 
@@ -171,12 +166,13 @@ def selection_remove(*, actor: User, centre: Centre, selection: UnitSelection) -
     reason = locks_for([selection.pk]).get(selection.pk)
     if reason:
         raise SelectionLocked(f"{selection.unit.code} cannot be removed: {reason}.")
-    AuditEvent.objects.create(
+    audit(
         actor=actor,
         centre=centre,
         action="par.remove",
         subject=f"{selection.registration.learner.membership_number} {selection.unit.code}",
-        detail={"registration": selection.registration_id, "unit": selection.unit_id},
+        registration=selection.registration_id,
+        unit=selection.unit_id,
     )
     selection.delete()
 
@@ -195,10 +191,5 @@ def selections_record_result(
         .update(result=result, result_at=at, result_source=source)
     )
     if updated:
-        AuditEvent.objects.create(
-            actor=actor,
-            action="par.result",
-            subject=source,
-            detail={"result": result, "selections": ids},
-        )
+        audit(actor=actor, action="par.result", subject=source, result=result, selections=ids)
     return updated
