@@ -25,6 +25,7 @@ def claimed_selections(selection_ids: list[int]) -> dict[int, str]:
     return dict.fromkeys(
         UnitSelection.objects.filter(pk__in=selection_ids)
         .filter(claim_holds())
+        .order_by()  # the model's ordering joined four tables to sort a set
         .values_list("pk", flat=True),
         "it is on a grade claim",
     )

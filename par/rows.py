@@ -52,7 +52,17 @@ def removable(*, remove_url: str, registration_id: int, code: str, learner_name:
     return (
         '<span class="unit-selected">Selected</span>\n      <button type="submit"'
         ' class="btn btn-sm btn-link text-danger p-0 ms-2"'
-        f' formaction="{remove_url}" formmethod="post" hx-post="{remove_url}"'
-        f' hx-target="#units-{registration_id}" hx-swap="outerHTML"'
+        f' formaction="{remove_url}" formmethod="post" data-hx-post="{remove_url}"'
+        f' data-hx-target="#units-{registration_id}" data-hx-swap="outerHTML"'
         f' aria-label="Remove {escape(code)} for {escape(learner_name)}">Remove</button>'
+    )
+
+
+def bulk_learner_row(registration_id: int, name: str, membership_number: str, entry: str) -> str:
+    """One learner on Bulk Add's "Available learners", with the box that picks them."""
+    return (
+        f'<tr><td><input class="form-check-input" type="checkbox" name="registration"'
+        f' value="{registration_id}" id="reg-{registration_id}"></td>'
+        f'<td><label for="reg-{registration_id}">{escape(name)}</label></td>'
+        f"<td>{escape(membership_number)}</td><td>{escape(entry)}</td></tr>"
     )

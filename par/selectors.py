@@ -154,6 +154,22 @@ def learner_cards(registrations: list[Registration]) -> list[LearnerCard]:
     return cards
 
 
+def bulk_rows_html(registrations: list[Registration]) -> str:
+    """The rows of one page of Bulk Add's "Available learners" (par/rows.py escapes)."""
+    entry_types = dict(EntryType.choices)
+    return mark_safe(  # noqa: S308
+        "\n".join(
+            rows.bulk_learner_row(
+                r.pk,
+                f"{r.learner.last_name}, {r.learner.first_name}",
+                r.learner.membership_number,
+                entry_types.get(r.entry_type, r.entry_type),
+            )
+            for r in registrations
+        )
+    )
+
+
 def cards_by_qualification(cards: list[LearnerCard]) -> list[tuple[Qualification, list]]:
     """The cards in runs of one qualification each (they come sorted by qualification)."""
     groups: list[tuple[Qualification, list]] = []

@@ -186,6 +186,7 @@ def bulk(request):
                 registrations=selectors.bulk_availability(form.cleaned_data["units"]),
             )
             page = paginate(request, available, per_page=BULK_LEARNERS_PER_PAGE)
+            context["rows_html"] = selectors.bulk_rows_html(list(page.object_list))
             chosen = set(form.cleaned_data["units"])
             context["chosen_units"] = [
                 label for value, label in form.fields["units"].choices if value in chosen
