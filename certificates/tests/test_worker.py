@@ -14,6 +14,7 @@ import pytest
 from celery import Celery
 from celery import _state as celery_state
 from celery.contrib.testing.worker import start_worker
+from celery.signals import task_postrun
 from django.conf import settings
 
 from centres.models import Centre
@@ -81,8 +82,20 @@ def test_r_sla_3_a_real_worker_issues_once_and_emails_once(world, worker_app, ma
     assert Certificate.objects.filter(batch=batch).exclude(pdf="").count() == 1
     assert len(mailoutbox) == 1
     # The same message again, as a redelivery after a lost ack would bring it.
-    tasks.issue_certificates.delay(batch.pk)
-    tasks.dispatch_certificates.delay(batch.pk)
-    time.sleep(2)
+    # The worker runs in this process, so its task_postrun signal says when both have run.
+    done: set[str] = set()
+
+    def ran(sender=None, task_id=None, **kwargs):
+        done.add(task_id)
+
+    task_postrun.connect(ran, weak=False)
+    try:
+        sent = {
+            tasks.issue_certificates.delay(batch.pk).id,
+            tasks.dispatch_certificates.delay(batch.pk).id,
+        }
+        assert wait_for(lambda: sent <= done), "the worker did not run the redelivered tasks"
+    finally:
+        task_postrun.disconnect(ran)
     assert Certificate.objects.filter(batch=batch).count() == 1
     assert len(mailoutbox) == 1

@@ -1,13 +1,25 @@
 """R-SLA-1: the SLA due date and the days left show on both sides' lists."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
 from moderation.models import Batch, BatchStatus
 from moderation.tests.factories import make_batch
+
+
+@pytest.fixture(autouse=True)
+def _midday_in_london():
+    """Days left count calendar days in London: a due date "N days and an hour" away rolls
+    into the next day after 23:00, so the clock stands still at midday."""
+    with time_machine.travel(
+        datetime(2025, 3, 12, 12, 0, tzinfo=ZoneInfo("Europe/London")), tick=False
+    ):
+        yield
 
 
 def set_due(batch, days: int):
