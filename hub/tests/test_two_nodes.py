@@ -26,6 +26,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from centres.models import Centre
 from certificates.models import Certificate, CertificateDispatch
 from hub.testing import nodes
 from moderation.models import Batch, BatchDocument, BatchStatus, DocumentKind
@@ -124,6 +125,9 @@ def test_two_nodes_two_workers_one_beat_share_the_work(world, settings, s3, hub_
     for user in (world.admin, world.moderator):
         user.set_password(PASSWORD)
         user.save(update_fields=["password"])
+    # R-CRT-1: a centre taking digital certificates is emailed at once (posted ones wait for
+    # a print run), so the email is the dispatch this test counts.
+    Centre.objects.filter(pk=world.centre.pk).update(digital_certificates=True)
     batch = make_batch(world, BatchStatus.CENTRE_COMPLETING)
     unit = batch.units.first()
 
