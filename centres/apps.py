@@ -12,3 +12,5 @@ class CentresConfig(AppConfig):
         outbox.register("centres.staff_invitation", "centres.emails.send_staff_invitation")
         outbox.register("centres.staff_access_granted", "centres.emails.send_staff_access_granted")
         outbox.register("centres.password_reset", "centres.emails.send_password_reset")
+        # A learner import file, run by a worker: longer than a request may take.
+        outbox.register("centres.learner_import", "centres.importing.run_learner_import_job")

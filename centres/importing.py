@@ -11,22 +11,28 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import filetype
 from django.apps import apps
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+
+from hub import outbox
 
 from .audit import audit
 from .models import (
     Approval,
     Centre,
     EntryType,
+    ImportJob,
     Learner,
     Qualification,
     QualificationUnit,
@@ -66,10 +72,26 @@ SAVE_AS_CSV = 'In Excel choose File > Save As > "CSV UTF-8 (Comma delimited) (*.
 # Learner fields an import may change; the centre never moves (a learner of another centre
 # is refused on its line instead).
 LEARNER_UPDATE_FIELDS = ("candidate_number", "first_name", "last_name", "date_of_birth")
+# Rows per bulk write, and values per "IN (...)" lookup (SQLite allows 999 variables).
+WRITE_BATCH = 2000
+LOOKUP_CHUNK = 900
+# How often a running import tells its page how far it got.
+PROGRESS_EVERY = 2000
 _MAX_LENGTHS = {
     name: Learner._meta.get_field(name).max_length
     for name in ("candidate_number", "first_name", "last_name")
 }
+
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int], None]
+
+
+def _chunks(values, size: int = LOOKUP_CHUNK) -> Iterator[list]:
+    values = list(values)
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 class ImportFileError(Exception):
@@ -95,6 +117,8 @@ class ImportResult:
     registrations_created: int = 0
     registrations_updated: int = 0
     registrations_unchanged: int = 0
+    # The one centre every row was for, if there was one.
+    centre: Centre | None = None
 
     @property
     def ok(self) -> bool:
@@ -144,15 +168,17 @@ def example_csv_lines() -> Iterator[str]:
         buffer.truncate()
 
 
-def learners_import(*, actor, file) -> ImportResult:
+def learners_import(*, actor, file, progress: Progress | None = None) -> ImportResult:
     """Check every row of ``file``, then register all of them, or none if any row is wrong.
 
     Existing learners (same membership number, same centre) get their personal details
     updated; existing registrations their current flag, entry type and units. One audit
-    row records the import with its counts.
+    row records the import with its counts. ``progress`` is called with the number of rows
+    checked so far, every few thousand rows.
     """
+    progress = progress or (lambda done: None)
     try:
-        rows, errors = _read_rows(file)
+        rows, errors = _read_rows(file, progress)
     except ImportFileError as exc:
         return ImportResult(file_error=str(exc))
     if not rows and not errors:
@@ -165,6 +191,7 @@ def learners_import(*, actor, file) -> ImportResult:
             if errors:
                 return ImportResult(errors=sorted(errors), rows=len(rows))
             result = plan.write()
+            result.centre = plan.only_centre()
             audit(
                 actor=actor,
                 action="centres.learner_import",
@@ -183,8 +210,8 @@ def learners_import(*, actor, file) -> ImportResult:
         )
 
 
-def _read_rows(file) -> tuple[list[_Row], list[LineError]]:
-    """Parse the upload as a stream; raise ImportFileError when it is not a learner CSV."""
+def _check_file(file) -> None:
+    """Refuse a file that is too big, empty, not text or not UTF-8 before reading its rows."""
     limit_mb = settings.HUB_MAX_IMPORT_MB
     if file.size > limit_mb * 1024 * 1024:
         raise ImportFileError(
@@ -194,17 +221,67 @@ def _read_rows(file) -> tuple[list[_Row], list[LineError]]:
     if file.size == 0:
         raise ImportFileError("The file is empty.")
     file.seek(0)
-    kind = filetype.guess(file.read(512))
+    head = file.read(512)
+    kind = filetype.guess(head)
     file.seek(0)
     if kind is not None:
         raise ImportFileError(
             f"This is a {kind.extension.upper()} file ({kind.mime}), not a CSV file. {SAVE_AS_CSV}"
         )
+    if _looks_like_utf16(head):
+        raise ImportFileError(
+            'The file is not UTF-8 text: it is saved as UTF-16 (Excel\'s "Unicode Text"), '
+            f"which the hub cannot read. Save the file as CSV UTF-8. {SAVE_AS_CSV}"
+        )
+
+
+def _looks_like_utf16(head: bytes) -> bool:
+    """UTF-16 with or without its byte order mark.
+
+    Without the mark, UTF-8 decoding of a UTF-16 file "succeeds" (ASCII letters come out
+    with a NUL byte between them), so the header then looks like unknown columns. Text in
+    UTF-16 has a NUL in every other byte; a CSV in UTF-8 has none.
+    """
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return True
+    pairs = len(head) // 2
+    if pairs < 2:
+        return False
+    odd_nuls = head[1::2].count(0)
+    even_nuls = head[0::2].count(0)
+    return max(odd_nuls, even_nuls) >= pairs * 0.4 and min(odd_nuls, even_nuls) == 0
+
+
+def _read_rows(file, progress: Progress) -> tuple[list[_Row], list[LineError]]:
+    """Parse the upload as a stream; raise ImportFileError when it is not a learner CSV."""
+    return _read(file, lambda reader: _parse(reader, progress))
+
+
+def count_rows(file) -> int:
+    """Check what can be checked without the database, quickly; return the number of rows.
+
+    The upload page runs this so a file that is not a learner CSV at all (wrong type,
+    encoding or columns, no rows) is refused on the form at once, and the job page knows
+    how many rows to count up to. Raise ImportFileError with what is wrong.
+    """
+
+    def count(reader) -> int:
+        _header(reader)
+        return sum(1 for values in reader if any(value.strip() for value in values))
+
+    total = _read(file, count)
+    if not total:
+        raise ImportFileError("The file has a header row but no learners.")
+    return total
+
+
+def _read(file, parse):
+    _check_file(file)
     # utf-8-sig drops the byte order mark Excel's "CSV UTF-8" writes at the start.
     text = io.TextIOWrapper(file, encoding="utf-8-sig", newline="")
     reader = csv.reader(text)
     try:
-        return _parse(reader)
+        return parse(reader)
     except UnicodeDecodeError:
         pass
     except csv.Error as exc:
@@ -237,13 +314,18 @@ def _first_undecodable_line(file) -> int:
     return max(number, 1)
 
 
-def _parse(reader) -> tuple[list[_Row], list[LineError]]:
+def _header(reader) -> list[str]:
+    """The column names of the first line that is not blank."""
     header = next(reader, None)
     while header is not None and not any(cell.strip() for cell in header):
         header = next(reader, None)
     if header is None:
         raise ImportFileError("The file is empty.")
-    names = _check_header(header)
+    return _check_header(header)
+
+
+def _parse(reader, progress: Progress) -> tuple[list[_Row], list[LineError]]:
+    names = _header(reader)
     rows: list[_Row] = []
     errors: list[LineError] = []
     first_seen: dict[str, _Row] = {}
@@ -263,6 +345,8 @@ def _parse(reader) -> tuple[list[_Row], list[LineError]]:
         row = _parse_row(line, {name: cells.get(name, "").strip() for name in names}, row_errors)
         errors.extend(LineError(line, message) for message in row_errors)
         rows.append(row)
+        if len(rows) % PROGRESS_EVERY == 0:
+            progress(len(rows))
         number = row.membership_number
         if number is None:
             continue
@@ -434,66 +518,70 @@ class _Plan:
         unit_codes = {c for r in rows for c in r.unit_codes or ()}
         numbers = {r.membership_number for r in rows if r.membership_number}
 
+        # Every lookup by a set of values goes in chunks: a large file names more learners
+        # than one query may carry (SQLite's 999 variables).
         self.centres = {
             c.number: c
-            for c in Centre.objects.filter(number__in=centre_numbers).only(
-                "pk", "number", "is_active"
-            )
+            for chunk in _chunks(centre_numbers)
+            for c in Centre.objects.filter(number__in=chunk).only("pk", "number", "is_active")
         }
         self.qualifications = {
             q.code: q
-            for q in Qualification.objects.filter(code__in=codes).only("pk", "code", "is_active")
+            for chunk in _chunks(codes)
+            for q in Qualification.objects.filter(code__in=chunk).only("pk", "code", "is_active")
         }
-        self.approved = set(
-            Approval.objects.filter(
-                centre__in=list(self.centres.values()),
-                qualification__in=list(self.qualifications.values()),
+        qualification_ids = [q.pk for q in self.qualifications.values()]
+        self.approved = {
+            pair
+            for chunk in _chunks(c.pk for c in self.centres.values())
+            for pair in Approval.objects.filter(
+                centre_id__in=chunk, qualification_id__in=qualification_ids
             ).values_list("centre_id", "qualification_id")
-        )
-        self.units = dict(Unit.objects.filter(code__in=unit_codes).values_list("code", "pk"))
+        }
+        self.units = {
+            code: pk
+            for chunk in _chunks(unit_codes)
+            for code, pk in Unit.objects.filter(code__in=chunk).values_list("code", "pk")
+        }
         self.qualification_units = set(
-            QualificationUnit.objects.filter(
-                qualification__in=list(self.qualifications.values())
-            ).values_list("qualification_id", "unit_id")
+            QualificationUnit.objects.filter(qualification_id__in=qualification_ids).values_list(
+                "qualification_id", "unit_id"
+            )
         )
         self.learners = {
             learner.membership_number: learner
+            for chunk in _chunks(numbers)
             for learner in _locked(
-                Learner.objects.filter(membership_number__in=numbers).select_related("centre")
+                Learner.objects.filter(membership_number__in=chunk).select_related("centre")
             )
         }
         self.registrations = {
             (r.learner_id, r.qualification_id): r
+            for chunk in _chunks(learner.pk for learner in self.learners.values())
             for r in _locked(
                 Registration.objects.filter(
-                    learner__in=list(self.learners.values()),
-                    qualification__in=list(self.qualifications.values()),
+                    learner_id__in=chunk, qualification_id__in=qualification_ids
                 )
             )
         }
-        self.entered = self._units_by_registration(
-            Registration.entered_units.through.objects.filter(
-                registration__in=list(self.registrations.values())
-            )
-        )
+        registration_ids = [r.pk for r in self.registrations.values()]
+        self.entered: dict[int, set[int]] = {}
+        for chunk in _chunks(registration_ids):
+            for registration_id, unit_id in Registration.entered_units.through.objects.filter(
+                registration_id__in=chunk
+            ).values_list("registration_id", "unit_id"):
+                self.entered.setdefault(registration_id, set()).add(unit_id)
         # R-PAR-5: a unit selected on the PAR must stay entered. par depends on centres, so
         # the model is looked up by name rather than imported.
+        selections = apps.get_model("par", "UnitSelection").objects
         self.selected: dict[int, dict[int, str]] = {}
-        for registration_id, unit_id, code in (
-            apps.get_model("par", "UnitSelection")
-            .objects.filter(registration__in=list(self.registrations.values()))
-            .values_list("registration_id", "unit_id", "unit__code")
-        ):
-            self.selected.setdefault(registration_id, {})[unit_id] = code
+        for chunk in _chunks(registration_ids):
+            for registration_id, unit_id, code in selections.filter(
+                registration_id__in=chunk
+            ).values_list("registration_id", "unit_id", "unit__code"):
+                self.selected.setdefault(registration_id, {})[unit_id] = code
         for row in rows:
             self._check(row)
-
-    @staticmethod
-    def _units_by_registration(queryset) -> dict[int, set[int]]:
-        found: dict[int, set[int]] = {}
-        for registration_id, unit_id in queryset.values_list("registration_id", "unit_id"):
-            found.setdefault(registration_id, set()).add(unit_id)
-        return found
 
     def _error(self, row: _Row, message: str) -> None:
         self.errors.append(LineError(row.line, message))
@@ -585,8 +673,8 @@ class _Plan:
                 changed[number] = learner
             else:
                 unchanged.add(number)
-        Learner.objects.bulk_create(new.values())
-        Learner.objects.bulk_update(changed.values(), LEARNER_UPDATE_FIELDS)
+        Learner.objects.bulk_create(new.values(), batch_size=WRITE_BATCH)
+        Learner.objects.bulk_update(changed.values(), LEARNER_UPDATE_FIELDS, batch_size=WRITE_BATCH)
         self.learners.update(new)
         result.learners_created = len(new)
         result.learners_updated = len(changed)
@@ -626,15 +714,124 @@ class _Plan:
                 result.registrations_updated += 1
             else:
                 result.registrations_unchanged += 1
-        Registration.objects.bulk_create(r for r, _ in new)
-        Registration.objects.bulk_update(changed, ["is_current", "entry_type"])
+        Registration.objects.bulk_create([r for r, _ in new], batch_size=WRITE_BATCH)
+        Registration.objects.bulk_update(
+            changed, ["is_current", "entry_type"], batch_size=WRITE_BATCH
+        )
         entry_model = Registration.entered_units.through
-        if units_replaced:
-            entry_model.objects.filter(registration_id__in=list(units_replaced)).delete()
+        for chunk in _chunks(units_replaced):
+            entry_model.objects.filter(registration_id__in=chunk).delete()
         units_replaced.update({r.pk: units for r, units in new if units})
         entry_model.objects.bulk_create(
-            entry_model(registration_id=registration_id, unit_id=unit_id)
-            for registration_id, units in units_replaced.items()
-            for unit_id in sorted(units)
+            [
+                entry_model(registration_id=registration_id, unit_id=unit_id)
+                for registration_id, units in units_replaced.items()
+                for unit_id in sorted(units)
+            ],
+            batch_size=WRITE_BATCH,
         )
         result.registrations_created = len(new)
+
+
+# --- Imports run by a worker ------------------------------------------------------------
+# A file of up to the size limit takes longer than a web server waits for a response, so
+# the upload page stores the file and queues a job; a worker runs the same all-or-nothing
+# import and the job page follows it.
+
+OUTBOX_KIND = "centres.learner_import"
+
+
+def _progress_key(job_id: int) -> str:
+    return f"centres:learner-import:{job_id}:rows-done"
+
+
+def job_rows_done(job: ImportJob) -> int:
+    """How many rows a job has checked: its row once finished, the cache while it runs.
+
+    The import writes in one transaction, which others cannot see into until it commits, so
+    a running job reports its progress through the cache instead. A cache that is down only
+    hides the progress.
+    """
+    if job.finished:
+        return job.rows_done
+    try:
+        return min(int(cache.get(_progress_key(job.pk)) or 0), job.rows_total)
+    except Exception:
+        log.warning("Progress of learner import %s unavailable.", job.pk, exc_info=True)
+        return job.rows_done
+
+
+def learner_import_start(*, actor, file) -> ImportJob:
+    """Check ``file`` is a learner CSV, store it and queue its import; return the job.
+
+    Raise ImportFileError, with nothing stored, when the file as a whole cannot be imported.
+    The job's task is sent once this transaction commits (hub.outbox), so a broker that is
+    down delays the import rather than losing it.
+    """
+    rows_total = count_rows(file)
+    file.seek(0)
+    name = getattr(file, "name", "") or "learners.csv"
+    with transaction.atomic():
+        job = ImportJob(uploaded_by=actor, file_name=name[:255], rows_total=rows_total)
+        job.file.save("learners.csv", file, save=False)
+        job.save()
+        outbox.enqueue(OUTBOX_KIND, job_id=job.pk)
+    return job
+
+
+def run_learner_import_job(*, job_id: int) -> None:
+    """The outbox handler: run job ``job_id``'s import once, recording its outcome.
+
+    The job row is locked and its outcome written in the import's own transaction, so a
+    second delivery (a redelivered task, the sweep) waits, then finds it finished; a worker
+    that dies mid-import leaves nothing written and the job to be run again.
+    """
+    updated = ImportJob.objects.filter(
+        pk=job_id, status__in=(ImportJob.Status.QUEUED, ImportJob.Status.RUNNING)
+    ).update(status=ImportJob.Status.RUNNING)
+    if not updated:
+        return
+
+    def progress(done: int) -> None:
+        try:
+            cache.set(_progress_key(job_id), done, timeout=60 * 60)
+        except Exception:
+            log.warning("Progress of learner import %s not recorded.", job_id, exc_info=True)
+
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().select_related("uploaded_by").get(pk=job_id)
+        if job.finished:
+            return
+        with job.file.open("rb") as stored:
+            # At most the size limit, so read whole; named as uploaded, for the audit row.
+            file = ContentFile(stored.read(), name=job.file_name)
+        result = learners_import(actor=job.uploaded_by, file=file, progress=progress)
+        job.finished_at = timezone.now()
+        if result.ok:
+            job.status = ImportJob.Status.DONE
+            job.counts = result.counts()
+            job.rows_done = result.rows
+            job.centre = result.centre
+        else:
+            job.status = ImportJob.Status.FAILED
+            job.file_error = result.file_error
+            job.errors = [[error.line, error.message] for error in result.errors]
+            job.rows_done = job.rows_total
+        job.save()
+
+
+def learner_import_jobs_for(user):
+    """The import jobs ``user`` may look at: their own; every job for the body's admins."""
+    jobs = ImportJob.objects.all()
+    return jobs if user.is_staff else jobs.filter(uploaded_by=user)
+
+
+def job_result(job: ImportJob) -> ImportResult | None:
+    """A finished job's outcome, as the import page has always shown it; None while it runs."""
+    if not job.finished:
+        return None
+    return ImportResult(
+        file_error=job.file_error,
+        errors=[LineError(line, message) for line, message in job.errors],
+        **job.counts,
+    )

@@ -375,3 +375,44 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.subject}"
+
+
+class ImportJob(models.Model):
+    """One learner import file, run by a worker (centres.import_jobs) rather than the request.
+
+    A file of up to the size limit takes longer than a web server waits; the upload is kept
+    here and the job page follows it. All or nothing as before: ``errors`` lists problems by
+    line when nothing was imported, ``counts`` what a finished import did.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "Importing"
+        DONE = "done", "Import complete"
+        FAILED = "failed", "Nothing was imported"
+
+    uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="import_jobs")
+    # Set when the import finishes and every row was for one centre (the audit row's centre).
+    centre = models.ForeignKey(
+        Centre, null=True, blank=True, on_delete=models.SET_NULL, related_name="import_jobs"
+    )
+    file = models.FileField(upload_to="learner-imports/%Y/%m/")
+    file_name = models.CharField(max_length=255, help_text="The name the file was uploaded as.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    file_error = models.TextField(blank=True)
+    errors = models.JSONField(default=list, blank=True, help_text="[[line, problem], ...]")
+    counts = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Learner import {self.file_name} ({self.get_status_display()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import views, views_staff
-from .views_import import learner_import, learner_import_template
+from .views_import import learner_import, learner_import_job, learner_import_template
 
 app_name = "centres"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("learners/", views.learner_list, name="learner-list"),
     path("learners/<int:pk>/", views.learner_detail, name="learner-detail"),
     path("learners/import/", learner_import, name="learner-import"),
+    path("learners/import/<int:pk>/", learner_import_job, name="learner-import-job"),
     path(
         "learners/import/example.csv",
         learner_import_template,
