@@ -808,8 +808,9 @@ def batch_admin_delete(*, actor, batch: Batch, reason: str = "") -> Batch:
     if batch.deleted_at is None:
         batch.deleted_at = now
         batch.deleted_by = actor
+        # A batch the centre deleted itself keeps its deleter: only its files go now.
+        batch.deleted_by_role = AWARDING_BODY_ADMIN
     batch.files_purged_at = now
-    batch.deleted_by_role = AWARDING_BODY_ADMIN
     reason = reason.strip()
     if not reason and batch.deletion_reason:
         reason = f"At the centre's request: {batch.deletion_reason}"

@@ -3,6 +3,9 @@ when, by whom (the role, never the name) and why; its page shows that, not files
 
 from __future__ import annotations
 
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from moderation import services
@@ -12,6 +15,7 @@ from .factories import make_batch
 
 S = BatchStatus
 ROLE = "Awarding body administrator"
+DELETED_TAB_QUERIES = 5
 
 
 def deleted_batch(world, **kwargs):
@@ -97,3 +101,26 @@ def test_r_bat_9_a_draft_the_centre_deleted_itself_is_not_listed(member_client, 
     assert f"Batch {batch.pk}" not in page
     detail = reverse("moderation:batch-detail", args=[batch.pk])
     assert member_client.get(detail).status_code == 404
+
+
+def test_r_bat_9_purging_a_batch_the_centre_deleted_keeps_the_centre_as_deleter(world):
+    batch = make_batch(world, S.CENTRE_COMPLETING)
+    services.batch_delete(actor=world.admin, batch=batch)
+    services.batch_admin_delete(actor=world.staff, batch=batch)
+    batch.refresh_from_db()
+    assert batch.deleted_by_role == "Centre Administrator"
+    assert batch.deleted_by == world.admin and batch.files_purged_at is not None
+
+
+@pytest.mark.parametrize("deleted", [2, 12])
+def test_deleted_tab_queries_do_not_grow(member_client, world, deleted):
+    for _ in range(deleted):
+        batch = make_batch(world, S.RETURNED, selections=[])
+        services.batch_admin_delete(actor=world.staff, batch=batch, reason="Duplicate.")
+    url = reverse("moderation:index")
+    member_client.get(url, {"tab": "deleted"})  # the session's first read
+    with CaptureQueriesContext(connection) as captured:
+        page = member_client.get(url, {"tab": "deleted"}).content.decode()
+    assert page.count("Duplicate.") == deleted
+    # Session, user, membership (with its centre); then the page of batches and its count.
+    assert len(captured) == DELETED_TAB_QUERIES
