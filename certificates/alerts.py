@@ -51,7 +51,11 @@ def sla_crossings(*, now: datetime) -> list[DeadlineAlert]:
             DeadlineAlert(
                 batch=batch,
                 kind=AlertKind.SLA_OVERDUE if batch.sla_due_at <= now else AlertKind.SLA_DUE_SOON,
-                cycle=batch.sla_started_at or batch.submitted_at or batch.sla_due_at,
+                # An admin's extension (a new due date) is a new cycle: it may alert again.
+                cycle=batch.sla_extended_at
+                or batch.sla_started_at
+                or batch.submitted_at
+                or batch.sla_due_at,
                 due=batch.sla_due_at,
                 recipients=", ".join(recipients),
             )

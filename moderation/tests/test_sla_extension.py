@@ -132,3 +132,21 @@ def test_both_sides_see_the_new_date_and_the_reason(client, world):
     for page in (centre, review):
         assert "The awarding body moved the due date to" in page
         assert shown in page and "Reason: Bank holiday." in page
+
+
+def test_r_sla_1_alerts_follow_the_new_due_date(world, mailoutbox):
+    from certificates.alerts import sla_sweep
+    from moderation.models import Batch
+
+    batch = make_batch(world, S.WITH_MODERATOR, moderator=world.moderator)
+    started = timezone.now() - timedelta(days=30)
+    Batch.objects.filter(pk=batch.pk).update(
+        sla_started_at=started, sla_due_at=started + timedelta(days=28)
+    )
+    assert sla_sweep() == 1  # overdue
+    due = later(days=10)
+    services.batch_extend_sla(actor=world.staff, batch=batch, due=due, reason="Agreed delay.")
+    assert sla_sweep() == 0  # no longer due within the warning days
+    # Overdue again against the new date: a new crossing, alerted once.
+    assert sla_sweep(now=due + timedelta(hours=1)) == 1
+    assert sla_sweep(now=due + timedelta(hours=2)) == 0
