@@ -227,6 +227,7 @@ def seed_big_batches(*, learner_units: int, seed: int = 9) -> BigBatches:
             [BatchUnit(batch=batch, selection_id=pk, claimed_at=now) for pk in chosen],
             batch_size=BATCH_SIZE,
         )
+    BatchUnit.objects.filter(batch__in=[completing, review]).fill_slot_order()
     documents = (
         _documents(draft, key=key, uploader=admin)
         + _documents(completing, key=key, uploader=admin, samples=units[completing.pk][:sample])
@@ -349,6 +350,7 @@ def seed_open_batches(*, count: int, seed: int = 7) -> int:
         ],
         batch_size=BATCH_SIZE,
     )
+    BatchUnit.objects.filter(batch__in=batches).fill_slot_order()
     first_unit = {}
     for unit in units:
         first_unit.setdefault(unit.batch_id, unit)

@@ -14,7 +14,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django_fsm import transition
 
@@ -382,15 +382,39 @@ class SampleRule:
         return self.shortfall == 0
 
 
+# BatchUnit's copy of what orders the slot list, and where each comes from on UnitSelection.
+SLOT_ORDER_SOURCES = {
+    "order_last_name": "registration__learner__last_name",
+    "order_first_name": "registration__learner__first_name",
+    "order_p_number": "registration__learner__membership_number",
+    "order_unit_code": "unit__code",
+}
+
+
+class BatchUnitQuerySet(models.QuerySet):
+    def fill_slot_order(self) -> int:
+        """Copy the slot order from the learners and units, for rows bulk-created without it."""
+        from par.models import UnitSelection
+
+        return self.update(
+            **{
+                name: Subquery(
+                    UnitSelection.objects.filter(pk=OuterRef("selection_id")).values(source)[:1]
+                )
+                for name, source in SLOT_ORDER_SOURCES.items()
+            }
+        )
+
+
 class BatchUnit(models.Model):
     """One learner-unit claimed on a batch; pins its PAR selection until the batch is deleted."""
 
     # "Tick all matching" inserts 100,000 of these in one statement, so each per-row cost
-    # counts. The batch has no index of its own: batchunit_unique starts with it. Neither
-    # key is a database constraint: PostgreSQL checks those with a query per inserted row
-    # (half the statement's time). Rows are only written by moderation.services, which
-    # locks the batch row and the chosen selections' rows (as the checks would) before it
-    # inserts them; on_delete still runs in Django.
+    # counts: four indexes, no more (batchunit_slot_order_idx serves the batch's lookups,
+    # batchunit_unique the selection's). Neither key is a database constraint: PostgreSQL
+    # checks those with a query per inserted row (half the statement's time). Rows are only
+    # written by moderation.services, which locks the batch row and the chosen selections'
+    # rows (as the checks would) before it inserts them; on_delete still runs in Django.
     batch = models.ForeignKey(
         Batch, on_delete=models.CASCADE, related_name="units", db_index=False, db_constraint=False
     )
@@ -398,15 +422,27 @@ class BatchUnit(models.Model):
         "par.UnitSelection",
         on_delete=models.PROTECT,
         related_name="batch_units",
+        db_index=False,
         db_constraint=False,
     )
     claimed_at = models.DateTimeField(default=timezone.now)
     # Set when the batch is deleted: the learner-unit may then be claimed again.
     released_at = models.DateTimeField(null=True, blank=True)
+    # The slot list's order (surname, first name, P number, unit code; SLOT_ORDER_SOURCES),
+    # copied when the unit is claimed, so a page of a 2,000-slot batch is read off
+    # batchunit_slot_order_idx instead of joining and sorting every slot for each page.
+    # The page shows the learner's current name; a learner renamed since keeps their place.
+    order_last_name = models.CharField(max_length=100, blank=True)
+    order_first_name = models.CharField(max_length=100, blank=True)
+    order_p_number = models.CharField(max_length=10, blank=True)
+    order_unit_code = models.CharField(max_length=20, blank=True)
+
+    objects = BatchUnitQuerySet.as_manager()
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["batch", "selection"], name="batchunit_unique"),
+            # The selection first: it also serves the lookups by selection (PAR's PROTECT).
+            models.UniqueConstraint(fields=["selection", "batch"], name="batchunit_unique"),
             # A learner-unit is in at most one batch that is not deleted (R-BAT-4), even
             # when two colleagues submit at the same moment.
             models.UniqueConstraint(
@@ -414,6 +450,19 @@ class BatchUnit(models.Model):
                 condition=Q(released_at__isnull=True),
                 name="batchunit_one_live_batch",
             ),
+        ]
+        indexes = [
+            models.Index(
+                fields=[
+                    "batch",
+                    "order_last_name",
+                    "order_first_name",
+                    "order_p_number",
+                    "order_unit_code",
+                    "id",
+                ],
+                name="batchunit_slot_order_idx",
+            )
         ]
         ordering = ["pk"]
 
@@ -464,6 +513,14 @@ class BatchDocument(models.Model):
 
     class Meta:
         ordering = ["uploaded_at", "pk"]
+        # The batch page counts the slots with a file from this alone (no learner-unit read).
+        indexes = [
+            models.Index(
+                fields=["batch"],
+                condition=Q(kind="sample", superseded_at__isnull=True),
+                name="batchdoc_current_sample_idx",
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["batch", "kind"],

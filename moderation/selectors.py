@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from centres.models import Registration
@@ -19,6 +20,7 @@ from .locks import batch_holds
 from .models import (
     AWAITING_MODERATOR,
     OUTCOMES,
+    SLOT_ORDER_SOURCES,
     Batch,
     BatchDocument,
     BatchHistory,
@@ -104,13 +106,33 @@ def _current_sample(batch_unit_ref) -> QuerySet[BatchDocument]:
     )
 
 
+def _count_of(rows: QuerySet) -> Subquery:
+    """COUNT(*) of ``rows`` (filtered on OuterRef("pk"), the batch) as a scalar subquery."""
+    return Subquery(rows.order_by().values("batch_id").annotate(n=Count("pk")).values("n"))
+
+
 def batch_slot_counts(*, batch: Batch) -> SlotCounts:
-    """Learner-units claimed and those with a file, in one aggregate query."""
-    totals = BatchUnit.objects.filter(batch=batch).aggregate(
-        claimed=Count("pk"),
-        uploaded=Count("pk", filter=Exists(_current_sample(OuterRef("pk")))),
+    """Learner-units claimed and those with a file, in one query.
+
+    Two counts read from indexes alone (the batch's slots in slot order; the batch's current
+    samples, at most one per learner-unit), rather than a file lookup per learner-unit.
+    """
+    claimed, uploaded = (
+        Batch.objects.filter(pk=batch.pk)
+        .values_list(
+            Coalesce(_count_of(BatchUnit.objects.filter(batch=OuterRef("pk"))), 0),
+            Coalesce(
+                _count_of(
+                    BatchDocument.objects.current().filter(
+                        batch=OuterRef("pk"), kind=DocumentKind.SAMPLE
+                    )
+                ),
+                0,
+            ),
+        )
+        .get()
     )
-    return SlotCounts(claimed=totals["claimed"], uploaded=totals["uploaded"])
+    return SlotCounts(claimed=claimed, uploaded=uploaded)
 
 
 def batch_sample_rule(*, batch: Batch, counts: SlotCounts) -> SampleRule:
@@ -118,13 +140,8 @@ def batch_sample_rule(*, batch: Batch, counts: SlotCounts) -> SampleRule:
     return batch.sample(claimed=counts.claimed, uploaded=counts.uploaded)
 
 
-_SLOT_ORDER = (
-    "selection__registration__learner__last_name",
-    "selection__registration__learner__first_name",
-    "selection__registration__learner__membership_number",
-    "selection__unit__code",
-    "pk",
-)
+# BatchUnit's own copy of learner and unit, so the order is batchunit_slot_order_idx's.
+_SLOT_ORDER = (*SLOT_ORDER_SOURCES, "pk")
 _SLOT_FIELDS = {
     "learner_id": "selection__registration__learner_id",
     "p_number": "selection__registration__learner__membership_number",
@@ -135,12 +152,19 @@ _SLOT_FIELDS = {
 }
 
 
-def batch_slots_queryset(*, batch: Batch, missing_only: bool = False) -> QuerySet:
-    """The batch's slots as flat rows, by learner then unit; only empty ones if asked."""
+def _slot_units(*, batch: Batch, missing_only: bool = False) -> QuerySet[BatchUnit]:
+    """The batch's learner-units in slot order, joined to nothing: an index range."""
     units = BatchUnit.objects.filter(batch=batch)
     if missing_only:
         units = units.filter(~Exists(_current_sample(OuterRef("pk"))))
-    return units.order_by(*_SLOT_ORDER).values("pk", **{k: F(v) for k, v in _SLOT_FIELDS.items()})
+    return units.order_by(*_SLOT_ORDER)
+
+
+def batch_slots_queryset(*, batch: Batch, missing_only: bool = False) -> QuerySet:
+    """The batch's slots as flat rows, by learner then unit; only empty ones if asked."""
+    return _slot_units(batch=batch, missing_only=missing_only).values(
+        "pk", **{k: F(v) for k, v in _SLOT_FIELDS.items()}
+    )
 
 
 def _slots_with_files(rows: list[dict]) -> list[Slot]:
@@ -180,7 +204,12 @@ def batch_slot_page(
     page = numbered_page(Paginator(rows_qs, per_page), page_number, count=total)
     bottom = (page.number - 1) * per_page
     # One row before the page says whether its first learner started on the page before.
-    rows = list(rows_qs[max(bottom - 1, 0) : bottom + per_page])
+    # The page's ids come off the order index first, so only they are joined to learners
+    # and units, however far into the batch the page is.
+    ids = _slot_units(batch=batch, missing_only=missing_only).values("pk")[
+        max(bottom - 1, 0) : bottom + per_page
+    ]
+    rows = list(batch_slots_queryset(batch=batch).filter(pk__in=ids))
     before = rows.pop(0) if bottom and rows else None
     groups: list[LearnerSlots] = []
     for slot in _slots_with_files(rows):

@@ -36,6 +36,7 @@ from .models import (
     OVERRIDE_CHANGEABLE,
     SAMPLES_ADDABLE,
     SAMPLES_REMOVABLE,
+    SLOT_ORDER_SOURCES,
     UNITS_EDITABLE,
     Batch,
     BatchDocument,
@@ -414,12 +415,17 @@ def _insert_units(batch: Batch, selections: QuerySet[UnitSelection], now: dateti
     the SELECT began breaks the partial unique index (R-BAT-4) and nothing is inserted.
     The chosen selections are locked as they are read (FOR NO KEY UPDATE), so PAR cannot
     remove one before this commits: what a foreign key's per-row check would ensure, in
-    the same pass. Returns the rows inserted.
+    the same pass. Each row gets its slot order (SLOT_ORDER_SOURCES) in the same statement.
+    Returns the rows inserted.
     """
     chosen = selections.select_for_update(of=("self",), no_key=True).order_by()
-    sql, params = chosen.values(chosen_id=F("pk")).query.sql_with_params()
+    order = list(SLOT_ORDER_SOURCES)
+    sql, params = chosen.values(
+        chosen_id=F("pk"), **{name: F(source) for name, source in SLOT_ORDER_SOURCES.items()}
+    ).query.sql_with_params()
     qn = connection.ops.quote_name
-    columns = ", ".join(qn(c) for c in ("batch_id", "selection_id", "claimed_at"))
+    columns = ", ".join(qn(c) for c in ("batch_id", "claimed_at", "selection_id", *order))
+    chosen_columns = ", ".join(f"chosen.{qn(c)}" for c in ("chosen_id", *order))
     # No savepoint of its own: the error ends the caller's atomic block (every service here
     # runs in one), which rolls back as BatchError leaves it.
     try:

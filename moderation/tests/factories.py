@@ -113,6 +113,7 @@ def make_batch(
         units = BatchUnit.objects.bulk_create(
             [BatchUnit(batch=batch, selection=s) for s in selections], batch_size=500
         )
+        BatchUnit.objects.filter(batch=batch).fill_slot_order()
         if samples:
             shared = stored_pdf()  # one stored file is enough however many rows point at it
             BatchDocument.objects.bulk_create(

@@ -224,3 +224,30 @@ def test_r_bat_4_submit_refused_when_a_saved_unit_has_since_passed(world):
         services.batch_submit_units(actor=world.admin, batch=batch)
     batch.refresh_from_db()
     assert batch.status == S.DRAFT
+
+
+def test_ticked_units_carry_the_slot_order_of_their_learner_and_unit(world):
+    """Page ticks and "tick all" both copy surname, first name, P number and unit code,
+    which order the batch page's slots (batchunit_slot_order_idx)."""
+    bulk_learner_units(world.centre, world.qualification, 2)
+    batch = make_batch(world)
+    first = selections_for(world.learner, world.qualification)[0]
+    services.batch_select_units(actor=world.admin, batch=batch, add=[first.pk])
+    services.batch_add_all_matching(actor=world.admin, batch=batch)
+    rows = BatchUnit.objects.filter(batch=batch).select_related(
+        "selection__registration__learner", "selection__unit"
+    )
+    assert len(rows) > 1
+    for row in rows:
+        learner = row.selection.registration.learner
+        assert (
+            row.order_last_name,
+            row.order_first_name,
+            row.order_p_number,
+            row.order_unit_code,
+        ) == (
+            learner.last_name,
+            learner.first_name,
+            learner.membership_number,
+            row.selection.unit.code,
+        )
