@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -112,6 +113,20 @@ def home(request):
     return render(
         request, "hub/home.html", {"tiles": tiles, "notices": notices, "unread_notices": unread}
     )
+
+
+FAVICON = settings.BASE_DIR / "static" / "hub" / "favicon.ico"
+
+
+@require_safe
+def favicon(request):
+    """/favicon.ico, which browsers and tools ask for on every site whatever the page links.
+
+    Pages link the SVG (base.html); this answers the fixed address instead of a 404.
+    """
+    response = HttpResponse(FAVICON.read_bytes(), content_type="image/x-icon")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 @require_safe

@@ -7,6 +7,7 @@ from hub.tests.matrix import everyone, logged_in, register
 register("home", expect=logged_in(200))
 register("healthz", expect=everyone(200))
 register("readyz", expect=everyone(200))
+register("favicon", expect=everyone(200))
 register("login", expect=everyone(200))
 register("logout", expect=everyone(405), label="GET")
 register("logout", method="post", expect=everyone(302), label="POST", anon_to_login=False)

@@ -20,7 +20,7 @@ FORBIDDEN = {
     "on...= event handler (use addEventListener in static JS)": re.compile(
         r"\son[a-z]+\s*=", re.IGNORECASE
     ),
-    "hx-on handler (use static JS)": re.compile(r"\shx-on\b", re.IGNORECASE),
+    "hx-on handler (use static JS)": re.compile(r"\s(?:data-)?hx-on\b", re.IGNORECASE),
     "javascript: URL": re.compile(r"javascript:", re.IGNORECASE),
 }
 

@@ -75,7 +75,7 @@
   if (total > 0 && box) {
     var lead = parseInt(body.getAttribute("data-session-warning-seconds") || "300", 10);
     var button = box.querySelector("[data-session-keepalive]");
-    var token = JSON.parse(body.getAttribute("hx-headers") || "{}")["X-CSRFToken"];
+    var token = JSON.parse(body.getAttribute("data-hx-headers") || "{}")["X-CSRFToken"];
     var timer = null;
     // Sessions are renewed only now and then (hub.sessions), so the server says how long
     // this one has left: on the page, and on every htmx response in a header.
