@@ -349,11 +349,6 @@ class ClaimLine(models.Model):
     def __str__(self) -> str:
         return f"{self.unit.code} {self.grade} for {self.registration}"
 
-    @property
-    def final_grade(self) -> str:
-        """The grade posted to the PAR: the agreed one, else the one claimed."""
-        return self.outcome or self.grade
-
 
 class AssessorAssignment(models.Model):
     """Which awarding-body assessor visits which centre; scopes what they see (R-ACC-2)."""

@@ -14,12 +14,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from centres.models import (
-    Approval,
-    Centre,
     EntryType,
     QualificationUnit,
     Registration,
-    Route,
 )
 from hub.paging import short_date, url_maker
 from par.models import UnitSelection
@@ -32,15 +29,6 @@ from .models import (
     ClaimLine,
     ClaimStatus,
 )
-
-
-def claim_qualifications(centre: Centre) -> QuerySet:
-    """The claim-route qualifications the centre is approved for (R-CLM-2)."""
-    return (
-        Approval.objects.filter(centre=centre, qualification__route=Route.CLAIM)
-        .select_related("qualification")
-        .order_by("qualification__code")
-    )
 
 
 def eligible_registrations(claim: Claim) -> QuerySet[Registration]:
@@ -196,14 +184,6 @@ def registrations_for_unit(claim: Claim, unit_id: int) -> QuerySet[Registration]
     return eligible_registrations(claim).filter(
         Q(entry_type=EntryType.FULL)
         | Q(entry_type=EntryType.UNIT, pk__in=entered.values("registration_id"))
-    )
-
-
-def line_counts_by_registration(claim: Claim) -> dict[int, int]:
-    return dict(
-        claim.lines.values("registration_id")
-        .annotate(n=Count("pk"))
-        .values_list("registration_id", "n")
     )
 
 

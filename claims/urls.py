@@ -26,7 +26,7 @@ urlpatterns = [
     path("history/", views.history, name="history"),
     path("history/export.csv", views.history_export, name="history-export"),
     path("<int:pk>/", views.claim_detail, name="claim-detail"),
-    path("<int:pk>/details/", views.claim_details, name="claim-details"),
+    path("<int:pk>/details/", views.claim_update_details, name="claim-update-details"),
     path("<int:pk>/candidates/", views.by_candidate, name="by-candidate"),
     path(
         "<int:pk>/candidates/<int:registration_pk>/",

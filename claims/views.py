@@ -240,7 +240,7 @@ def _refuse_if_locked(request, claim: Claim):
 
 @require_POST
 @claims_section
-def claim_details(request, pk: int):
+def claim_update_details(request, pk: int):
     """Save the contact email and the planned moderation visit date."""
     claim = get_claim_for_request(request, pk)
     if refused := _refuse_if_locked(request, claim):

@@ -84,7 +84,7 @@ def _has_units(batch: Batch) -> bool:
 
 
 def _sample_met(batch: Batch) -> bool:
-    return batch.sample().shortfall == 0
+    return batch.sample_rule().shortfall == 0
 
 
 class BatchQuerySet(models.QuerySet):
@@ -223,7 +223,7 @@ class Batch(StatusModelMixin, models.Model):
     def submit(self) -> None:
         now = timezone.now()
         self.submitted_at = now
-        self.sample_required = self.sample().required
+        self.sample_required = self.sample_rule().required
         self._start_sla(now)
 
     @transition(
@@ -322,7 +322,7 @@ class Batch(StatusModelMixin, models.Model):
             if kind not in present
         ]
 
-    def sample(self, *, claimed: int | None = None, uploaded: int | None = None) -> SampleRule:
+    def sample_rule(self, *, claimed: int | None = None, uploaded: int | None = None) -> SampleRule:
         """The R-BAT-6 requirement as it stands; pass counts already known to save queries."""
         if claimed is None:
             claimed = self.units.count()

@@ -9,7 +9,9 @@ from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 
 from centres.models import Registration
 from par.locks import locks_for, unheld
@@ -137,7 +139,7 @@ def batch_slot_counts(*, batch: Batch) -> SlotCounts:
 
 def batch_sample_rule(*, batch: Batch, counts: SlotCounts) -> SampleRule:
     """R-BAT-6 from counts already aggregated, so no learner-unit is loaded for it."""
-    return batch.sample(claimed=counts.claimed, uploaded=counts.uploaded)
+    return batch.sample_rule(claimed=counts.claimed, uploaded=counts.uploaded)
 
 
 # BatchUnit's own copy of learner and unit, so the order is batchunit_slot_order_idx's.
@@ -269,41 +271,30 @@ def batch_history_page(*, batch: Batch, page_number, per_page: int) -> Page:
 
 
 # --- lists ---------------------------------------------------------------------------------
-def moderator_queue_assigned(*, moderator_id: int) -> QuerySet[Batch]:
+# A queue row's columns, read as plain values: no Batch, Centre or Qualification instances.
+QUEUE_FIELDS = (
+    "pk",
+    "status",
+    "sla_due_at",
+    "centre__number",
+    "centre__name",
+    "qualification__code",
+)
+
+
+def moderator_queue_assigned(*, moderator_id: int) -> QuerySet:
     """Batches assigned to the moderator and awaiting a decision, by SLA due date."""
     return (
         Batch.objects.live()
         .filter(moderator_id=moderator_id, status__in=AWAITING_MODERATOR)
-        .select_related("centre", "qualification")
         .order_by("sla_due_at", "pk")
+        .values_list(*QUEUE_FIELDS)
     )
 
 
-def moderator_queue_unassigned() -> QuerySet[Batch]:
+def moderator_queue_unassigned() -> QuerySet:
     """Submitted batches nobody has taken, by SLA due date (batch_unassigned_sla_idx)."""
-    return (
-        unassigned_batches().select_related("centre", "qualification").order_by("sla_due_at", "pk")
-    )
-
-
-@dataclass
-class QueueRow:
-    """One batch of a list, flat and with its SLA worked out, so a row costs few lookups."""
-
-    pk: int
-    centre: str
-    qualification_code: str
-    status: str
-    status_label: str
-    sla_due: datetime | None
-    days_left: int | None
-    is_overdue: bool
-    url: str = ""
-    take_url: str = ""
-
-    @property
-    def days_overdue(self) -> int:
-        return -self.days_left if self.days_left is not None and self.days_left < 0 else 0
+    return unassigned_batches().order_by("sla_due_at", "pk").values_list(*QUEUE_FIELDS)
 
 
 def sla_state(due: datetime | None, *, now: datetime, today) -> tuple[int | None, bool]:
@@ -316,38 +307,54 @@ def sla_state(due: datetime | None, *, now: datetime, today) -> tuple[int | None
     return (timezone.localdate(due) - today).days, due < now
 
 
-def queue_rows(batches, *, url: tuple[str, str], take_url: tuple[str, str] | None = None):
-    """``batches`` as QueueRows; URLs are (head, tail) around the batch id, reversed once."""
+def sla_badge(days_left: int | None, overdue: bool) -> tuple[str, str]:
+    """The SLA note's class and words, as moderation/_sla.html words them for one batch."""
+    if overdue:
+        days = -days_left if days_left is not None and days_left < 0 else 0
+        by = f" by {days} day{pluralize(days)}" if days else ""
+        return "badge text-bg-danger", f"Overdue{by}"
+    if days_left == 0:
+        return "badge text-bg-warning", "Due today"
+    return "text-body-secondary", f"({days_left} day{pluralize(days_left)} left)"
+
+
+def queue_rows(rows, *, url: tuple[str, str], take_url: tuple[str, str] | None = None):
+    """QUEUE_FIELDS ``rows`` as dicts of finished strings, so a row costs the template a few
+    dictionary lookups and no filter; URLs are (head, tail) around the batch id, reversed
+    once per page."""
     now = timezone.now()
     today = timezone.localdate(now)
-    rows = []
-    for batch in batches:
-        days_left, overdue = sla_state(batch.sla_due_at, now=now, today=today)
-        row = QueueRow(
-            pk=batch.pk,
-            centre=f"{batch.centre.number} {batch.centre.name}",
-            qualification_code=batch.qualification.code,
-            status=batch.status,
-            status_label=batch.get_status_display(),
-            sla_due=batch.sla_due_at,
-            days_left=days_left,
-            is_overdue=overdue,
-            url=f"{url[0]}{batch.pk}{url[1]}",
+    labels = dict(BatchStatus.choices)
+    out = []
+    for pk, status, due, centre_number, centre_name, qualification_code in rows:
+        days_left, overdue = sla_state(due, now=now, today=today)
+        sla_class, sla_text = sla_badge(days_left, overdue) if due else ("", "")
+        out.append(
+            {
+                "pk": str(pk),
+                "centre": f"{centre_number} {centre_name}",
+                "qualification_code": qualification_code,
+                "status": status,
+                "status_label": labels.get(status, status),
+                "sla_due": date_format(timezone.localtime(due), "j M Y") if due else "",
+                "sla_class": sla_class,
+                "sla_text": sla_text,
+                "is_overdue": overdue,
+                "url": f"{url[0]}{pk}{url[1]}",
+                "take_url": f"{take_url[0]}{pk}{take_url[1]}" if take_url else "",
+            }
         )
-        if take_url is not None:
-            row.take_url = f"{take_url[0]}{batch.pk}{take_url[1]}"
-        rows.append(row)
-    return rows
+    return out
 
 
-def moderator_queue_decided(*, moderator_id: int, limit: int = 20) -> list[Batch]:
-    """The moderator's latest outcomes, a fixed number."""
+def moderator_queue_decided(*, moderator_id: int, limit: int = 20) -> list[tuple]:
+    """The moderator's latest outcomes, a fixed number, as QUEUE_FIELDS rows."""
     return list(
         Batch.objects.live()
         .filter(moderator_id=moderator_id)
         .exclude(status__in=AWAITING_MODERATOR)
-        .select_related("centre", "qualification")
-        .order_by("-outcome_at", "-pk")[:limit]
+        .order_by("-outcome_at", "-pk")
+        .values_list(*QUEUE_FIELDS)[:limit]
     )
 
 

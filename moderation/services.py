@@ -432,7 +432,7 @@ def _insert_units(batch: Batch, selections: QuerySet[UnitSelection], now: dateti
         with connection.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {qn(BatchUnit._meta.db_table)} ({columns}) "
-                f"SELECT %s, chosen.{qn('chosen_id')}, %s FROM ({sql}) chosen",
+                f"SELECT %s, %s, {chosen_columns} FROM ({sql}) chosen",
                 [batch.pk, connection.ops.adapt_datetimefield_value(now), *params],
             )
             return cursor.rowcount
@@ -706,7 +706,7 @@ def batch_submit(*, actor, batch: Batch) -> Batch:
     missing = batch.missing_documents()
     if missing and not batch.override_documents:
         raise BatchError(f"Upload the {' and the '.join(missing)} first (R-BAT-1).")
-    rule = batch.sample()
+    rule = batch.sample_rule()
     if not rule.met:
         raise SampleShortfall(rule)
     fsm.transition(

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.backends.utils import csrf_input
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
@@ -564,7 +565,7 @@ def batch_submit(request, pk: int):
     return render(
         request,
         "moderation/batch_submit.html",
-        {"batch": batch, "rule": batch.sample(), "missing": missing},
+        {"batch": batch, "rule": batch.sample_rule(), "missing": missing},
         status=status,
     )
 
@@ -667,7 +668,13 @@ def queue(request):
     return render(
         request,
         "moderation/queue.html",
-        {"assigned": assigned, "unassigned": unassigned, "decided": decided},
+        # One CSRF input for the page's Take buttons, not a {% csrf_token %} per row.
+        {
+            "assigned": assigned,
+            "unassigned": unassigned,
+            "decided": decided,
+            "csrf_input": csrf_input(request),
+        },
     )
 
 

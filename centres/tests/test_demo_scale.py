@@ -39,9 +39,9 @@ def test_seed_demo_scale_options_load_the_sizes_asked_for():
     assert {draft.centre.number, completing.centre.number} == {"10001"}
     assert (draft.units.count(), completing.units.count(), review.units.count()) == (0, 25, 25)
     assert draft.missing_documents() == []  # Select Units to Pass on Batch opens straight away
-    assert completing.sample().uploaded == 4  # 15 % of 25, rounded up
+    assert completing.sample_rule().uploaded == 4  # 15 % of 25, rounded up
     assert review.status == BatchStatus.WITH_MODERATOR
-    assert review.sample().met
+    assert review.sample_rule().met
 
     open_batches = Batch.objects.filter(status__in=AWAITING_MODERATOR).exclude(pk=review.pk)
     assert open_batches.count() == 10

@@ -120,9 +120,9 @@ register("claims:history-export", expect=section_page(CLAIMS))
 
 # One claim
 register("claims:claim-detail", kwargs=claim_kwargs(), expect=SCOPED)
-register("claims:claim-details", kwargs=claim_kwargs(), expect=POST_ONLY, label="GET")
+register("claims:claim-update-details", kwargs=claim_kwargs(), expect=POST_ONLY, label="GET")
 register(
-    "claims:claim-details",
+    "claims:claim-update-details",
     method="post",
     kwargs=claim_kwargs(),
     data=lambda w: {"contact_email": "exams@centre.test", "visit_date": ""},

@@ -36,7 +36,7 @@ def test_r_clm_12_details_save_visit_date_and_warn(cw, member_client):
     claim = start_claim(cw)
     visit = timezone.localdate() + datetime.timedelta(days=26)
     response = member_client.post(
-        reverse("claims:claim-details", args=[claim.pk]),
+        reverse("claims:claim-update-details", args=[claim.pk]),
         {"contact_email": "science@northgate.test", "visit_date": visit.isoformat()},
         follow=True,
     )
@@ -51,7 +51,7 @@ def test_r_clm_12_details_save_visit_date_and_warn(cw, member_client):
 def test_details_errors_shown_next_to_the_field(cw, member_client):
     claim = start_claim(cw)
     response = member_client.post(
-        reverse("claims:claim-details", args=[claim.pk]), {"contact_email": "not-an-email"}
+        reverse("claims:claim-update-details", args=[claim.pk]), {"contact_email": "not-an-email"}
     )
     assert response.status_code == 200
     assert "Enter a valid email address." in response.content.decode()
