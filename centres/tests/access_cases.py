@@ -1,4 +1,4 @@
-from centres.models import Section
+from centres.models import ImportJob, Section
 from hub.tests.matrix import body_page, everyone, register, section_page
 
 register("centres:switch", expect=everyone(405), label="GET")
@@ -90,3 +90,22 @@ register(
 )
 register("centres:learner-import-template", expect=body_page("data", "staff"), label="GET")
 register("centres:learner-import-template", method="post", expect=everyone(405), label="POST")
+
+
+def _import_job(world):
+    job = ImportJob.objects.create(
+        uploaded_by=world.data, file="learner-imports/x.csv", file_name="x.csv", rows_total=1
+    )
+    return {"pk": job.pk}
+
+
+# The job page of an import: its uploader's (and admins'); others' jobs are 404 (tested in
+# test_learner_import_job), centre users 403.
+register("centres:learner-import-job", kwargs=_import_job, expect=body_page("data", "staff"))
+register(
+    "centres:learner-import-job",
+    kwargs=_import_job,
+    method="post",
+    expect=everyone(405),
+    label="POST",
+)
