@@ -318,10 +318,25 @@ def sla_badge(days_left: int | None, overdue: bool) -> tuple[str, str]:
     return "text-body-secondary", f"({days_left} day{pluralize(days_left)} left)"
 
 
-def queue_rows(rows, *, url: tuple[str, str], take_url: tuple[str, str] | None = None):
-    """QUEUE_FIELDS ``rows`` as dicts of finished strings, so a row costs the template a few
-    dictionary lookups and no filter; URLs are (head, tail) around the batch id, reversed
-    once per page."""
+class QueueRow(dict):
+    """A list's row: a dict, so the template finds each field at its first try (no
+    attribute fallback), and attributes for Python code (``row.pk``)."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def queue_rows(
+    rows, *, url: tuple[str, str], take_url: tuple[str, str] | None = None
+) -> list[QueueRow]:
+    """QUEUE_FIELDS ``rows`` as QueueRows of finished strings, so a row costs the template a
+    few dictionary lookups and no filter; URLs are (head, tail) around the batch id,
+    reversed once per page."""
     now = timezone.now()
     today = timezone.localdate(now)
     labels = dict(BatchStatus.choices)
@@ -330,19 +345,19 @@ def queue_rows(rows, *, url: tuple[str, str], take_url: tuple[str, str] | None =
         days_left, overdue = sla_state(due, now=now, today=today)
         sla_class, sla_text = sla_badge(days_left, overdue) if due else ("", "")
         out.append(
-            {
-                "pk": str(pk),
-                "centre": f"{centre_number} {centre_name}",
-                "qualification_code": qualification_code,
-                "status": status,
-                "status_label": labels.get(status, status),
-                "sla_due": date_format(timezone.localtime(due), "j M Y") if due else "",
-                "sla_class": sla_class,
-                "sla_text": sla_text,
-                "is_overdue": overdue,
-                "url": f"{url[0]}{pk}{url[1]}",
-                "take_url": f"{take_url[0]}{pk}{take_url[1]}" if take_url else "",
-            }
+            QueueRow(
+                pk=pk,
+                centre=f"{centre_number} {centre_name}",
+                qualification_code=qualification_code,
+                status=status,
+                status_label=labels.get(status, status),
+                sla_due=date_format(timezone.localtime(due), "j M Y") if due else "",
+                sla_class=sla_class,
+                sla_text=sla_text,
+                is_overdue=overdue,
+                url=f"{url[0]}{pk}{url[1]}",
+                take_url=f"{take_url[0]}{pk}{take_url[1]}" if take_url else "",
+            )
         )
     return out
 

@@ -660,8 +660,11 @@ def queue(request):
         Paginator(selectors.moderator_queue_unassigned(), size), request.GET.get("page")
     )
     review_url, take_url = _row_url("moderation:review"), _row_url("moderation:take")
-    assigned.rows = selectors.queue_rows(assigned, url=review_url)
-    unassigned.rows = selectors.queue_rows(unassigned, url=review_url, take_url=take_url)
+    # The pages list the finished rows (a page of plain values comes in).
+    assigned.object_list = assigned.rows = selectors.queue_rows(assigned, url=review_url)
+    unassigned.object_list = unassigned.rows = selectors.queue_rows(
+        unassigned, url=review_url, take_url=take_url
+    )
     decided = selectors.queue_rows(
         selectors.moderator_queue_decided(moderator_id=request.user.pk), url=review_url
     )
