@@ -20,3 +20,10 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+def ready_emails(messages) -> list:
+    """The "Certificates ready" emails among ``messages``: Complete also notifies the centre
+    of the outcome (R-NTF-1), which is not what these tests count."""
+    subjects = ((m, getattr(m, "subject", None) or m["Subject"]) for m in messages)
+    return [m for m, subject in subjects if subject.startswith("Certificates ready")]

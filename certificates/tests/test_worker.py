@@ -20,6 +20,7 @@ from django.conf import settings
 from centres.models import Centre
 from certificates import tasks
 from certificates.models import Certificate, CertificateDispatch
+from certificates.tests.conftest import ready_emails
 from hub.celery import app as hub_app
 from moderation import services as moderation
 from moderation.models import BatchStatus
@@ -80,7 +81,7 @@ def test_r_sla_3_a_real_worker_issues_once_and_emails_once(world, worker_app, ma
 
     assert wait_for(dispatched), "the worker did not issue and dispatch the certificates"
     assert Certificate.objects.filter(batch=batch).exclude(pdf="").count() == 1
-    assert len(mailoutbox) == 1
+    assert len(ready_emails(mailoutbox)) == 1
     # The same message again, as a redelivery after a lost ack would bring it.
     # The worker runs in this process, so its task_postrun signal says when both have run.
     done: set[str] = set()
@@ -98,4 +99,4 @@ def test_r_sla_3_a_real_worker_issues_once_and_emails_once(world, worker_app, ma
     finally:
         task_postrun.disconnect(ran)
     assert Certificate.objects.filter(batch=batch).count() == 1
-    assert len(mailoutbox) == 1
+    assert len(ready_emails(mailoutbox)) == 1
