@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.template.defaultfilters import pluralize
+from django.template.defaultfilters import filesizeformat, pluralize
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
@@ -49,47 +49,98 @@ def numbered_page(paginator: Paginator, number, *, count: int | None = None) -> 
 SLOTS_MISSING = "missing"  # the "Slots without a file" filter's value of ?slots=
 
 
-@dataclass
-class SlotFile:
-    pk: int
-    name: str
-    size: int
-    uploaded_at: datetime
-    superseded_at: datetime | None
-    url: str = ""
+class Row(dict):
+    """One row of a long list: a dict, so the template finds each field at its first try
+    (an object's attribute costs it a failed item lookup, an exception, then getattr), and
+    attributes for Python code (``row.pk``, ``slot.upload_url = ...``). Fields are worded
+    and formatted here, so a row costs the template lookups, not filters."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __setattr__(self, name: str, value) -> None:
+        self[name] = value
 
 
-@dataclass
-class Slot:
+def _local(moment: datetime | None, format_string: str) -> str:
+    """``moment`` in local time as the ``date`` filter shows it; "" for None."""
+    return date_format(timezone.localtime(moment), format_string) if moment else ""
+
+
+class SlotFile(Row):
+    """One file of a slot: the current one or an earlier version."""
+
+    def __init__(
+        self,
+        *,
+        pk: int,
+        name: str,
+        size: int,
+        uploaded_at: datetime,
+        superseded_at: datetime | None,
+    ) -> None:
+        super().__init__(
+            pk=pk,
+            name=name,
+            size=size,
+            size_label=filesizeformat(size),
+            uploaded_at=uploaded_at,
+            uploaded_label=_local(uploaded_at, "j M Y H:i"),
+            superseded_at=superseded_at,
+            superseded_label=_local(superseded_at, "j M Y H:i"),
+            url="",
+        )
+
+
+class Slot(Row):
     """One learner-unit's upload slot, flat so the template looks up little per row."""
 
-    pk: int
-    learner_id: int
-    p_number: str
-    first_name: str
-    last_name: str
-    unit_code: str
-    unit_title: str
-    current: SlotFile | None = None
-    earlier: list[SlotFile] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    upload_url: str = ""
-    remove_url: str = ""
+    def __init__(
+        self,
+        *,
+        pk: int,
+        learner_id: int,
+        p_number: str,
+        first_name: str,
+        last_name: str,
+        unit_code: str,
+        unit_title: str,
+    ) -> None:
+        super().__init__(
+            pk=pk,
+            learner_id=learner_id,
+            p_number=p_number,
+            first_name=first_name,
+            last_name=last_name,
+            full_name=f"{first_name} {last_name}",
+            unit_code=unit_code,
+            unit_title=unit_title,
+            current=None,
+            earlier=[],
+            errors=[],
+            upload_url="",
+            remove_url="",
+        )
 
-    @property
-    def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}"
 
-
-@dataclass
-class LearnerSlots:
+class LearnerSlots(Row):
     """A learner's slots on one page; ``continued`` when the previous page showed some too."""
 
-    p_number: str
-    first_name: str
-    last_name: str
-    slots: list[Slot]
-    continued: bool = False
+    def __init__(
+        self, *, p_number: str, first_name: str, last_name: str, continued: bool = False
+    ) -> None:
+        super().__init__(
+            p_number=p_number,
+            first_name=first_name,
+            last_name=last_name,
+            slots=[],
+            continued=continued,
+        )
 
 
 @dataclass
@@ -179,7 +230,9 @@ def _slots_with_files(rows: list[dict]) -> list[Slot]:
         .values_list("pk", "batch_unit_id", "original_name", "size", "uploaded_at", "superseded_at")
     )
     for pk, unit_id, name, size, uploaded_at, superseded_at in files:
-        file = SlotFile(pk, name, size, uploaded_at, superseded_at)
+        file = SlotFile(
+            pk=pk, name=name, size=size, uploaded_at=uploaded_at, superseded_at=superseded_at
+        )
         slot = by_pk[unit_id]
         if superseded_at is None:
             slot.current = file
@@ -220,7 +273,12 @@ def batch_slot_page(
                 not groups and before is not None and before["learner_id"] == slot.learner_id
             )
             groups.append(
-                LearnerSlots(slot.p_number, slot.first_name, slot.last_name, [], continued)
+                LearnerSlots(
+                    p_number=slot.p_number,
+                    first_name=slot.first_name,
+                    last_name=slot.last_name,
+                    continued=continued,
+                )
             )
         groups[-1].slots.append(slot)
     return page, groups
@@ -318,17 +376,8 @@ def sla_badge(days_left: int | None, overdue: bool) -> tuple[str, str]:
     return "text-body-secondary", f"({days_left} day{pluralize(days_left)} left)"
 
 
-class QueueRow(dict):
-    """A list's row: a dict, so the template finds each field at its first try (no
-    attribute fallback), and attributes for Python code (``row.pk``)."""
-
-    __slots__ = ()
-
-    def __getattr__(self, name: str):
-        try:
-            return self[name]
-        except KeyError:
-            raise AttributeError(name) from None
+class QueueRow(Row):
+    """One batch of a queue, its SLA worded (sla_badge)."""
 
 
 def queue_rows(

@@ -196,6 +196,8 @@ def batch_page_context(request: HttpRequest, batch: Batch, *, download_url: str)
         "document_sections": selectors.batch_document_sections(batch=batch),
         "rule": selectors.batch_sample_rule(batch=batch, counts=counts),
         "history": history,
+        # One CSRF input for every slot's forms, not a {% csrf_token %} per form.
+        "csrf_input": csrf_input(request),
     }
 
 
@@ -475,7 +477,11 @@ def _slot_response(request, batch: Batch, unit_pk: int, errors: list[str], statu
     _SlotLinks.for_batch(batch.pk, download_url="moderation:document-download", query=query).apply(
         slot
     )
-    context = _centre_context(request, batch) | {"batch": batch, "slot": slot}
+    context = _centre_context(request, batch) | {
+        "batch": batch,
+        "slot": slot,
+        "csrf_input": csrf_input(request),
+    }
     response = render(request, "moderation/_slot.html", context, status=status)
     counts = selectors.batch_slot_counts(batch=batch)
     response["X-Sample-Claimed"] = str(counts.claimed)
