@@ -50,7 +50,7 @@ def _person(actor) -> typing.Any:
 
 def _detail(detail: dict, *, before: typing.Any, after: typing.Any, reason: str | None) -> dict:
     if before is not None or after is not None:
-        detail["from"], detail["to"] = before, after
+        detail["before"], detail["after"] = before, after
     if reason is not None:
         detail["reason"] = reason
     return detail
@@ -71,7 +71,7 @@ def audit(
 ) -> AuditEvent:
     """Record one change; call it inside the transaction of the change it records.
 
-    ``before``/``after`` and ``reason`` are kept in the row's detail as "from", "to" and
+    ``before``/``after`` and ``reason`` are kept in the row's detail as "before", "after" and
     "reason" (JSON values). With ``entity``, the entity's history row is written too
     (``history`` holds its own fields, e.g. a batch history's event) and returned on the
     event as ``.history``. The centre defaults to the entity's.

@@ -36,8 +36,8 @@ def test_transitions_are_audited_with_from_to_and_why(cw):
         cw.centre,
         f"claim {claim.pk}",
     )
-    assert event.detail["from"] == ClaimStatus.UNSUBMITTED
-    assert event.detail["to"] == ClaimStatus.SUBMITTED
+    assert event.detail["before"] == ClaimStatus.UNSUBMITTED
+    assert event.detail["after"] == ClaimStatus.SUBMITTED
     assert event.detail["reason"] == f"Claim number {claim.number}"
     # The claim's own history page reads the row written on the same path.
     row = claim.history.get(to_status=ClaimStatus.SUBMITTED)
@@ -65,8 +65,8 @@ def test_admin_lifts_the_deadlines_with_a_reason_audited(client, cw):
     event = AuditEvent.objects.get(action="claims.admin_update")
     assert event.actor == cw.world.staff
     assert event.detail == {
-        "from": {"visit_date": None, "late_allowed": False},
-        "to": {"visit_date": "2031-05-20", "late_allowed": True},
+        "before": {"visit_date": None, "late_allowed": False},
+        "after": {"visit_date": "2031-05-20", "late_allowed": True},
         "reason": "Visit moved by the assessor; late entries agreed.",
     }
 

@@ -22,7 +22,7 @@ def test_a_transition_writes_the_audit_row_and_the_batch_history_together(world)
         world.centre,
         f"Batch {batch.pk}",
     )
-    assert (event.detail["from"], event.detail["to"]) == (S.CENTRE_COMPLETING, S.WITH_MODERATOR)
+    assert (event.detail["before"], event.detail["after"]) == (S.CENTRE_COMPLETING, S.WITH_MODERATOR)
     row = batch.history.get(event="transition")
     assert (row.actor, row.at, row.note) == (event.actor, event.at, event.detail["reason"])
 
@@ -44,14 +44,14 @@ def test_admin_sample_rate_goes_through_the_service_and_is_audited(client, world
     assert (rate.centre, rate.percent, rate.set_by) == (world.centre, 25, world.staff)
     events = AuditEvent.objects.filter(action="batch.sample_rate_set").order_by("at", "pk")
     assert [(e.actor, e.centre, e.detail) for e in events] == [
-        (world.staff, world.centre, {"from": None, "to": 40, "reason": "Action plan."}),
-        (world.staff, world.centre, {"from": 40, "to": 25, "reason": "Action plan met."}),
+        (world.staff, world.centre, {"before": None, "after": 40, "reason": "Action plan."}),
+        (world.staff, world.centre, {"before": 40, "after": 25, "reason": "Action plan met."}),
     ]
     client.post(
         reverse("admin:moderation_centresamplerate_delete", args=[rate.pk]), {"post": "yes"}
     )
     assert not CentreSampleRate.objects.exists()
-    assert AuditEvent.objects.get(action="batch.sample_rate_remove").detail["from"] == 25
+    assert AuditEvent.objects.get(action="batch.sample_rate_remove").detail["before"] == 25
 
 
 def test_sample_rate_service_refuses_non_staff(world):
