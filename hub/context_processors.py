@@ -1,3 +1,5 @@
+from dataclasses import dataclass
+
 from django.conf import settings
 
 from .sessions import seconds_left
@@ -16,3 +18,44 @@ def session_expiry(request):
         "session_warning_seconds": warning,
         "session_warning_minutes": max(1, round(warning / 60)),
     }
+
+
+@dataclass(frozen=True)
+class NavItem:
+    title: str
+    url: str
+    current: bool
+    aria_current: str  # "page" on the section's own page, "true" further in, "" elsewhere
+
+
+def navigation(request):
+    """The header's links: the sections the user has (as on the home page), current marked.
+
+    The current one is the link whose address is the longest start of this page's: the
+    Moderation section holds every batch page, "Moderation queue" its own pages. Not on
+    the home page, whose tiles are the same links.
+    Computed only when the header is printed (a callable), and with no query.
+    """
+
+    def items() -> list[NavItem]:
+        from .views import body_tiles, section_tiles
+
+        user = getattr(request, "user", None)
+        # The home page's tiles are these same links, with their descriptions: not twice.
+        if user is None or not user.is_authenticated or request.path == "/":
+            return []
+        tiles = section_tiles(getattr(request, "membership", None)) + body_tiles(user)
+        path = request.path
+        matches = [t.url for t in tiles if path.startswith(t.url)]
+        current = max(matches, key=len) if matches else None
+        return [
+            NavItem(
+                t.title,
+                t.url,
+                t.url == current,
+                ("page" if t.url == path else "true") if t.url == current else "",
+            )
+            for t in tiles
+        ]
+
+    return {"nav_sections": items}

@@ -94,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "centres.context_processors.current_centre",
                 "hub.context_processors.session_expiry",
+                "hub.context_processors.navigation",
             ],
         },
     },
