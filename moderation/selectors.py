@@ -491,31 +491,39 @@ def get_deleted_batch_for_request(request, pk: int) -> Batch | None:
 UNIT_SEARCH_MAX_TERMS = 5
 
 
-@dataclass
-class UnitChoice:
+class UnitChoice(Row):
     """One PAR selection as a box on the page: ticked when the batch holds it."""
 
-    pk: int
-    label: str  # "CODE Title", as PAR shows it
-    reason: str  # why it cannot be ticked (R-BAT-4); "" when it can
-    ticked: bool
+    def __init__(self, *, pk: int, label: str, reason: str, ticked: bool) -> None:
+        # label: "CODE Title", as PAR shows it; reason: why it cannot be ticked (R-BAT-4),
+        # "" when it can. The id goes out as text: no number formatting per box.
+        super().__init__(pk=pk, value=str(pk), label=label, reason=reason, ticked=ticked)
 
 
-@dataclass
-class LearnerChoices:
-    """A learner's row: their PAR units, flat so the template looks up little per row."""
+class LearnerChoices(Row):
+    """A learner's row: their PAR units and what the summary line says, worked out once."""
 
-    name: str  # "Surname, First name"
-    p_number: str
-    units: list[UnitChoice]
-
-    @property
-    def open_count(self) -> int:
-        return sum(1 for unit in self.units if not unit.reason)
-
-    @property
-    def ticked_count(self) -> int:
-        return sum(1 for unit in self.units if unit.ticked)
+    def __init__(self, *, name: str, p_number: str, units: list[UnitChoice]) -> None:
+        # name: "Surname, First name"
+        open_count = sum(1 for unit in units if not unit.reason)
+        ticked_count = sum(1 for unit in units if unit.ticked)
+        if not units:
+            note = " – no units selected on PAR"
+        elif not open_count:
+            note = " – no units free to claim"
+        elif ticked_count:
+            note = f" – {ticked_count} of {open_count} ticked"
+        else:
+            note = ""
+        super().__init__(
+            name=name,
+            p_number=p_number,
+            units=units,
+            open_count=open_count,
+            ticked_count=ticked_count,
+            note=note,
+            all_ticked=ticked_count == open_count,
+        )
 
 
 @dataclass
@@ -652,10 +660,12 @@ def batch_unit_choices_page(
     for pk, registration_id, code, title, _result, _held in selections:
         reason = reasons.get(pk, "")
         units[registration_id].append(
-            UnitChoice(pk, f"{code} {title}", reason, not reason and pk in ticked)
+            UnitChoice(
+                pk=pk, label=f"{code} {title}", reason=reason, ticked=not reason and pk in ticked
+            )
         )
     rows = [
-        LearnerChoices(f"{last}, {first}", p_number, units[pk])
+        LearnerChoices(name=f"{last}, {first}", p_number=p_number, units=units[pk])
         for pk, last, first, p_number in learners
     ]
     return page, rows
