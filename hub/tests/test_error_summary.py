@@ -134,3 +134,14 @@ def test_an_unbound_or_valid_form_gives_no_summary(data):
 
     form = Plain(data=data)
     assert summary_errors({"form": form}) == []
+
+
+def test_bulk_units_none_ticked_links_to_the_first_unit_box(member_client, world):
+    """PAR Bulk prints its unit boxes itself: the form names their ids for the summary."""
+    first = world.qualification.qualification_units.order_by("position", "unit__code").first()
+    response = member_client.get(
+        reverse("par:bulk"), {"qualification": world.qualification.pk, "list": "1"}
+    )
+    assert_links_reach_fields(
+        response, [(f"#bulk-unit-{first.unit_id}", "Tick at least one unit.")]
+    )
