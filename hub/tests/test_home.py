@@ -21,7 +21,7 @@ EXPECTED_TILES = {
     "moderator": {"Moderation queue"},
     "assessor": {"Claims to assess"},
     "data": {"Import learners"},
-    "staff": {"Import learners", "Moderation dashboard", "Administration"},
+    "staff": {"Import learners", "Moderation dashboard", "Certificate printing", "Administration"},
 }
 
 

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.urls import resolve, reverse
 
+from centres.models import Centre
 from claims.models import ClaimStatus
 from claims.services import claim_submit
 from claims.tests.conftest import claim_with_lines, make_claim_world
@@ -126,6 +127,8 @@ def test_certificates_ready_reaches_the_centre_when_a_batch_is_complete(
     world, smtp, django_capture_on_commit_callbacks
 ):
     batch = make_batch(world, BatchStatus.WITH_MODERATOR, moderator=world.moderator)
+    # R-CRT-1: a centre taking digital certificates is sent them at once.
+    Centre.objects.filter(pk=world.centre.pk).update(digital_certificates=True)
     with django_capture_on_commit_callbacks(execute=True):
         moderation_services.batch_set_outcome(
             actor=world.moderator, batch=batch, outcome="complete", comments="All met."
@@ -134,7 +137,10 @@ def test_certificates_ready_reaches_the_centre_when_a_batch_is_complete(
     assert len(ready) == 1
     received = ready[0]
     assert received.rcpt_tos == [world.centre.contact_email]  # the centre's generic address
-    (url,) = [u for u in links(received.part("text/plain")) if u.startswith(SITE)]
+    # The batch's certificates page, and (R-CRT-4) the public verify page beside it.
+    urls = [u for u in links(received.part("text/plain")) if u.startswith(SITE)]
+    batch_url = reverse("certificates:batch", kwargs={"batch_pk": batch.pk})
+    (url,) = [u for u in urls if urlsplit(u).path == batch_url]
     assert_opens(url, "certificates:batch", batch_pk=batch.pk)
     assert_html_matches_text(received)
 
