@@ -18,7 +18,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.backends.utils import csrf_input
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -236,16 +235,13 @@ def index(request):
         Paginator(batches, settings.HUB_PAGE_SIZE), request.GET.get("page")
     )
     detail = _row_url("moderation:batch-detail")
-    download = _url_format("moderation:document-download", 2)
-    now = timezone.now()
-    today = timezone.localdate(now)
-    for batch in page:
-        batch.url = f"{detail[0]}{batch.pk}{detail[1]}"
-        if tab == "deleted":
-            continue  # a tombstone has no files and no clock
-        batch.comments_url = download.format(batch.pk, batch.comments_id)
-        batch.days_left, batch.overdue = selectors.sla_state(batch.sla_due_at, now=now, today=today)
-        batch.days_overdue = max(0, -(batch.days_left or 0))
+    if tab == "deleted":
+        for batch in page:
+            batch.url = f"{detail[0]}{batch.pk}{detail[1]}"  # a tombstone: no files, no clock
+    else:
+        page.object_list = selectors.centre_batch_rows(
+            page, url=detail, comments_url=_url_format("moderation:document-download", 2)
+        )
     return render(request, "moderation/index.html", {"page": page, "tab": tab})
 
 
