@@ -831,6 +831,10 @@ def run_learner_import_job(*, job_id: int) -> None:
             job.errors = [[error.line, error.message] for error in result.errors]
             job.rows_done = job.rows_total
         job.save()
+    # The file holds learners' personal details; once its outcome is recorded the hub has
+    # no use for it (the learners are in the database, or the uploader fixes their copy).
+    job.file.delete(save=False)
+    ImportJob.objects.filter(pk=job.pk).update(file="")
 
 
 def learner_import_jobs_for(user):

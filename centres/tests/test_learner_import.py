@@ -631,8 +631,8 @@ def _rows_for_query_count(world, size: int) -> tuple[list[list[str]], int]:
 # The upload, its job run by the outbox, and the job page, whatever the number of rows: the
 # import's own 9 reads to check the file, 6 bulk writes and 1 audit row as before, plus the
 # two requests' session and user reads, the job and outbox rows and savepoints, the outbox's
-# claim, read and done mark, and the job's start, lock and outcome.
-IMPORT_QUERIES = 37
+# claim, read and done mark, and the job's start, lock, outcome and stored file cleared.
+IMPORT_QUERIES = 38
 
 
 @pytest.mark.parametrize("size", [10, 200])

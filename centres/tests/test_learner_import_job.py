@@ -7,6 +7,7 @@ import codecs
 from html import unescape
 
 import pytest
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -41,6 +42,7 @@ def test_upload_queues_a_job_the_sweep_runs_and_the_page_follows(data_client, wo
     assert response.status_code == 302
     assert response["Location"] == job_url(job)
     assert (job.status, job.rows_total, job.uploaded_by) == ("queued", 3, world.data)
+    assert default_storage.exists(job.file.name)
     assert OutboxMessage.objects.filter(kind="centres.learner_import").count() == 1
     assert not Learner.objects.filter(membership_number__startswith="P7100").exists()
     waiting = data_client.get(job_url(job)).content.decode()
@@ -51,8 +53,12 @@ def test_upload_queues_a_job_the_sweep_runs_and_the_page_follows(data_client, wo
 
     assert outbox.sweep() == 1
 
+    stored = job.file.name
     job.refresh_from_db()
     assert job.status == "done" and job.rows_done == 3 and job.finished_at is not None
+    # The upload (personal details) is not kept once its outcome is recorded.
+    assert job.file.name == ""
+    assert not default_storage.exists(stored)
     assert job.centre == world.centre
     assert job.counts["learners_created"] == 3
     assert Learner.objects.filter(membership_number__startswith="P7100").count() == 3
