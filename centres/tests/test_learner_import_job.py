@@ -80,7 +80,7 @@ def test_a_running_job_shows_how_many_rows_are_checked(data_client, world):
     html = response.content.decode()
     assert "<html" not in html  # htmx swaps in only the progress part
     assert "Checked 24500 of 98000 rows." in html
-    assert 'aria-valuenow="25"' in html
+    assert 'value="24500" max="98000">25%</progress>' in html
     assert 'data-hx-trigger="every 2s"' in html
 
 
