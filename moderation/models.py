@@ -322,8 +322,18 @@ class Batch(StatusModelMixin, models.Model):
             if kind not in present
         ]
 
-    def sample_rule(self, *, claimed: int | None = None, uploaded: int | None = None) -> SampleRule:
-        """The R-BAT-6 requirement as it stands; pass counts already known to save queries."""
+    def sample_rule(
+        self,
+        *,
+        claimed: int | None = None,
+        uploaded: int | None = None,
+        basis: tuple[int | None, bool] | None = None,
+    ) -> SampleRule:
+        """The R-BAT-6 requirement as it stands; pass what is already known to save queries.
+
+        ``basis``: the centre's own rate (None when it has none) and whether an earlier
+        submission exists (``earlier_submissions``), read with the page's counts.
+        """
         if claimed is None:
             claimed = self.units.count()
         if uploaded is None:
@@ -334,28 +344,39 @@ class Batch(StatusModelMixin, models.Model):
                 .distinct()
                 .count()
             )
-        rate = CentreSampleRate.objects.filter(centre_id=self.centre_id).first()
+        if basis is None:
+            rate = (
+                CentreSampleRate.objects.filter(centre_id=self.centre_id)
+                .values_list("percent", flat=True)
+                .first()
+            )
+            earlier = None
+        else:
+            rate, earlier = basis
         if rate is not None:
-            percent, reason = rate.percent, "the rate the awarding body set for your centre"
-        elif self.is_first_submission():
+            percent, reason = rate, "the rate the awarding body set for your centre"
+        elif not (self.earlier_submissions().exists() if earlier is None else earlier):
             percent = FIRST_SUBMISSION_SAMPLE_PERCENT
             reason = "your centre's first submission for this qualification"
         else:
             percent, reason = DEFAULT_SAMPLE_PERCENT, "the standard minimum sample"
         return SampleRule(claimed=claimed, uploaded=uploaded, percent=percent, reason=reason)
 
-    def is_first_submission(self) -> bool:
-        """True when no other live batch of this centre and qualification was submitted."""
+    def earlier_submissions(self) -> models.QuerySet:
+        """Other live batches of this centre and qualification submitted before this one."""
         if self.submitted_at is not None:
             earlier = Q(submitted_at__lt=self.submitted_at)
         else:
             earlier = Q(submitted_at__isnull=False)
-        return not (
+        return (
             Batch.objects.live()
             .filter(earlier, centre_id=self.centre_id, qualification_id=self.qualification_id)
             .exclude(pk=self.pk)
-            .exists()
         )
+
+    def is_first_submission(self) -> bool:
+        """True when no other live batch of this centre and qualification was submitted."""
+        return not self.earlier_submissions().exists()
 
 
 class SampleRule:

@@ -3,7 +3,7 @@
 from django.urls import reverse
 
 from moderation import services
-from moderation.models import BatchStatus
+from moderation.models import BatchStatus, CentreSampleRate
 
 from .factories import bulk_learner_units, make_batch, pdf
 
@@ -33,6 +33,16 @@ def test_r_bat_6_sample_requirement_shown(member_client, world):
     # The centre's first submission: every claimed learner-unit is needed.
     assert "4 of 4 claimed learner-units (100%" in page
     assert "3 more needed." in page
+
+
+def test_r_bat_6_page_shows_the_standard_minimum_then_the_centre_rate(member_client, world):
+    """The page reads the centre's rate and any earlier submission with its counts."""
+    make_batch(world, S.COMPLETE, selections=[])  # submitted before: not the first
+    selections = bulk_learner_units(world.centre, world.qualification, 5)[:20]
+    batch = make_batch(world, S.CENTRE_COMPLETING, selections=selections, samples=1)
+    assert "3 of 20 claimed learner-units (15%" in member_client.get(url(batch)).content.decode()
+    CentreSampleRate.objects.create(centre=world.centre, percent=50)
+    assert "10 of 20 claimed learner-units (50%" in member_client.get(url(batch)).content.decode()
 
 
 def test_r_bat_8_returned_for_editing_offers_documents_not_learner_work(member_client, world):
