@@ -22,7 +22,10 @@ def test_a_transition_writes_the_audit_row_and_the_batch_history_together(world)
         world.centre,
         f"Batch {batch.pk}",
     )
-    assert (event.detail["before"], event.detail["after"]) == (S.CENTRE_COMPLETING, S.WITH_MODERATOR)
+    assert (event.detail["before"], event.detail["after"]) == (
+        S.CENTRE_COMPLETING,
+        S.WITH_MODERATOR,
+    )
     row = batch.history.get(event="transition")
     assert (row.actor, row.at, row.note) == (event.actor, event.at, event.detail["reason"])
 
