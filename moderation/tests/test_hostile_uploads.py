@@ -152,6 +152,11 @@ def test_long_name_on_the_documents_form_is_a_field_error(member_client, world):
 
 
 def test_mismatched_extension_message_says_what_the_file_is(member_client, world):
+    """R-NEW-5: a name and content that disagree are refused, saying what the file is.
+
+    Password-protected PDFs, Office files and zips (R-NEW-5 too) are in the corpus above,
+    each refused in words.
+    """
     from .hostile_corpus import image
 
     batch = make_batch(world, documents=False)
