@@ -414,5 +414,9 @@ class ImportJob(models.Model):
         return f"Learner import {self.file_name} ({self.get_status_display()})"
 
     @property
+    def is_queued(self) -> bool:
+        return self.status == self.Status.QUEUED
+
+    @property
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)

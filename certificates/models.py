@@ -188,6 +188,19 @@ class Certificate(models.Model):
         return f"Certificate {self.number}"
 
     @property
+    def is_replaced(self) -> bool:
+        return self.status == CertificateStatus.REPLACED
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.status == CertificateStatus.REVOKED
+
+    @property
+    def is_full_award(self) -> bool:
+        """A qualification certificate (the rule of combination met), not a unit certificate."""
+        return self.kind == CertificateKind.QUALIFICATION
+
+    @property
     def display_code(self) -> str:
         code = self.verification_code
         return "-".join(code[i : i + 4] for i in range(0, len(code), 4))

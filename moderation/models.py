@@ -286,6 +286,14 @@ class Batch(StatusModelMixin, models.Model):
         return self.status == S.COMPLETE
 
     @property
+    def is_returned_for_editing(self) -> bool:
+        return self.status == S.RETURNED
+
+    @property
+    def is_insufficient_sample(self) -> bool:
+        return self.status == S.INSUFFICIENT_SAMPLE
+
+    @property
     def deletion_target_date(self):
         """R-BAT-9: a requested deletion is carried out within 5 working days."""
         if self.deletion_requested_at is None:

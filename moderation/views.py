@@ -50,7 +50,6 @@ from .models import (
     SAMPLES_ADDABLE,
     SAMPLES_REMOVABLE,
     Batch,
-    BatchStatus,
     BatchUnit,
     DocumentKind,
 )
@@ -206,7 +205,6 @@ def _centre_context(request, batch: Batch) -> dict:
     actions = allowed_actions(batch, request.user)
     return {
         "actions": actions,
-        "Status": BatchStatus,  # the template names statuses by the model's members
         "can_edit_documents": batch.status in DOCUMENTS_EDITABLE,
         "can_add_samples": batch.status in SAMPLES_ADDABLE,
         "can_remove_samples": batch.status in SAMPLES_REMOVABLE,
