@@ -32,6 +32,7 @@ from certificates import tasks
 from certificates.models import Certificate, CertificateDispatch
 from certificates.tests.conftest import ready_emails
 from hub.celery import app as hub_app
+from hub.testing import nodes
 from moderation import services as moderation
 from moderation.models import BatchStatus
 from moderation.tests.factories import make_batch
@@ -163,8 +164,12 @@ def test_r_sla_3_sigkill_mid_task_leaves_one_certificate_set_and_one_email(
             ).exists()
 
         assert wait_for(dispatched, timeout=60), (tmp_path / "second.log").read_text()[-3000:]
-        # Let the redelivered message (or the sweep's) run too: it must change nothing.
-        time.sleep(8)
+        # The dead worker's message comes back after the visibility timeout and runs on the
+        # second worker; wait until it (and anything else queued) has run: it must change
+        # nothing.
+        assert wait_for(
+            lambda: nodes.broker_settled(hub_app, queue, [tmp_path / "second.log"]), timeout=60
+        ), (tmp_path / "second.log").read_text()[-3000:]
         assert certificates.count() == 1
         assert certificates.exclude(pdf="").count() == 1
         messages = ready_emails(emails_sent(mail))

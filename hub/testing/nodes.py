@@ -191,3 +191,29 @@ def emails_in(folder: Path) -> list[Message]:
             if chunk.strip():
                 messages.append(message_from_string(chunk.strip()))
     return messages
+
+
+_RECEIVED = re.compile(r"Task [\w.]+\[([0-9a-f-]{36})\] received")
+_FINISHED = re.compile(r"Task [\w.]+\[([0-9a-f-]{36})\] (?:succeeded|failed|retry|raised)")
+
+
+def broker_settled(app, queue: str, worker_logs: list[Path]) -> bool:
+    """True once no message for ``queue`` is left anywhere: none waiting in the Redis list,
+    none held unacknowledged (a killed worker's message stays there until the visibility
+    timeout gives it back), and every task the workers received has finished.
+
+    Tests wait for this instead of sleeping "long enough" for redeliveries to run.
+    """
+    with app.connection_for_write() as conn:
+        client = conn.default_channel.client
+        if client.llen(queue):
+            return False
+        # kombu keeps each unacknowledged message in one hash for the whole Redis db, as
+        # JSON [message, exchange, routing key]: the queue's unique name appears in it.
+        if any(queue.encode() in raw for raw in client.hvals("unacked")):
+            return False
+    for log in worker_logs:
+        text = log.read_text(errors="replace") if log.exists() else ""
+        if set(_RECEIVED.findall(text)) - set(_FINISHED.findall(text)):
+            return False
+    return True
