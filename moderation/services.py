@@ -38,6 +38,7 @@ from .models import (
     SAMPLES_REMOVABLE,
     SLOT_ORDER_SOURCES,
     UNITS_EDITABLE,
+    UNITS_REMOVABLE,
     Batch,
     BatchDocument,
     BatchHistory,
@@ -47,7 +48,12 @@ from .models import (
     HistoryEvent,
     is_centre_member,
 )
-from .selectors import batch_free_selections, learner_search, selection_reasons
+from .selectors import (
+    batch_free_selections,
+    batch_reconciliation,
+    learner_search,
+    selection_reasons,
+)
 from .signals import batch_transition_recorded, batch_transitioned
 
 
@@ -61,6 +67,21 @@ class BatchStateError(BatchError):
 
 class BatchPermissionError(BatchError):
     """The acting user may not make this change."""
+
+
+class NotReconciled(BatchError):
+    """R-NEW-2, R-NEW-6: learner-units that no longer match the registrations."""
+
+    def __init__(self, reconciliation) -> None:
+        self.reconciliation = reconciliation
+        found = "; ".join(
+            f"{count} learner-unit{'s' if count != 1 else ''}: {mismatch.says}"
+            for mismatch, count in reconciliation.counts
+        )
+        super().__init__(
+            f"The batch cannot be submitted: {found} Check your answers on the Submit Batch "
+            "page and fix each one first."
+        )
 
 
 class SampleShortfall(BatchError):
@@ -317,14 +338,16 @@ def batch_set_documents(
     iv_feedback: UploadedFile | None = None,
     brief: UploadedFile | None = None,
     override: bool | None = None,
-) -> Batch:
-    """The documents step: both uploads and the Quality Manager's override, all or nothing.
+) -> dict[str, list[str]]:
+    """The documents step: the uploads and the Quality Manager's override (R-BAT-1, 3).
 
-    A file that fails its checks raises ``ValidationError`` keyed by field, and nothing of
-    the step is saved.
+    Each file stands on its own (issue 14): one that passes its checks is stored even when
+    the other is refused, so a good upload is never lost for a bad one beside it. The refused
+    files come back as messages by field, for the page to show beside them and to say which
+    file was saved; a refusal of the step itself (status, permission) stores nothing.
     """
-    errors = {}
-    stored = []
+    refused = {}
+    accepted = []
     for field, kind, upload in (
         ("iv_feedback", DocumentKind.IV_FEEDBACK, iv_feedback),
         ("brief", DocumentKind.BRIEF, brief),
@@ -335,20 +358,18 @@ def batch_set_documents(
             checked = files.inspect_upload(upload, kind)
             files.check_placement(checked, kind)
         except ValidationError as exc:
-            errors[field] = exc.messages
+            refused[field] = exc.messages
         else:
-            stored.append((kind, upload, checked))
+            accepted.append((kind, upload, checked))
     batch = _lock(batch)
     _require_member(batch, actor)
-    for kind, _upload, _checked in stored:
+    for kind, _upload, _checked in accepted:
         _require_status(batch, DOCUMENTS_EDITABLE, f"change the {DocumentKind(kind).label}")
-    if errors:
-        raise ValidationError(errors)
-    for kind, upload, checked in stored:
-        _store(batch, actor=actor, kind=kind, upload=upload, checked=checked)
     if override is not None and override != batch.override_documents:
         _set_override(batch, actor=actor, override=override)
-    return batch
+    for kind, upload, checked in accepted:
+        _store(batch, actor=actor, kind=kind, upload=upload, checked=checked)
+    return refused
 
 
 def _set_override(batch: Batch, *, actor, override: bool) -> None:
@@ -651,7 +672,7 @@ def _batch_unit(batch: Batch, batch_unit: BatchUnit | int) -> BatchUnit:
     try:
         return BatchUnit.objects.select_related(
             "selection__registration__learner", "selection__unit"
-        ).get(pk=pk, batch=batch)
+        ).get(pk=pk, batch=batch, released_at__isnull=True)
     except BatchUnit.DoesNotExist:
         raise BatchError("That learner-unit is not on this batch.") from None
 
@@ -718,6 +739,11 @@ def batch_submit(*, actor, batch: Batch) -> Batch:
     missing = batch.missing_documents()
     if missing and not batch.override_documents:
         raise BatchError(f"Upload the {' and the '.join(missing)} first (R-BAT-1).")
+    # R-NEW-6: what the page listed is checked again here, under the lock, so a forged or
+    # stale POST cannot send learner-units that no longer match the registrations.
+    reconciliation = batch_reconciliation(batch=batch, examples=0)
+    if not reconciliation.clean:
+        raise NotReconciled(reconciliation)
     rule = batch.sample_rule()
     if not rule.met:
         raise SampleShortfall(rule)
@@ -728,6 +754,57 @@ def batch_submit(*, actor, batch: Batch) -> Batch:
         reason=f"Sample: {rule.uploaded} of {rule.claimed} learner-units ({rule.required} required).",
     )
     return batch
+
+
+@transaction.atomic
+def batch_remove_unit(*, actor, batch: Batch, batch_unit: BatchUnit | int) -> BatchUnit:
+    """Take one learner-unit off a batch before "Submit Batch" (R-NEW-2).
+
+    For a line that does not reconcile (a learner no longer current, say), as the whole
+    batch could be deleted now (R-BAT-9). The unit is released, so PAR, another batch or a
+    claim may take it again; its learner work stays as an earlier version (R-NEW-4).
+    """
+    batch = _lock(batch)
+    _require_member(batch, actor)
+    _require_status(batch, UNITS_REMOVABLE, "take learner-units off the batch")
+    unit = _batch_unit(batch, batch_unit)
+    if not batch.units.filter(released_at__isnull=True).exclude(pk=unit.pk).exists():
+        raise BatchError(
+            "This is the only learner-unit on the batch: delete the batch instead of removing it."
+        )
+    now = timezone.now()
+    kept = (
+        BatchDocument.objects.current()
+        .select_for_update()
+        .filter(batch=batch, kind=DocumentKind.SAMPLE, batch_unit=unit)
+        .first()
+    )
+    if kept is not None:
+        kept.superseded_at = now
+        kept.save(update_fields=["superseded_at"])
+    unit.released_at = now
+    unit.save(update_fields=["released_at"])
+    selection = unit.selection
+    learner = selection.registration.learner
+    _history(
+        batch,
+        actor,
+        HistoryEvent.UNIT_REMOVED,
+        from_status=batch.status,
+        to_status=batch.status,
+        note=(
+            f"{learner.full_name} ({learner.membership_number}) {selection.unit.code} taken off "
+            "the batch"
+            + (
+                f"; the learner work {kept.original_name} is kept as an earlier version"
+                if kept
+                else ""
+            )
+            + "."
+        ),
+        document=kept,
+    )
+    return unit
 
 
 @transaction.atomic
@@ -956,7 +1033,9 @@ def batch_set_outcome(
     )
     if batch.is_complete:
         selections_record_result(
-            selection_ids=list(batch.units.values_list("selection_id", flat=True)),
+            selection_ids=list(
+                batch.units.filter(released_at__isnull=True).values_list("selection_id", flat=True)
+            ),
             result=Result.PASS,
             source=f"Batch {batch.pk}",
             at=batch.completed_at,

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.backends.utils import csrf_input
@@ -24,8 +24,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from centres.access import body_role_required, section_required
 from centres.models import BodyRole, Section
 from hub.fsm import allowed_actions
+from hub.paging import paginate
 
-from . import selectors, services
+from . import files, selectors, services
 from .access import (
     batches_for,
     get_batch_for_moderator,
@@ -49,7 +50,9 @@ from .models import (
     OVERRIDE_CHANGEABLE,
     SAMPLES_ADDABLE,
     SAMPLES_REMOVABLE,
+    UNITS_REMOVABLE,
     Batch,
+    BatchDocument,
     BatchUnit,
     DocumentKind,
 )
@@ -262,6 +265,18 @@ def batch_add(request):
     return render(request, "moderation/batch_add.html", {"form": form})
 
 
+DOCUMENT_FIELDS = ("iv_feedback", "brief")
+
+
+def _saved_files(form, saved: dict) -> str:
+    """ " The IV Feedback is iv.pdf." for each file just saved, in the page's order."""
+    return "".join(
+        f" The {form.fields[name].label} is {files.safe_filename(saved[name].name)}."
+        for name in DOCUMENT_FIELDS
+        if name in saved
+    )
+
+
 @limit_upload_size(DocumentKind.BRIEF)
 @require_http_methods(["GET", "POST"])
 @section_required(Section.MODERATION)
@@ -284,24 +299,41 @@ def batch_documents(request, pk: int):
             )
             return redirect("moderation:batch-detail", pk=batch.pk)
         _add_errors(form, _oversize_errors(request, DocumentKind.BRIEF))
-        if form.is_valid():
+        form.is_valid()
+        # Each file stands on its own (issue 14): a good one is stored even when the one
+        # beside it is refused, and the page says which was saved and which was not.
+        chosen = {
+            name: form.cleaned_data[name]
+            for name in DOCUMENT_FIELDS
+            if name not in form.errors and form.cleaned_data.get(name)
+        }
+        override = form.cleaned_data.get("override") if can_override else None
+        if not form.errors or chosen:
             try:
-                services.batch_set_documents(
-                    actor=request.user,
-                    batch=batch,
-                    iv_feedback=form.cleaned_data["iv_feedback"],
-                    brief=form.cleaned_data["brief"],
-                    override=form.cleaned_data["override"] if can_override else None,
+                refused = services.batch_set_documents(
+                    actor=request.user, batch=batch, override=override, **chosen
                 )
             except ValidationError as exc:
                 _add_errors(form, exc.message_dict)
             except services.BatchError as exc:
                 form.add_error(None, str(exc))
             else:
-                messages.success(request, "Documents saved.")
-                if batch.is_draft:
-                    return redirect("moderation:batch-documents", pk=batch.pk)
-                return redirect("moderation:batch-detail", pk=batch.pk)
+                _add_errors(form, refused)
+                saved = {name: upload for name, upload in chosen.items() if name not in refused}
+                if not form.errors:
+                    messages.success(request, f"Documents saved.{_saved_files(form, saved)}")
+                    if batch.is_draft:
+                        return redirect("moderation:batch-documents", pk=batch.pk)
+                    return redirect("moderation:batch-detail", pk=batch.pk)
+                if saved:
+                    not_saved = " and the ".join(
+                        form.fields[name].label for name in DOCUMENT_FIELDS if name in form.errors
+                    )
+                    messages.success(
+                        request,
+                        f"Saved:{_saved_files(form, saved)} Not saved: the {not_saved}; "
+                        "see the error below and choose that file again.",
+                    )
         status = 400
     batch.refresh_from_db()
     current = {d.kind: d for d in batch.documents.current().exclude(kind=DocumentKind.SAMPLE)}
@@ -542,10 +574,58 @@ def sample_remove(request, pk: int, unit_pk: int):
     return _back_to_slot(request, batch, unit.pk)
 
 
+def _check_context(request, batch: Batch) -> dict:
+    """ "Check your answers" before "Submit Batch" (R-NEW-6): the documents, the sample, every
+    learner-unit a page at a time with a Change link to its slot, and what does not reconcile
+    with the registrations (R-NEW-2). A fixed number of queries whatever the batch's size.
+    """
+    counts = selectors.batch_slot_counts(batch=batch)
+    reconciliation = selectors.batch_reconciliation(batch=batch)
+    page = paginate(request, selectors.batch_check_ids(batch=batch))
+    lines = selectors.batch_check_lines(ids=list(page.object_list))
+    # The check page and the batch page list slots in the same order and page size.
+    detail = reverse("moderation:batch-detail", args=[batch.pk])
+    slots = f"{detail}{_slots_query(missing_only=False, page_number=page.number)}"
+    remove = _row_url("moderation:batch-unit-remove", batch.pk)
+    for line in lines:
+        line.change_url = f"{slots}#slot-{line.pk}"
+        line.remove_url = f"{remove[0]}{line.pk}{remove[1]}"
+    for line in reconciliation.examples:
+        line.remove_url = f"{remove[0]}{line.pk}{remove[1]}"
+    documents = dict(
+        batch.documents.current()
+        .filter(kind__in=[DocumentKind.IV_FEEDBACK, DocumentKind.BRIEF])
+        .values_list("kind", "original_name")
+    )
+    missing = [
+        kind.label
+        for kind in (DocumentKind.IV_FEEDBACK, DocumentKind.BRIEF)
+        if kind not in documents and not batch.override_documents
+    ]
+    rule = selectors.batch_sample_rule(batch=batch, counts=counts)
+    return {
+        "batch": batch,
+        "rule": rule,
+        "missing": missing,
+        "iv_feedback": documents.get(DocumentKind.IV_FEEDBACK, ""),
+        "brief": documents.get(DocumentKind.BRIEF, ""),
+        "reconciliation": reconciliation,
+        "page": page,
+        "lines": lines,
+        "documents_url": reverse("moderation:batch-documents", args=[batch.pk]),
+        "missing_slots_url": f"{detail}?slots={selectors.SLOTS_MISSING}",
+        "can_submit": rule.met and not missing and reconciliation.clean,
+    }
+
+
 @require_http_methods(["GET", "POST"])
 @section_required(Section.MODERATION)
 def batch_submit(request, pk: int):
-    """ "Submit Batch": the sample check, then a confirmation, then With Moderator (R-BAT-6)."""
+    """ "Submit Batch": check your answers, then With Moderator (R-BAT-6, R-NEW-6).
+
+    The page lists what is about to be sent and what does not reconcile; the service checks
+    the same again, so a POST without the page cannot skip it.
+    """
     batch = get_batch_for_request(request, pk)
     if "submit" not in allowed_actions(batch, request.user):
         messages.info(request, f"Batch {batch.pk} is {batch.get_status_display()}.")
@@ -560,13 +640,55 @@ def batch_submit(request, pk: int):
         else:
             messages.success(request, f"Batch {batch.pk} submitted: it is now With Moderator.")
             return redirect("moderation:batch-detail", pk=batch.pk)
-    batch.refresh_from_db()
-    missing = [] if batch.override_documents else batch.missing_documents()
+        batch.refresh_from_db()
+    return render(
+        request, "moderation/batch_submit.html", _check_context(request, batch), status=status
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@section_required(Section.MODERATION)
+def batch_unit_remove(request, pk: int, unit_pk: int):
+    """Take one learner-unit off the batch before "Submit Batch" (R-NEW-2): a question
+    page, then back to Check your answers."""
+    batch = get_batch_for_request(request, pk)
+    try:
+        line = selectors.batch_check_line(batch=batch, batch_unit_id=unit_pk)
+    except BatchUnit.DoesNotExist:
+        raise Http404("No such learner-unit on this batch.") from None
+    check_url = reverse("moderation:batch-submit", args=[batch.pk])
+    if request.method == "POST":
+        try:
+            services.batch_remove_unit(actor=request.user, batch=batch, batch_unit=line.pk)
+        except services.BatchStateError as exc:
+            messages.info(request, str(exc))
+            return redirect("moderation:batch-detail", pk=batch.pk)
+        except services.BatchError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request,
+                f"{line.full_name} ({line.p_number}) {line.unit_code} removed from "
+                f"batch {batch.pk}.",
+            )
+            return redirect(check_url)
+    elif batch.status not in UNITS_REMOVABLE:
+        messages.info(
+            request, f"Batch {batch.pk} is {batch.get_status_display()}: its units are fixed."
+        )
+        return redirect("moderation:batch-detail", pk=batch.pk)
+    line.work = (
+        BatchDocument.objects.current()
+        .filter(batch_unit_id=line.pk, kind=DocumentKind.SAMPLE)
+        .values_list("original_name", flat=True)
+        .first()
+        or ""
+    )
     return render(
         request,
-        "moderation/batch_submit.html",
-        {"batch": batch, "rule": batch.sample_rule(), "missing": missing},
-        status=status,
+        "moderation/batch_unit_remove.html",
+        {"batch": batch, "line": line, "check_url": check_url},
+        status=400 if request.method == "POST" else 200,
     )
 
 

@@ -1,7 +1,6 @@
 """R-BAT-1, R-BAT-3, R-BAT-8, R-NEW-4: the IV feedback and assessment brief."""
 
 import pytest
-from django.core.exceptions import ValidationError
 
 from centres.models import Route
 from centres.tests.factories import ApprovalFactory, QualificationFactory
@@ -52,18 +51,21 @@ def test_r_bat_1_upload_both_documents(world):
     assert iv.file.read().startswith(b"%PDF-")
 
 
-def test_r_bat_1_document_over_the_size_limit_refused_and_nothing_saved(world, settings):
+def test_r_bat_1_document_over_the_size_limit_refused_the_good_one_kept(world, settings):
+    """Issue 14: each file stands on its own; the good IV file is stored, the big brief not."""
     settings.HUB_MAX_DOCUMENT_MB = 1
     batch = make_batch(world, documents=False)
-    with pytest.raises(ValidationError) as caught:
-        services.batch_set_documents(
-            actor=world.admin,
-            batch=batch,
-            iv_feedback=pdf("iv.pdf"),
-            brief=pdf("big.pdf", size=1024 * 1024 + 1),
-        )
-    assert "limit here is 1 MB" in caught.value.message_dict["brief"][0]
-    assert not BatchDocument.objects.exists()  # the good IV file was not half-saved
+    refused = services.batch_set_documents(
+        actor=world.admin,
+        batch=batch,
+        iv_feedback=pdf("iv.pdf"),
+        brief=pdf("big.pdf", size=1024 * 1024 + 1),
+    )
+    assert "limit here is 1 MB" in refused["brief"][0]
+    assert list(BatchDocument.objects.values_list("kind", "original_name")) == [
+        (DocumentKind.IV_FEEDBACK, "iv.pdf")
+    ]
+    assert batch.missing_documents() == ["Assessment Brief"]
 
 
 def test_r_bat_1_zip_allowed_for_several_briefs(world):

@@ -46,7 +46,8 @@ def test_r_bat_1_oversize_document_error_on_its_field(member_client, world, sett
     )
     assert response.status_code == 400
     assert "larger than 1 MB" in response.context["form"].errors["brief"][0]
-    assert not batch.documents.exists()
+    # Issue 14: the good IV file beside it is kept, not lost with the refused brief.
+    assert list(batch.documents.values_list("kind", flat=True)) == ["iv_feedback"]
 
 
 def test_csrf_still_checked_on_upload_views(world):

@@ -47,7 +47,9 @@ def test_r_bat_1_documents_uploaded_show_as_done(member_client, world):
     assert reverse("moderation:batch-units", args=[batch.pk]) in page
 
 
-def test_r_bat_2_wrong_file_error_beside_the_field_and_nothing_saved(member_client, world):
+def test_r_bat_2_wrong_file_error_beside_the_field_the_good_one_kept(member_client, world):
+    """Issue 14: the refused brief gets its error; the good IV file beside it is stored and
+    the page says so (each document stands on its own)."""
     from .factories import zip_upload
 
     batch = make_batch(world, documents=False)
@@ -62,7 +64,9 @@ def test_r_bat_2_wrong_file_error_beside_the_field_and_nothing_saved(member_clie
     assert response.status_code == 400
     form = response.context["form"]
     assert "P1234567" in form.errors["brief"][0]
-    assert not batch.documents.exists()
+    assert list(batch.documents.values_list("kind", "original_name")) == [("iv_feedback", "iv.pdf")]
+    page = response.content.decode()
+    assert "Saved: The IV Feedback is iv.pdf. Not saved: the Assessment Brief" in page
 
 
 def test_r_bat_3_override_box_only_for_the_quality_manager(client, world):
