@@ -53,7 +53,8 @@ serve: install
 	@echo "Serving on port $(PORT) with gunicorn, a Celery worker and beat. Ctrl-C stops all three."
 	$(BIN)/honcho start -f deploy/Procfile -d .
 
-# Browser tests drive Debian's Chromium; never a downloaded browser.
+# Browser tests drive Debian's Chromium; never a downloaded browser. The Nu HTML Checker
+# (vnu.jar, from requirements-dev.txt) needs Debian's Java.
 browser-deps:
 	@if [ ! -x /usr/bin/chromium ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
@@ -62,6 +63,15 @@ browser-deps:
 	  else \
 	    echo "The browser tests need /usr/bin/chromium: run 'sudo apt-get install chromium'."; \
 	    echo "Until then they fail with the same message."; \
+	  fi; \
+	fi
+	@if ! command -v java >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's Java for the Nu HTML Checker (vnu.jar)..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless; \
+	  else \
+	    echo "The valid-HTML crawl needs Java: run 'sudo apt-get install default-jre-headless'."; \
+	    echo "Until then it checks axe only and says it skipped the HTML."; \
 	  fi; \
 	fi
 
