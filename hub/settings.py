@@ -313,7 +313,14 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "hub.tasks.outbox_sweep",
         "schedule": env.int("HUB_OUTBOX_SWEEP_SECONDS", default=60),
     },
+    "orphan-sweep": {
+        "task": "hub.tasks.orphan_sweep",
+        "schedule": env.int("HUB_ORPHAN_SWEEP_SECONDS", default=6 * 60 * 60),
+    },
 }
+# Stored files no row refers to (work killed between storing a file and committing its row)
+# are removed by the orphan sweep (hub/orphans.py) once older than this.
+HUB_ORPHAN_GRACE_HOURS = env.int("HUB_ORPHAN_GRACE_HOURS", default=24)
 # The outbox (hub/outbox.py): first retry after HUB_OUTBOX_RETRY_SECONDS, doubling up to
 # HUB_OUTBOX_MAX_DELAY; a delivery claimed longer than the lease ago (its worker died) is
 # taken over; after HUB_OUTBOX_MAX_ATTEMPTS the row stays for an admin to look at.

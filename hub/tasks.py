@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import outbox
+from . import orphans, outbox
 from .locks import single_run
 
 
@@ -17,3 +17,10 @@ def outbox_deliver(message_id: int) -> bool:
 def outbox_sweep() -> int:
     """Beat: deliver messages whose task was never sent, was lost, or failed and is due."""
     return outbox.sweep()
+
+
+@shared_task(acks_late=True)
+@single_run("orphan-sweep", ttl=60 * 60)
+def orphan_sweep() -> int:
+    """Beat: remove stored files that no row refers to, once past the grace period."""
+    return len(orphans.sweep())
