@@ -14,9 +14,9 @@ PostgreSQL + Redis leg of .ci/run, with moto's S3 server (testsupport/s3.py).
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from centres.models import Centre
 from certificates.models import Certificate, CertificateDispatch
+from hub.celery import app as hub_app
 from hub.testing import nodes
 from moderation.models import Batch, BatchDocument, BatchStatus, DocumentKind
 from moderation.tests.factories import PDF_BYTES, make_batch
@@ -106,9 +107,18 @@ def hub_processes(shared_database, s3, tmp_path):
     try:
         for url in urls.values():
             assert nodes.wait_until_serving(url, timeout=60), _tails(logs)
-        yield urls, mail, logs
+        yield urls, mail, logs, env["HUB_CELERY_QUEUE"]
     finally:
         nodes.stop_all(processes.values())
+
+
+SWEEPS = ("certificates.tasks.sweep_certificates", "hub.tasks.outbox_sweep")
+
+
+def _finished(worker_logs: list[Path], task: str) -> int:
+    """How many runs of ``task`` the workers have logged as succeeded."""
+    pattern = re.compile(re.escape(task) + r"\[[0-9a-f-]{36}\] succeeded")
+    return sum(len(pattern.findall(path.read_text(errors="replace"))) for path in worker_logs)
 
 
 def _tails(logs: Path) -> str:
@@ -119,7 +129,7 @@ def _tails(logs: Path) -> str:
 
 
 def test_two_nodes_two_workers_one_beat_share_the_work(world, settings, s3, hub_processes):
-    urls, mail, logs = hub_processes
+    urls, mail, logs, queue = hub_processes
     a, b = urls["A"], urls["B"]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
     for user in (world.admin, world.moderator):
@@ -179,9 +189,18 @@ def test_two_nodes_two_workers_one_beat_share_the_work(world, settings, s3, hub_
         return CertificateDispatch.objects.filter(batch=batch, dispatched_at__isnull=False).exists()
 
     assert nodes.wait_for(dispatched, timeout=60), _tails(logs)
-    # Let every sweep, redelivery and retry that could still run have its turn (beat sweeps
-    # every 2 s): nothing may be added.
-    time.sleep(8)
+    # Let every sweep, redelivery and retry that could still run have its turn: two more
+    # certificate and outbox sweeps after the dispatch, and nothing left in the broker.
+    # Nothing may be added by them.
+    workers = [logs / "worker-1.log", logs / "worker-2.log"]
+    before = {task: _finished(workers, task) for task in SWEEPS}
+
+    def swept_twice_more_and_settled() -> bool:
+        return all(
+            _finished(workers, task) >= before[task] + 2 for task in SWEEPS
+        ) and nodes.broker_settled(hub_app, queue, workers)
+
+    assert nodes.wait_for(swept_twice_more_and_settled, timeout=60), _tails(logs)
 
     certificates = Certificate.objects.filter(batch=batch)
     assert certificates.count() == 1  # one learner on the batch: one certificate
