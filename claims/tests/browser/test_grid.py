@@ -31,8 +31,8 @@ def test_r_clm_8_leaving_with_unsaved_changes_asks_first(page, live_server, cw):
     page.on("dialog", refuse)
     page.locator('tr[data-grid-row] input[value="merit"]').first.check()
     expect(page.get_by_text("You have unsaved changes.")).to_be_visible()
-    page.get_by_role("link", name="Cancel").click()
-    page.wait_for_timeout(300)
+    with page.expect_event("dialog"):  # the browser asks before leaving
+        page.get_by_role("link", name="Cancel").click()
     assert dialogs == ["beforeunload"]
     assert "/candidates/" in page.url  # still here, nothing lost
     # Saving is not "leaving": no question asked.

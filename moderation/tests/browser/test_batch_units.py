@@ -52,8 +52,8 @@ def test_search_tick_all_found_and_busy_state(page, live_server, world):
     card.get_by_label("All units for Learner00012, Bulk").check()
     expect(card.locator('input[name="selection"]:checked')).to_have_count(4)
     expect(page.locator('input[name="selection"]:checked')).to_have_count(4)  # only hers
-    page.get_by_role("link", name="Back to the documents").click()
-    page.wait_for_timeout(300)
+    with page.expect_event("dialog"):  # the browser asks before leaving
+        page.get_by_role("link", name="Back to the documents").click()
     assert dialogs == ["beforeunload"]
     assert "/units/" in page.url
     page.remove_listener("dialog", refuse)
