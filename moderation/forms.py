@@ -116,9 +116,15 @@ class OutcomeForm(forms.Form):
         kind=DocumentKind.COMMENTS, label="Comments document", required=False
     )
 
+    def __init__(self, *args, kept=None, **kwargs):
+        # A comments document kept from the last submit (moderation.held) counts as chosen.
+        self.kept = kept
+        super().__init__(*args, **kwargs)
+
     def clean(self):
         data = super().clean()
-        if not data.get("comments", "").strip() and not data.get("comments_file"):
+        chosen = data.get("comments_file") or self.kept
+        if not data.get("comments", "").strip() and not chosen:
             raise forms.ValidationError(
                 "Add your comments: upload a comments document, write them, or both."
             )

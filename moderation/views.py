@@ -26,7 +26,7 @@ from centres.models import BodyRole, Section
 from hub.fsm import allowed_actions
 from hub.paging import paginate
 
-from . import files, selectors, services
+from . import files, held, selectors, services
 from .access import (
     batches_for,
     get_batch_for_moderator,
@@ -817,11 +817,14 @@ def take(request, pk: int):
     return redirect("moderation:review", pk=batch.pk)
 
 
-def _render_review(request, batch: Batch, form: OutcomeForm, status: int = 200):
+KEPT_FIELD = "kept_comments_file"  # the token of a comments document kept (moderation.held)
+
+
+def _render_review(request, batch: Batch, form: OutcomeForm, status: int = 200, kept=None):
     context = batch_page_context(request, batch, download_url="moderation:review-download")
     # The outcome form shows while the moderator may take any of the outcome arrows.
     can_decide = not allowed_actions(batch, request.user).isdisjoint(OUTCOME_TRANSITIONS.values())
-    context.update({"form": form, "can_decide": can_decide})
+    context.update({"form": form, "can_decide": can_decide, "kept": kept, "kept_field": KEPT_FIELD})
     return render(request, "moderation/review.html", context, status=status)
 
 
@@ -839,27 +842,40 @@ def review(request, pk: int):
 def outcome(request, pk: int):
     """Returned for editing, Insufficient sample or Complete, with comments (R-BAT-8)."""
     batch = get_batch_for_moderator(request, pk)
-    form = OutcomeForm(request.POST, request.FILES)
+    kept = held.find(request.POST.get(KEPT_FIELD, ""), user=request.user, batch=batch)
+    if kept and request.POST.get("remove_kept"):
+        kept.discard()
+        kept = None
+    form = OutcomeForm(request.POST, request.FILES, kept=kept)
     _add_errors(form, _oversize_errors(request, DocumentKind.COMMENTS))
     if form.is_valid():
+        chosen = form.cleaned_data["comments_file"]
         try:
             services.batch_set_outcome(
                 actor=request.user,
                 batch=batch,
                 outcome=form.cleaned_data["outcome"],
                 comments=form.cleaned_data["comments"],
-                comments_file=form.cleaned_data["comments_file"],
+                comments_file=chosen or (kept.open() if kept else None),
             )
         except ValidationError as exc:
             _add_errors(form, exc.message_dict)
         except services.BatchError as exc:
             form.add_error(None, str(exc))
         else:
+            if kept:  # the service stored its own copy (or a new file replaced it)
+                kept.discard()
             batch.refresh_from_db()
             messages.success(request, f"Batch {batch.pk} is now {batch.get_status_display()}.")
             return redirect("moderation:review", pk=batch.pk)
+    # Issue 14: a good comments document is kept across the error, and the page says so.
+    chosen = form.cleaned_data.get("comments_file") if hasattr(form, "cleaned_data") else None
+    if chosen and "comments_file" not in form.errors:
+        if kept:
+            kept.discard()
+        kept = held.hold(chosen, user=request.user, batch=batch)
     batch.refresh_from_db()
-    return _render_review(request, batch, form, status=400)
+    return _render_review(request, batch, form, status=400, kept=kept)
 
 
 @require_GET
