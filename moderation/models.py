@@ -58,6 +58,10 @@ OVERRIDE_CHANGEABLE = (S.DRAFT, S.CENTRE_COMPLETING)  # R-BAT-3, until the batch
 DOCUMENTS_EDITABLE = (S.DRAFT, S.CENTRE_COMPLETING, S.RETURNED, S.INSUFFICIENT_SAMPLE)
 SAMPLES_ADDABLE = (S.CENTRE_COMPLETING, S.INSUFFICIENT_SAMPLE)
 SAMPLES_REMOVABLE = (S.CENTRE_COMPLETING,)
+# Before "Submit Batch" a learner-unit that does not reconcile with the registrations (a
+# learner no longer current, say) can be taken off the batch (R-NEW-2), as the whole batch
+# could be deleted (R-BAT-9).
+UNITS_REMOVABLE = (S.CENTRE_COMPLETING,)
 CENTRE_DELETABLE = (S.DRAFT, S.CENTRE_COMPLETING)
 DELETION_REQUESTABLE = (S.WITH_MODERATOR, S.RETURNED, S.INSUFFICIENT_SAMPLE, S.RESUBMITTED)
 
@@ -80,7 +84,7 @@ def _documents_ready(batch: Batch) -> bool:
 
 
 def _has_units(batch: Batch) -> bool:
-    return batch.units.exists()
+    return batch.units.filter(released_at__isnull=True).exists()
 
 
 def _sample_met(batch: Batch) -> bool:
@@ -343,7 +347,7 @@ class Batch(StatusModelMixin, models.Model):
         submission exists (``earlier_submissions``), read with the page's counts.
         """
         if claimed is None:
-            claimed = self.units.count()
+            claimed = self.units.filter(released_at__isnull=True).count()
         if uploaded is None:
             uploaded = (
                 self.documents.current()
@@ -455,7 +459,8 @@ class BatchUnit(models.Model):
         db_constraint=False,
     )
     claimed_at = models.DateTimeField(default=timezone.now)
-    # Set when the batch is deleted: the learner-unit may then be claimed again.
+    # Set when the batch is deleted, or the learner-unit taken off it before "Submit Batch"
+    # (UNITS_REMOVABLE): the learner-unit may then be claimed again.
     released_at = models.DateTimeField(null=True, blank=True)
     # The slot list's order (surname, first name, P number, unit code; SLOT_ORDER_SOURCES),
     # copied when the unit is claimed, so a page of a 2,000-slot batch is read off
@@ -581,6 +586,7 @@ class HistoryEvent(models.TextChoices):
     TRANSITION = "transition", "Status changed"
     DOCUMENT = "document", "File uploaded"
     DOCUMENT_REMOVED = "document_removed", "File removed"
+    UNIT_REMOVED = "unit_removed", "Learner-unit removed"
     OVERRIDE = "override", "Document upload overridden"
     ASSIGNED = "assigned", "Moderator assigned"
     DELETION_REQUESTED = "deletion_requested", "Deletion requested"

@@ -7,13 +7,23 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
 from django.template.defaultfilters import filesizeformat, pluralize
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
-from centres.models import Registration
+from centres.models import EntryType, QualificationUnit, Registration
 from par.locks import locks_for, unheld
 from par.models import Result, UnitSelection
 
@@ -177,7 +187,10 @@ def batch_slot_counts(*, batch: Batch) -> SlotCounts:
     claimed, uploaded, rate, earlier = (
         Batch.objects.filter(pk=batch.pk)
         .values_list(
-            Coalesce(_count_of(BatchUnit.objects.filter(batch=OuterRef("pk"))), 0),
+            Coalesce(
+                _count_of(BatchUnit.objects.filter(batch=OuterRef("pk"), released_at__isnull=True)),
+                0,
+            ),
             Coalesce(
                 _count_of(
                     BatchDocument.objects.current().filter(
@@ -220,8 +233,11 @@ _SLOT_FIELDS = {
 
 
 def _slot_units(*, batch: Batch, missing_only: bool = False) -> QuerySet[BatchUnit]:
-    """The batch's learner-units in slot order, joined to nothing: an index range."""
-    units = BatchUnit.objects.filter(batch=batch)
+    """The batch's learner-units in slot order, joined to nothing: an index range.
+
+    A learner-unit taken off the batch before "Submit Batch" (released) has no slot.
+    """
+    units = BatchUnit.objects.filter(batch=batch, released_at__isnull=True)
     if missing_only:
         units = units.filter(~Exists(_current_sample(OuterRef("pk"))))
     return units.order_by(*_SLOT_ORDER)
@@ -764,3 +780,190 @@ def selection_reasons(*, results: dict[int, str], on_batch: set[int]) -> dict[in
     }
     held = locks_for(pk for pk in results if pk not in reasons and pk not in on_batch)
     return reasons | held
+
+
+# --- Check your answers before "Submit Batch" (R-NEW-2, R-NEW-6) ---------------------------
+@dataclass(frozen=True)
+class Mismatch:
+    """One way a learner-unit can fail to reconcile with the registrations (R-NEW-2)."""
+
+    key: str
+    says: str  # what is wrong with the line
+    todo: str  # what the user does about it
+
+
+# In the order a line's first mismatch is named.
+BATCH_MISMATCHES = (
+    Mismatch(
+        "not_current",
+        "The learner is no longer current on this qualification.",
+        "Remove it from the batch. If the learner is still studying, ask your Customer Data "
+        "Administrator to make the registration current again.",
+    ),
+    Mismatch(
+        "not_entered",
+        "The unit is not on the learner's registration.",
+        "Remove it from the batch, or ask your Customer Data Administrator to enter the "
+        "learner for this unit.",
+    ),
+    Mismatch(
+        "passed",
+        "The unit is already passed on the learner's record.",
+        "Remove it from the batch: a passed unit is not moderated again.",
+    ),
+    Mismatch(
+        "claimed",
+        "The unit is on a grade claim as well.",
+        "Remove it from the batch, or take it off the claim.",
+    ),
+)
+MISMATCH_BY_KEY = {m.key: m for m in BATCH_MISMATCHES}
+RECONCILE_EXAMPLES = 20  # problem lines named at the top of the page; the rest are counted
+
+
+def _mismatch_conditions() -> dict[str, Q]:
+    """Each mismatch as a condition on a BatchUnit row, for the database to test set-wise."""
+    registration_id = OuterRef("selection__registration_id")
+    unit_id = OuterRef("selection__unit_id")
+    in_qualification = QualificationUnit.objects.filter(
+        qualification_id=OuterRef("selection__registration__qualification_id"), unit_id=unit_id
+    )
+    entered = Registration.entered_units.through.objects.filter(
+        registration_id=registration_id, unit_id=unit_id
+    )
+    # Held by anything but a batch (a live claim line): the registry of holders (par.locks),
+    # so moderation names no claim model. Another batch cannot hold it (batchunit_one_live_batch).
+    held_elsewhere = UnitSelection.objects.filter(pk=OuterRef("selection_id")).exclude(
+        unheld(besides=[batch_holds])
+    )
+    return {
+        "not_current": Q(selection__registration__is_current=False),
+        "not_entered": ~Q(Exists(in_qualification))
+        | (Q(selection__registration__entry_type=EntryType.UNIT) & ~Q(Exists(entered))),
+        "passed": ~Q(selection__result=""),
+        "claimed": Q(Exists(held_elsewhere)),
+    }
+
+
+def _any_mismatch(conditions: dict[str, Q]) -> Q:
+    combined = Q(pk__isnull=True)
+    for condition in conditions.values():
+        combined |= condition
+    return combined
+
+
+def _flags(conditions: dict[str, Q]) -> dict[str, ExpressionWrapper]:
+    return {
+        f"is_{key}": ExpressionWrapper(condition, output_field=BooleanField())
+        for key, condition in conditions.items()
+    }
+
+
+def _first_mismatch(row: dict) -> Mismatch | None:
+    return next((m for m in BATCH_MISMATCHES if row.pop(f"is_{m.key}")), None)
+
+
+class CheckLine(Row):
+    """One learner-unit as "Check your answers" lists it, with what does not reconcile."""
+
+    def __init__(self, *, mismatch: Mismatch | None, **fields) -> None:
+        super().__init__(
+            **fields,
+            full_name=f"{fields['first_name']} {fields['last_name']}",
+            problem=mismatch.says if mismatch else "",
+            todo=mismatch.todo if mismatch else "",
+            work="",
+            change_url="",
+            remove_url="",
+        )
+
+
+@dataclass
+class Reconciliation:
+    """What does not reconcile on a batch: counts by mismatch and the first lines named."""
+
+    lines: int
+    learners: int
+    counts: list[tuple[Mismatch, int]]
+    problems: int
+    examples: list[CheckLine]
+
+    @property
+    def clean(self) -> bool:
+        return self.problems == 0
+
+    @property
+    def unnamed(self) -> int:
+        """Problem lines beyond those named: the page's list marks them."""
+        return self.problems - len(self.examples)
+
+
+def _check_rows(units: QuerySet[BatchUnit], conditions: dict[str, Q]) -> list[CheckLine]:
+    rows = units.annotate(**_flags(conditions)).values(
+        "pk", *[f"is_{key}" for key in conditions], **{k: F(v) for k, v in _SLOT_FIELDS.items()}
+    )
+    return [CheckLine(mismatch=_first_mismatch(row), **row) for row in rows]
+
+
+def batch_reconciliation(*, batch: Batch, examples: int = RECONCILE_EXAMPLES) -> Reconciliation:
+    """Every live learner-unit of ``batch`` against the registrations, in two queries at most.
+
+    One aggregate counts the lines, their learners and each mismatch over the whole batch;
+    when any line fails, one more query names the first ``examples`` of them in slot order.
+    """
+    conditions = _mismatch_conditions()
+    units = BatchUnit.objects.filter(batch=batch, released_at__isnull=True)
+    totals = units.aggregate(
+        lines=Count("pk"),
+        learners=Count("selection__registration_id", distinct=True),
+        problems=Count("pk", filter=_any_mismatch(conditions)),
+        **{key: Count("pk", filter=condition) for key, condition in conditions.items()},
+    )
+    named = []
+    if totals["problems"] and examples:
+        named = _check_rows(
+            units.filter(_any_mismatch(conditions)).order_by(*_SLOT_ORDER)[:examples], conditions
+        )
+    return Reconciliation(
+        lines=totals["lines"],
+        learners=totals["learners"],
+        counts=[(m, totals[m.key]) for m in BATCH_MISMATCHES if totals[m.key]],
+        problems=totals["problems"],
+        examples=named,
+    )
+
+
+def batch_check_ids(*, batch: Batch) -> QuerySet:
+    """The ids of the learner-units being submitted, in slot order, read off the order index.
+
+    The same order as the batch page's slots: at the same page size, line n of page p here
+    is on page p there, so its Change link goes straight to it.
+    """
+    return _slot_units(batch=batch).values_list("pk", flat=True)
+
+
+def batch_check_lines(*, ids: list[int]) -> list[CheckLine]:
+    """The learner-units ``ids`` (one page), each with its learner work and first mismatch;
+    two queries whatever their number."""
+    lines = _check_rows(
+        BatchUnit.objects.filter(pk__in=ids).order_by(*_SLOT_ORDER), _mismatch_conditions()
+    )
+    work = dict(
+        BatchDocument.objects.current()
+        .filter(batch_unit_id__in=ids, kind=DocumentKind.SAMPLE)
+        .values_list("batch_unit_id", "original_name")
+    )
+    for line in lines:
+        line.work = work.get(line.pk, "")
+    return lines
+
+
+def batch_check_line(*, batch: Batch, batch_unit_id: int) -> CheckLine:
+    """One live learner-unit of ``batch`` with its first mismatch, if any; one query."""
+    rows = _check_rows(
+        BatchUnit.objects.filter(pk=batch_unit_id, batch=batch, released_at__isnull=True),
+        _mismatch_conditions(),
+    )
+    if not rows:
+        raise BatchUnit.DoesNotExist(batch_unit_id)
+    return rows[0]

@@ -12,6 +12,11 @@ urlpatterns = [
     path("<int:pk>/units/", views.batch_units, name="batch-units"),
     path("<int:pk>/slots/<int:unit_pk>/", views.sample_upload, name="sample-upload"),
     path("<int:pk>/slots/<int:unit_pk>/remove/", views.sample_remove, name="sample-remove"),
+    path(
+        "<int:pk>/slots/<int:unit_pk>/take-off/",
+        views.batch_unit_remove,
+        name="batch-unit-remove",
+    ),
     path("<int:pk>/submit/", views.batch_submit, name="batch-submit"),
     path("<int:pk>/resubmit/", views.batch_resubmit, name="batch-resubmit"),
     path("<int:pk>/delete/", views.batch_delete, name="batch-delete"),

@@ -104,6 +104,18 @@ register(
     label="POST",
 )
 register(
+    "moderation:batch-unit-remove",
+    kwargs=_slot(S.CENTRE_COMPLETING),
+    expect=section_page(Section.MODERATION, **SCOPED),
+)
+register(
+    "moderation:batch-unit-remove",
+    method="post",
+    kwargs=_slot(S.CENTRE_COMPLETING),
+    expect=section_page(Section.MODERATION, ok=302, **SCOPED),
+    label="POST",
+)
+register(
     "moderation:batch-submit",
     kwargs=_batch(S.CENTRE_COMPLETING, samples=4),
     expect=section_page(Section.MODERATION, **SCOPED),
