@@ -16,6 +16,115 @@
   // A form marked data-busy shows it is working once sent: its buttons are disabled and the
   // one pressed says "Saving…" (or its data-busy-label), so a second click cannot send it
   // again. Disabled only after this event: the pressed button's value still goes with it.
+  // With a file chosen, the form goes by XHR so the upload shows its progress (a plain
+  // submit cannot); the answer, a page as the plain submit would show, then replaces this
+  // one. Without script the form is an ordinary form.
+  function disableButtons(form, pressed) {
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (el.type === "submit" && !el.disabled) {
+        el.disabled = true;
+        el.setAttribute("data-busy-disabled", el.textContent);
+      }
+    });
+    if (pressed) pressed.textContent = pressed.getAttribute("data-busy-label") || "Saving…";
+  }
+
+  function release(form) {
+    form.removeAttribute("aria-busy");
+    form.querySelectorAll("[data-busy-disabled]").forEach(function (el) {
+      el.textContent = el.getAttribute("data-busy-disabled");
+      el.removeAttribute("data-busy-disabled");
+      el.disabled = false;
+    });
+  }
+
+  function chosenFiles(form) {
+    var chosen = [];
+    form.querySelectorAll('input[type="file"]').forEach(function (input) {
+      Array.prototype.forEach.call(input.files || [], function (file) { chosen.push(file); });
+    });
+    return chosen;
+  }
+
+  // The progress shown under the form's buttons: a native bar (the CSP allows no inline
+  // style) and a line a screen reader hears at every quarter.
+  function progressBox(form) {
+    var box = form.querySelector("[data-busy-progress]");
+    if (!box) {
+      box = document.createElement("div");
+      box.setAttribute("data-busy-progress", "");
+      box.className = "busy-progress mt-2";
+      form.appendChild(box);
+    }
+    box.textContent = "";
+    box.hidden = false;
+    var bar = document.createElement("progress");
+    bar.max = 100;
+    bar.value = 0;
+    bar.setAttribute("aria-label", "Upload progress");
+    var line = document.createElement("p");
+    line.className = "small mb-0";
+    line.setAttribute("role", "status");
+    box.appendChild(bar);
+    box.appendChild(line);
+    return { box: box, bar: bar, line: line };
+  }
+
+  function showPage(xhr, fallbackUrl) {
+    // The page as the browser would have shown it after a plain submit (a redirect was
+    // followed), with its address: reloading it asks for that page, not the POST again.
+    var url = xhr.responseURL || fallbackUrl;
+    document.open();
+    document.write(xhr.responseText);
+    document.close();
+    if (url && url !== window.location.href) window.history.replaceState(null, "", url);
+  }
+
+  function uploadWithProgress(form, pressed, files) {
+    var data = new FormData(form);
+    if (pressed && pressed.name) data.append(pressed.name, pressed.value);
+    var url = form.getAttribute("action") || window.location.href;
+    var names = files.map(function (file) { return file.name; }).join(", ");
+    var shown = progressBox(form);
+    var said = -1;
+    var say = function (percent) {
+      shown.bar.value = percent;
+      var quarter = Math.floor(percent / 25);
+      if (quarter === said) return;
+      said = quarter;
+      shown.line.textContent = percent < 100
+        ? "Uploading " + names + ": " + percent + "%"
+        : "Uploaded " + names + ": checking the file…";
+    };
+    say(0);
+    var fail = function (message) {
+      shown.bar.remove();
+      shown.line.setAttribute("role", "alert");
+      shown.line.className = "small mb-0 text-danger";
+      shown.line.textContent = message;
+      release(form);
+    };
+    var xhr = new XMLHttpRequest();
+    xhr.open((form.getAttribute("method") || "post").toUpperCase(), url);
+    xhr.upload.addEventListener("progress", function (event) {
+      if (event.lengthComputable) say(Math.round((event.loaded / event.total) * 100));
+    });
+    xhr.addEventListener("load", function () {
+      var type = xhr.getResponseHeader("Content-Type") || "";
+      if (/^text\/html/.test(type)) {
+        showPage(xhr, url);
+      } else if (/^text\/plain/.test(type)) {
+        fail(xhr.responseText); // a message about the upload itself (it could not be read)
+      } else {
+        fail("The upload failed (" + xhr.status + "). Try again.");
+      }
+    });
+    xhr.addEventListener("error", function () {
+      fail("The connection was lost, so nothing was uploaded. Your files are still chosen: try again.");
+    });
+    xhr.send(data);
+  }
+
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (!form.hasAttribute("data-busy") || event.defaultPrevented) return;
@@ -25,27 +134,20 @@
     }
     form.setAttribute("aria-busy", "true");
     var pressed = event.submitter;
-    window.setTimeout(function () {
-      Array.prototype.forEach.call(form.elements, function (el) {
-        if (el.type === "submit" && !el.disabled) {
-          el.disabled = true;
-          el.setAttribute("data-busy-disabled", el.textContent);
-        }
-      });
-      if (pressed) pressed.textContent = pressed.getAttribute("data-busy-label") || "Saving…";
-    }, 0);
+    var files = chosenFiles(form);
+    if (files.length && window.FormData && window.XMLHttpRequest) {
+      event.preventDefault();
+      disableButtons(form, pressed);
+      if (pressed) pressed.textContent = pressed.getAttribute("data-busy-label") || "Uploading…";
+      uploadWithProgress(form, pressed, files);
+      return;
+    }
+    window.setTimeout(function () { disableButtons(form, pressed); }, 0);
   });
   // Back to a page kept in the browser's cache: its forms can be used again.
   window.addEventListener("pageshow", function (event) {
     if (!event.persisted) return;
-    document.querySelectorAll("form[data-busy][aria-busy]").forEach(function (form) {
-      form.removeAttribute("aria-busy");
-      form.querySelectorAll("[data-busy-disabled]").forEach(function (el) {
-        el.textContent = el.getAttribute("data-busy-disabled");
-        el.removeAttribute("data-busy-disabled");
-        el.disabled = false;
-      });
-    });
+    document.querySelectorAll("form[data-busy][aria-busy]").forEach(release);
   });
 
   // The error summary (GOV.UK): focus moves to it when the page opens, so a screen reader
