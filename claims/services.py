@@ -22,8 +22,7 @@ from django.utils import timezone
 from centres.audit import audit, register_history
 from centres.models import Approval, Centre, EntryType, Qualification, Route, User
 from hub import fsm, numbers, outbox
-from par.models import UnitSelection
-from par.services import selections_record_result
+from par.services import selections_for_results, selections_record_result
 
 from . import notices
 from .access import ensure_assigned_assessor, ensure_claims_member
@@ -630,34 +629,27 @@ def claim_process(*, claim_id: int) -> bool:
     )
     if not lines:
         return False
-    scope = UnitSelection.objects.filter(
-        registration__learner__centre_id=claim.centre_id,
-        registration__qualification_id=claim.qualification_id,
-    )
-    pairs = {(r, u) for r, u, _, _ in lines}
-    existing = {(r, u) for r, u in scope.values_list("registration_id", "unit_id")}
     now = timezone.now()
-    # Lines were built from current registrations on units they are entered for, so
-    # R-PAR-5 holds; the claim line is the selection's source.
-    UnitSelection.objects.bulk_create(
-        [
-            UnitSelection(registration_id=r, unit_id=u, selected_at=now)
-            for r, u in sorted(pairs - existing)
-        ],
-        batch_size=500,
-        ignore_conflicts=True,
+    source = f"Claim {claim.number}"
+    # PAR owns its selections and R-PAR-5: it selects the lines' units where none is
+    # selected yet, and refuses (and records) any whose registration no longer allows it.
+    selections = selections_for_results(
+        centre=claim.centre, pairs={(r, u) for r, u, _, _ in lines}, source=source, at=now
     )
-    selection_ids = {
-        (r, u): pk for pk, r, u in scope.values_list("pk", "registration_id", "unit_id")
-    }
     by_grade: dict[str, list[int]] = defaultdict(list)
     for registration_id, unit_id, outcome, grade in lines:
-        by_grade[outcome or grade].append(selection_ids[(registration_id, unit_id)])
-    source = f"Claim {claim.number}"
+        selection_id = selections.ids.get((registration_id, unit_id))
+        if selection_id is not None:
+            by_grade[outcome or grade].append(selection_id)
     for grade, ids in sorted(by_grade.items()):
         selections_record_result(selection_ids=ids, result=grade, source=source, at=now)
     claim.processed_at = now
     # R-CRT-2: learners whose passed units now complete the qualification get the full award.
-    outbox.enqueue("certificates.award", registration_ids=sorted({r for r, _, _, _ in lines}))
+    # The claim goes with them: its awards get the batches' dispatch clock (R-SLA-2).
+    outbox.enqueue(
+        "certificates.award",
+        registration_ids=sorted({r for r, _, _, _ in lines}),
+        claim_id=claim.pk,
+    )
     fsm.transition(claim, "process", actor=None, reason=f"{len(lines)} results posted to the PAR")
     return True

@@ -119,8 +119,69 @@ def selections_add(*, actor: User, centre: Centre, pairs: Iterable[tuple[int, in
     return AddOutcome(created=len(new_pairs), already_selected=len(allowed) - len(new_pairs))
 
 
+@dataclass(frozen=True)
+class ResultSelections:
+    """What ``selections_for_results`` found or made: the selection of each pair it may
+    carry a result on, and why the others may not (R-PAR-5)."""
+
+    ids: dict[tuple[int, int], int]
+    refused: list[str]
+
+
+def selections_for_results(
+    *, centre: Centre, pairs: Iterable[tuple[int, int]], source: str, at: datetime
+) -> ResultSelections:
+    """The PAR selections that results from ``source`` (a processed claim) land on.
+
+    Called by the system inside the caller's transaction. A pair with no selection yet is
+    selected now if R-PAR-5 allows it (one audited bulk insert, as "Add all selected units."
+    does); a pair R-PAR-5 refuses (the registration ended since the claim was made, say)
+    gets no selection, so no result, and the reason is returned and audited. A fixed number
+    of queries whatever the number of pairs.
+    """
+    pairs = set(pairs)
+    existing = {
+        (r, u): pk
+        for pk, r, u in UnitSelection.objects.filter(
+            registration_id__in={r for r, _ in pairs}, registration__learner__centre=centre
+        ).values_list("pk", "registration_id", "unit_id")
+        if (r, u) in pairs
+    }
+    allowed, refused = eligible_pairs(centre, pairs - existing.keys())
+    new_pairs = _insert_selections(sorted(allowed), actor=None, at=at)
+    audit_many(
+        actor=None,
+        centre=centre,
+        action="par.select",
+        at=at,
+        entries=(
+            (f"registration {r} unit {u}", {"registration": r, "unit": u, "source": source})
+            for r, u in new_pairs
+        ),
+    )
+    if refused:
+        audit(
+            actor=None,
+            centre=centre,
+            action="par.result_refused",
+            subject=source,
+            reason="; ".join(sorted(set(refused))),
+        )
+    if new_pairs:
+        existing.update(
+            {
+                (r, u): pk
+                for pk, r, u in UnitSelection.objects.filter(
+                    registration_id__in={r for r, _ in new_pairs}
+                ).values_list("pk", "registration_id", "unit_id")
+                if (r, u) in pairs
+            }
+        )
+    return ResultSelections(ids=existing, refused=sorted(set(refused)))
+
+
 def _insert_selections(
-    pairs: list[tuple[int, int]], *, actor: User, at: datetime
+    pairs: list[tuple[int, int]], *, actor: User | None, at: datetime
 ) -> list[tuple[int, int]]:
     """Insert the (registration id, unit id) pairs; return those this call inserted.
 
@@ -138,7 +199,7 @@ def _insert_selections(
             values = ", ".join(["(%s, %s, %s, %s, '', NULL, '')"] * len(chunk))
             params: list = []
             for registration_id, unit_id in chunk:
-                params += [registration_id, unit_id, actor.pk, selected_at]
+                params += [registration_id, unit_id, actor.pk if actor else None, selected_at]
             cursor.execute(
                 f"INSERT INTO {table} (registration_id, unit_id, selected_by_id, selected_at,"
                 f" result, result_at, result_source) VALUES {values}"

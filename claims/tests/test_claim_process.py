@@ -106,3 +106,30 @@ def test_r_par_3_par_refuses_to_remove_a_selection_a_claim_holds(cw):
         selection_remove(actor=cw.world.admin, centre=cw.centre, selection=selection)
     selection_remove(actor=cw.world.admin, centre=cw.centre, selection=free)
     assert claim.lines.count() == 4
+
+
+def test_r_par_5_processing_selects_through_par_and_refuses_an_ended_registration(
+    cw, django_capture_on_commit_callbacks
+):
+    """Claims processing asks PAR for the selections (R-PAR-5 in one place, audited): a
+    registration that ended after the claim was finalised gets no selection and no result,
+    and the history says why; the other candidates' grades are posted as usual."""
+    from centres.models import AuditEvent
+
+    claim = finalised(cw, django_capture_on_commit_callbacks)
+    ended = cw.registrations[2]
+    ended.is_current = False
+    ended.save(update_fields=["is_current"])
+
+    assert services.claim_process(claim_id=claim.pk) is True
+
+    posted = {registration for registration, _, _, _ in results(cw)}
+    assert ended.pk not in posted
+    assert {cw.registrations[0].pk, cw.registrations[1].pk} <= posted
+    source = f"Claim {claim.number}"
+    selected = AuditEvent.objects.filter(action="par.select", actor=None)
+    assert selected.count() == len(posted)
+    assert {event.detail["source"] for event in selected} == {source}
+    refused = AuditEvent.objects.get(action="par.result_refused", subject=source)
+    assert "the registration is not current" in refused.detail["reason"]
+    assert ended.learner.membership_number in refused.detail["reason"]
