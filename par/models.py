@@ -69,17 +69,62 @@ class UnitSelection(models.Model):
             raise ValidationError(eligibility_error)
 
 
+# R-PAR-5, the one place it is written: why a unit may not be selected for a registration.
+NOT_AT_CENTRE = "A learner in the selection is not registered at this centre."
+NOT_CURRENT = "the registration on this qualification is not current"
+NOT_IN_QUALIFICATION = "the unit is not in the qualification"
+NOT_ENTERED = "the learner has no unit entry for this unit"
+
+
+def selection_refusals(
+    pairs, *, centre_id: int | None = None
+) -> dict[tuple[int, int], tuple[str, str]]:
+    """R-PAR-5 for many (registration id, unit id) pairs at once, in three queries.
+
+    Returns {pair: (membership number, reason)} for the pairs that may not be selected; a
+    registration not found (or, with ``centre_id``, at another centre) has an empty
+    membership number and the reason ``NOT_AT_CENTRE``.
+    """
+    pairs = set(pairs)
+    registrations = Registration.objects.filter(pk__in={r for r, _ in pairs})
+    if centre_id is not None:
+        registrations = registrations.filter(learner__centre_id=centre_id)
+    found = {
+        pk: (number, is_current, entry_type, qualification_id)
+        for pk, number, is_current, entry_type, qualification_id in registrations.values_list(
+            "pk", "learner__membership_number", "is_current", "entry_type", "qualification_id"
+        )
+    }
+    in_qualification = set(
+        QualificationUnit.objects.filter(
+            qualification_id__in={row[3] for row in found.values()}
+        ).values_list("qualification_id", "unit_id")
+    )
+    entered = set(
+        Registration.entered_units.through.objects.filter(
+            registration_id__in=[pk for pk, row in found.items() if row[2] == EntryType.UNIT]
+        ).values_list("registration_id", "unit_id")
+    )
+    refusals = {}
+    for registration_id, unit_id in pairs:
+        row = found.get(registration_id)
+        if row is None:
+            refusals[(registration_id, unit_id)] = ("", NOT_AT_CENTRE)
+            continue
+        number, is_current, entry_type, qualification_id = row
+        if not is_current:
+            refusals[(registration_id, unit_id)] = (number, NOT_CURRENT)
+        elif (qualification_id, unit_id) not in in_qualification:
+            refusals[(registration_id, unit_id)] = (number, NOT_IN_QUALIFICATION)
+        elif entry_type == EntryType.UNIT and (registration_id, unit_id) not in entered:
+            refusals[(registration_id, unit_id)] = (number, NOT_ENTERED)
+    return refusals
+
+
 def selection_ineligibility(registration: Registration, unit_id: int) -> str:
     """Why ``unit_id`` cannot be selected on ``registration`` (R-PAR-5), or ''."""
-    if not registration.is_current:
-        return "The learner's registration on this qualification is not current."
-    if not QualificationUnit.objects.filter(
-        qualification_id=registration.qualification_id, unit_id=unit_id
-    ).exists():
-        return "This unit is not part of the learner's qualification."
-    if (
-        registration.entry_type == EntryType.UNIT
-        and not registration.entered_units.filter(pk=unit_id).exists()
-    ):
-        return "The learner has no unit entry for this unit."
-    return ""
+    refusal = selection_refusals([(registration.pk, unit_id)]).get((registration.pk, unit_id))
+    if refusal is None:
+        return ""
+    reason = refusal[1]
+    return reason[0].upper() + reason[1:] + ("" if reason.endswith(".") else ".")

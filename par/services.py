@@ -14,15 +14,12 @@ from centres.access import ensure_section
 from centres.audit import audit, audit_many
 from centres.models import (
     Centre,
-    EntryType,
-    QualificationUnit,
-    Registration,
     Section,
     User,
 )
 
 from .locks import locks_for
-from .models import UnitSelection
+from .models import UnitSelection, selection_refusals
 
 
 class SelectionLocked(Exception):
@@ -40,50 +37,15 @@ def eligible_pairs(
 ) -> tuple[set[tuple[int, int]], list[str]]:
     """Split (registration id, unit id) pairs into those R-PAR-5 allows and reasons for the rest.
 
-    A fixed number of queries whatever the number of pairs.
+    A fixed number of queries whatever the number of pairs (``selection_refusals``).
     """
     pairs = set(pairs)
-    registration_ids = {r for r, _ in pairs}
-    registrations = {
-        r.pk: r
-        for r in Registration.objects.filter(pk__in=registration_ids, learner__centre=centre)
-        .select_related("learner")
-        .only("pk", "is_current", "entry_type", "qualification_id", "learner__membership_number")
-    }
-    qualification_units = set(
-        QualificationUnit.objects.filter(
-            qualification_id__in={r.qualification_id for r in registrations.values()}
-        ).values_list("qualification_id", "unit_id")
-    )
-    entries = set(
-        Registration.entered_units.through.objects.filter(
-            registration_id__in=[
-                r.pk for r in registrations.values() if r.entry_type == EntryType.UNIT
-            ]
-        ).values_list("registration_id", "unit_id")
-    )
-    allowed, refused = set(), []
-    for registration_id, unit_id in sorted(pairs):
-        registration = registrations.get(registration_id)
-        if registration is None:
-            refused.append("A learner in the selection is not registered at this centre.")
-        elif not registration.is_current:
-            refused.append(
-                f"{registration.learner.membership_number}: the registration is not current."
-            )
-        elif (registration.qualification_id, unit_id) not in qualification_units:
-            refused.append(
-                f"{registration.learner.membership_number}: a unit is not in the qualification."
-            )
-        elif (
-            registration.entry_type == EntryType.UNIT and (registration_id, unit_id) not in entries
-        ):
-            refused.append(
-                f"{registration.learner.membership_number}: no unit entry for a chosen unit."
-            )
-        else:
-            allowed.add((registration_id, unit_id))
-    return allowed, refused
+    refusals = selection_refusals(pairs, centre_id=centre.pk)
+    refused = [
+        f"{number}: {reason}." if number else reason
+        for _, (number, reason) in sorted(refusals.items())
+    ]
+    return pairs - refusals.keys(), refused
 
 
 @transaction.atomic

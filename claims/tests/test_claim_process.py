@@ -131,5 +131,5 @@ def test_r_par_5_processing_selects_through_par_and_refuses_an_ended_registratio
     assert selected.count() == len(posted)
     assert {event.detail["source"] for event in selected} == {source}
     refused = AuditEvent.objects.get(action="par.result_refused", subject=source)
-    assert "the registration is not current" in refused.detail["reason"]
+    assert "the registration on this qualification is not current" in refused.detail["reason"]
     assert ended.learner.membership_number in refused.detail["reason"]
