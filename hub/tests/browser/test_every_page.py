@@ -20,6 +20,7 @@ from centres.demo import DEMO_PASSWORD, DEMO_USERS, seed
 from centres.models import User
 from hub.testing import nu
 from hub.testing.browser import login
+from hub.testing.phone import PHONE, sideways
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -41,6 +42,7 @@ SKIPPED_NAMESPACES = {"admin"}
 # A bound so that a runaway listing cannot make the crawl take an hour.
 MAX_PAGES_PER_PERSONA = 60
 BLOCKING = ("critical", "serious")
+DESKTOP = {"width": 1280, "height": 800}
 
 
 def pattern_key(url: str) -> tuple | None:
@@ -61,6 +63,7 @@ def pattern_key(url: str) -> tuple | None:
 def crawl(page, live_server, persona: str, pages: dict, findings: dict) -> int:
     """Visit every page reachable from where ``persona`` lands; return how many."""
     page.context.clear_cookies()
+    page.set_viewport_size(DESKTOP)
     if persona == "anon":
         start = f"{live_server.url}/accounts/login/"
     else:
@@ -107,6 +110,12 @@ def crawl(page, live_server, persona: str, pages: dict, findings: dict) -> int:
                     f"axe {violation['id']} ({violation['impact']}): {violation['help']} "
                     f"at {targets}"
                 )
+        # Phones: the page never scrolls sideways at 390 px (tables scroll in their wrapper).
+        page.set_viewport_size(PHONE)
+        overflow = sideways(page)
+        page.set_viewport_size(DESKTOP)
+        if overflow:
+            findings.setdefault(label, []).append(f"390 px: {overflow}")
         for href in page.eval_on_selector_all(
             "a[href]:not([download])", "links => links.map(a => a.href)"
         ):
