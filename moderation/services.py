@@ -20,7 +20,16 @@ from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
 
 from centres.audit import audit, register_history
-from centres.models import Approval, BodyRole, Centre, Membership, Qualification, Role, Route
+from centres.models import (
+    Approval,
+    BodyRole,
+    Centre,
+    Membership,
+    Qualification,
+    Role,
+    Route,
+    User,
+)
 from hub import fsm
 from par.models import Result, UnitSelection
 from par.services import selections_record_result
@@ -46,9 +55,11 @@ from .models import (
     CentreSampleRate,
     DocumentKind,
     HistoryEvent,
+    SampleRule,
     is_centre_member,
 )
 from .selectors import (
+    Reconciliation,
     batch_free_selections,
     batch_reconciliation,
     learner_search,
@@ -72,7 +83,7 @@ class BatchPermissionError(BatchError):
 class NotReconciled(BatchError):
     """R-NEW-2, R-NEW-6: learner-units that no longer match the registrations."""
 
-    def __init__(self, reconciliation) -> None:
+    def __init__(self, reconciliation: Reconciliation) -> None:
         self.reconciliation = reconciliation
         found = "; ".join(
             f"{count} learner-unit{'s' if count != 1 else ''}: {mismatch.says}"
@@ -87,7 +98,7 @@ class NotReconciled(BatchError):
 class SampleShortfall(BatchError):
     """R-BAT-6: fewer learner-units have work uploaded than the minimum sample."""
 
-    def __init__(self, rule) -> None:
+    def __init__(self, rule: SampleRule) -> None:
         self.rule = rule
         super().__init__(
             f"Upload learner work for {rule.shortfall} more learner-unit"
@@ -113,14 +124,14 @@ def _require_status(batch: Batch, allowed: Iterable[str], doing: str) -> None:
         )
 
 
-def _require_member(batch: Batch, actor) -> None:
+def _require_member(batch: Batch, actor: User) -> None:
     if not is_centre_member(batch, actor):
         raise BatchPermissionError("Only the centre's staff with Moderation access can do this.")
 
 
 def _history(
     batch: Batch,
-    actor,
+    actor: User,
     event: str,
     *,
     from_status: str = "",
@@ -146,7 +157,7 @@ def _history(
 def _write_history(
     batch: Batch,
     *,
-    actor,
+    actor: User,
     at: datetime,
     before: str,
     after: str,
@@ -181,7 +192,7 @@ def _require_arrow(batch: Batch, name: str, doing: str) -> None:
 def _transition_history(
     batch: Batch,
     *,
-    actor,
+    actor: User,
     source: str,
     target: str,
     reason: str,
@@ -234,7 +245,7 @@ fsm.register_machine(
 def _store(
     batch: Batch,
     *,
-    actor,
+    actor: User,
     kind: str,
     upload: UploadedFile,
     batch_unit: BatchUnit | None = None,
@@ -299,7 +310,7 @@ def _store(
 
 # --- the centre's side --------------------------------------------------------------------
 @transaction.atomic
-def batch_create(*, actor, centre: Centre, qualification: Qualification) -> Batch:
+def batch_create(*, actor: User, centre: Centre, qualification: Qualification) -> Batch:
     """Start a batch (R-BAT-1): a draft for one of the centre's batch-route qualifications."""
     if (
         not Membership.objects.active()
@@ -319,7 +330,9 @@ def batch_create(*, actor, centre: Centre, qualification: Qualification) -> Batc
 
 
 @transaction.atomic
-def batch_upload_document(*, actor, batch: Batch, kind: str, upload: UploadedFile) -> BatchDocument:
+def batch_upload_document(
+    *, actor: User, batch: Batch, kind: str, upload: UploadedFile
+) -> BatchDocument:
     """Upload or replace the IV feedback or the assessment brief (R-BAT-1, R-BAT-8)."""
     if kind not in (DocumentKind.IV_FEEDBACK, DocumentKind.BRIEF):
         raise BatchError("Only the IV feedback and the assessment brief are uploaded here.")
@@ -333,7 +346,7 @@ def batch_upload_document(*, actor, batch: Batch, kind: str, upload: UploadedFil
 @transaction.atomic
 def batch_set_documents(
     *,
-    actor,
+    actor: User,
     batch: Batch,
     iv_feedback: UploadedFile | None = None,
     brief: UploadedFile | None = None,
@@ -372,7 +385,7 @@ def batch_set_documents(
     return refused
 
 
-def _set_override(batch: Batch, *, actor, override: bool) -> None:
+def _set_override(batch: Batch, *, actor: User, override: bool) -> None:
     """R-BAT-3: only a Quality Manager of the batch's centre may tick the override."""
     _require_status(batch, OVERRIDE_CHANGEABLE, "change the override")
     if (
@@ -501,7 +514,7 @@ def _delete_units(batch: Batch, selections: QuerySet[UnitSelection] | None = Non
         return cursor.rowcount
 
 
-def _draft_for_selection(batch: Batch | int, actor) -> Batch:
+def _draft_for_selection(batch: Batch | int, actor: User) -> Batch:
     batch = _lock(batch)
     _require_member(batch, actor)
     _require_status(batch, UNITS_EDITABLE, "change the units on the batch")
@@ -510,7 +523,7 @@ def _draft_for_selection(batch: Batch | int, actor) -> Batch:
 
 @transaction.atomic
 def batch_select_units(
-    *, actor, batch: Batch, add: Iterable[int] = (), remove: Iterable[int] = ()
+    *, actor: User, batch: Batch, add: Iterable[int] = (), remove: Iterable[int] = ()
 ) -> tuple[int, int]:
     """Tick (``add``) and untick (``remove``) PAR selections on a draft batch (R-BAT-4).
 
@@ -567,7 +580,9 @@ def batch_select_units(
 
 
 @transaction.atomic
-def batch_add_all_matching(*, actor, batch: Batch, query: str = "", free_only: bool = False) -> int:
+def batch_add_all_matching(
+    *, actor: User, batch: Batch, query: str = "", free_only: bool = False
+) -> int:
     """Tick every unit free to claim for every learner the search finds, in one statement.
 
     The same learners as the page lists for ``query``, over all its pages (``free_only``
@@ -593,7 +608,7 @@ def batch_add_all_matching(*, actor, batch: Batch, query: str = "", free_only: b
 
 @transaction.atomic
 def batch_remove_all_matching(
-    *, actor, batch: Batch, query: str = "", free_only: bool = False
+    *, actor: User, batch: Batch, query: str = "", free_only: bool = False
 ) -> int:
     """Untick every unit of every learner the search finds (all of them with no search).
 
@@ -620,7 +635,7 @@ def batch_remove_all_matching(
 
 
 @transaction.atomic
-def batch_claim_units(*, actor, batch: Batch, selection_ids: Iterable[int]) -> int:
+def batch_claim_units(*, actor: User, batch: Batch, selection_ids: Iterable[int]) -> int:
     """Claim learner-units for a draft batch (R-BAT-4); refuse all if any cannot be claimed."""
     ids = set(selection_ids)
     if not ids:
@@ -631,7 +646,7 @@ def batch_claim_units(*, actor, batch: Batch, selection_ids: Iterable[int]) -> i
 @transaction.atomic
 def batch_submit_units(
     *,
-    actor,
+    actor: User,
     batch: Batch,
     selection_ids: Iterable[int] = (),
     remove_ids: Iterable[int] = (),
@@ -679,7 +694,7 @@ def _batch_unit(batch: Batch, batch_unit: BatchUnit | int) -> BatchUnit:
 
 @transaction.atomic
 def batch_upload_sample(
-    *, actor, batch: Batch, batch_unit: BatchUnit | int, upload: UploadedFile
+    *, actor: User, batch: Batch, batch_unit: BatchUnit | int, upload: UploadedFile
 ) -> BatchDocument:
     """Upload or overwrite the learner work in one slot (R-BAT-5, R-BAT-8)."""
     checked = files.inspect_upload(upload, DocumentKind.SAMPLE)
@@ -699,7 +714,7 @@ def batch_upload_sample(
 
 
 @transaction.atomic
-def batch_remove_sample(*, actor, batch: Batch, batch_unit: BatchUnit | int) -> None:
+def batch_remove_sample(*, actor: User, batch: Batch, batch_unit: BatchUnit | int) -> None:
     """The "X": take a slot's file off the batch; it stays as an earlier version (R-NEW-4)."""
     batch = _lock(batch)
     _require_member(batch, actor)
@@ -731,7 +746,7 @@ def batch_remove_sample(*, actor, batch: Batch, batch_unit: BatchUnit | int) -> 
 
 
 @transaction.atomic
-def batch_submit(*, actor, batch: Batch) -> Batch:
+def batch_submit(*, actor: User, batch: Batch) -> Batch:
     """ "Submit Batch": send it to the moderators once the sample is met (R-BAT-6)."""
     batch = _lock(batch)
     _require_member(batch, actor)
@@ -757,7 +772,7 @@ def batch_submit(*, actor, batch: Batch) -> Batch:
 
 
 @transaction.atomic
-def batch_remove_unit(*, actor, batch: Batch, batch_unit: BatchUnit | int) -> BatchUnit:
+def batch_remove_unit(*, actor: User, batch: Batch, batch_unit: BatchUnit | int) -> BatchUnit:
     """Take one learner-unit off a batch before "Submit Batch" (R-NEW-2).
 
     For a line that does not reconcile (a learner no longer current, say), as the whole
@@ -808,7 +823,7 @@ def batch_remove_unit(*, actor, batch: Batch, batch_unit: BatchUnit | int) -> Ba
 
 
 @transaction.atomic
-def batch_resubmit(*, actor, batch: Batch) -> Batch:
+def batch_resubmit(*, actor: User, batch: Batch) -> Batch:
     """ "Resubmit" after Returned for editing or Insufficient sample (R-BAT-8)."""
     batch = _lock(batch)
     _require_member(batch, actor)
@@ -826,7 +841,7 @@ def _release_units(batch: Batch, now: datetime) -> int:
 
 
 @transaction.atomic
-def batch_delete(*, actor, batch: Batch) -> Batch:
+def batch_delete(*, actor: User, batch: Batch) -> Batch:
     """The centre deletes its batch, only before it is submitted (R-BAT-9).
 
     The learner-units are released at once; the uploaded files stay until an admin
@@ -855,7 +870,7 @@ def batch_delete(*, actor, batch: Batch) -> Batch:
 
 
 @transaction.atomic
-def batch_request_deletion(*, actor, batch: Batch, reason: str) -> Batch:
+def batch_request_deletion(*, actor: User, batch: Batch, reason: str) -> Batch:
     """Ask the awarding body to delete a submitted batch (R-BAT-9); units stay locked."""
     batch = _lock(batch)
     _require_member(batch, actor)
@@ -885,7 +900,7 @@ AWARDING_BODY_ADMIN = "Awarding body administrator"
 
 
 @transaction.atomic
-def batch_admin_delete(*, actor, batch: Batch, reason: str = "") -> Batch:
+def batch_admin_delete(*, actor: User, batch: Batch, reason: str = "") -> Batch:
     """An awarding-body admin deletes a batch for good: units released, files removed.
 
     The batch stays as a tombstone the centre still sees (R-BAT-9): when, by whom (the
@@ -945,7 +960,7 @@ def batch_admin_delete(*, actor, batch: Batch, reason: str = "") -> Batch:
 
 # --- the moderator's side -----------------------------------------------------------------
 @transaction.atomic
-def batch_take(*, actor, batch: Batch) -> Batch:
+def batch_take(*, actor: User, batch: Batch) -> Batch:
     """A moderator takes an unassigned batch from the queue."""
     if actor.body_role != BodyRole.MODERATOR:
         raise BatchPermissionError("Only moderators can take batches.")
@@ -961,7 +976,7 @@ def batch_take(*, actor, batch: Batch) -> Batch:
 
 
 @transaction.atomic
-def batch_assign(*, actor, batch: Batch, moderator) -> Batch:
+def batch_assign(*, actor: User, batch: Batch, moderator: User) -> Batch:
     """An awarding-body admin assigns (or reassigns) a moderator."""
     if not actor.is_staff:
         raise BatchPermissionError("Only the awarding body's administrators can assign batches.")
@@ -973,7 +988,7 @@ def batch_assign(*, actor, batch: Batch, moderator) -> Batch:
     return _assign(batch, actor=actor, moderator=moderator)
 
 
-def _assign(batch: Batch, *, actor, moderator) -> Batch:
+def _assign(batch: Batch, *, actor: User, moderator: User) -> Batch:
     batch.moderator = moderator
     batch.assigned_at = timezone.now() if moderator else None
     batch.save(update_fields=["moderator", "assigned_at"])
@@ -992,7 +1007,7 @@ def _assign(batch: Batch, *, actor, moderator) -> Batch:
 @transaction.atomic
 def batch_set_outcome(
     *,
-    actor,
+    actor: User,
     batch: Batch,
     outcome: str,
     comments: str = "",
@@ -1046,7 +1061,7 @@ def batch_set_outcome(
 
 
 @transaction.atomic
-def batch_extend_sla(*, actor, batch: Batch, due: datetime, reason: str) -> Batch:
+def batch_extend_sla(*, actor: User, batch: Batch, due: datetime, reason: str) -> Batch:
     """An awarding-body admin moves the moderation due date (R-SLA-1), with a reason.
 
     Only while the clock runs (With Moderator, Centre re-submitted). The new date and the
@@ -1086,7 +1101,9 @@ def batch_extend_sla(*, actor, batch: Batch, due: datetime, reason: str) -> Batc
 
 # --- the awarding body's settings -----------------------------------------------------------
 @transaction.atomic
-def centre_sample_rate_set(*, actor, centre: Centre, percent: int, note: str) -> CentreSampleRate:
+def centre_sample_rate_set(
+    *, actor: User, centre: Centre, percent: int, note: str
+) -> CentreSampleRate:
     """An awarding-body admin sets one centre's sample rate, replacing R-BAT-6's default.
 
     The note says why; the change is in the audit trail with the rate before and after.
@@ -1117,7 +1134,7 @@ def centre_sample_rate_set(*, actor, centre: Centre, percent: int, note: str) ->
 
 
 @transaction.atomic
-def centre_sample_rate_remove(*, actor, rate: CentreSampleRate) -> None:
+def centre_sample_rate_remove(*, actor: User, rate: CentreSampleRate) -> None:
     """Remove a centre's own rate: its batches go back to R-BAT-6's default."""
     if not actor.is_staff:
         raise BatchPermissionError("Only the awarding body's administrators can set sample rates.")
