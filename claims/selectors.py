@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -19,8 +19,11 @@ from centres.models import (
     Registration,
 )
 from hub.paging import short_date, url_maker
+from hub.reconcile import Mismatch, any_mismatch, first_mismatch, mismatch_flags
+from par.locks import unheld
 from par.models import UnitSelection
 
+from .locks import claim_holds
 from .models import (
     HISTORY_RETENTION,
     LINE_WITHDRAWN,
@@ -28,6 +31,7 @@ from .models import (
     Claim,
     ClaimLine,
     ClaimStatus,
+    Grade,
 )
 
 
@@ -465,3 +469,188 @@ def assessor_rows(claims: list[Claim]) -> list[AssessorRow]:
         )
         for c in claims
     ]
+
+
+# --- Check your answers before "Submit to assessor" (R-NEW-2, R-NEW-6) ---------------------
+# In the order a line's first mismatch is named.
+CLAIM_MISMATCHES = (
+    Mismatch(
+        "not_current",
+        "The candidate is no longer current on this qualification.",
+        "Remove the unit from the claim. If the candidate is still studying, ask your "
+        "Customer Data Administrator to make the registration current again.",
+    ),
+    Mismatch(
+        "not_entered",
+        "The unit is not on the candidate's registration.",
+        "Remove it from the claim, or ask your Customer Data Administrator to enter the "
+        "candidate for this unit.",
+    ),
+    Mismatch(
+        "passed",
+        "The unit is already passed on the candidate's record.",
+        "Remove it from the claim: a unit is claimed once.",
+    ),
+    Mismatch(
+        "claimed",
+        "The unit is on another claim or a moderation batch as well.",
+        "Remove it from this claim, or take it off the other one.",
+    ),
+    Mismatch(
+        "late",
+        "The candidate was entered less than 4 weeks before the moderation visit (R-CLM-12).",
+        "Remove the unit from the claim, or ask the awarding body to allow late entries.",
+    ),
+)
+RECONCILE_EXAMPLES = 20  # problem lines named at the top of the page; the rest are counted
+
+
+def _mismatch_conditions(claim: Claim) -> dict[str, Q]:
+    """Each mismatch as a condition on a ClaimLine row of ``claim``, tested set-wise."""
+    registration_id, unit_id = OuterRef("registration_id"), OuterRef("unit_id")
+    in_qualification = QualificationUnit.objects.filter(
+        qualification_id=claim.qualification_id, unit_id=unit_id
+    )
+    entered = Registration.entered_units.through.objects.filter(
+        registration_id=registration_id, unit_id=unit_id
+    )
+    selection = UnitSelection.objects.filter(registration_id=registration_id, unit_id=unit_id)
+    other_claims = (
+        ClaimLine.objects.filter(registration_id=registration_id, unit_id=unit_id)
+        .exclude(claim_id=claim.pk)
+        .exclude(claim__status=ClaimStatus.WITHDRAWN)
+        .exclude(outcome=LINE_WITHDRAWN)
+    )
+    late = Q(pk__isnull=True)  # never, unless R-CLM-12's entry deadline applies
+    if claim.entry_deadline is not None and not claim.late_allowed:
+        late = Q(registration__registered_on__gt=claim.entry_deadline)
+    return {
+        "not_current": Q(registration__is_current=False),
+        "not_entered": ~Q(Exists(in_qualification))
+        | (Q(registration__entry_type=EntryType.UNIT) & ~Q(Exists(entered))),
+        "passed": Q(Exists(selection.exclude(result=""))),
+        # Another live claim's line, or any other holder of the PAR selection (a batch),
+        # through par.locks' registry, so claims names no batch model.
+        "claimed": Q(Exists(other_claims))
+        | Q(Exists(selection.exclude(unheld(besides=[claim_holds])))),
+        "late": late,
+    }
+
+
+class CheckLine(dict):
+    """One claim line as "Check your answers" lists it: flat values and its first mismatch."""
+
+    __getattr__ = dict.get
+
+
+@dataclass
+class ClaimReconciliation:
+    """What does not reconcile on a claim: counts by mismatch and the first lines named."""
+
+    lines: int
+    candidates: int
+    counts: list[tuple[Mismatch, int]]
+    problems: int
+    examples: list[CheckLine]
+
+    @property
+    def clean(self) -> bool:
+        return self.problems == 0
+
+    @property
+    def unnamed(self) -> int:
+        return self.problems - len(self.examples)
+
+
+_CHECK_FIELDS = {
+    "is_current": F("registration__is_current"),
+    "first_name": F("registration__learner__first_name"),
+    "last_name": F("registration__learner__last_name"),
+    "p_number": F("registration__learner__membership_number"),
+    "candidate_number": F("registration__learner__candidate_number"),
+    "unit_code": F("unit__code"),
+    "unit_title": F("unit__title"),
+    "assessor_name": F("assessor__name"),
+    "assessor_initials": F("assessor__initials"),
+}
+CHECK_ORDER = (
+    "registration__learner__last_name",
+    "registration__learner__first_name",
+    "registration_id",
+    "unit__code",
+    "pk",
+)
+
+
+def claim_check_lines(claim: Claim) -> QuerySet:
+    """The claim's lines as flat rows with a flag per mismatch, by candidate then unit.
+
+    Slice it (a page) before reading: the flags are worked out for the rows read only.
+    """
+    conditions = _mismatch_conditions(claim)
+    return (
+        claim.lines.annotate(**mismatch_flags(conditions))
+        .order_by(*CHECK_ORDER)
+        .values(
+            "pk",
+            "registration_id",
+            "grade",
+            "other_awarding_body",
+            *[f"is_{k}" for k in conditions],
+            **_CHECK_FIELDS,
+        )
+    )
+
+
+def check_rows(claim: Claim, rows) -> list[CheckLine]:
+    """Rows of ``claim_check_lines`` as lines with their Change and Remove links."""
+    grades = dict(Grade.choices)
+    candidate_url = url_maker("claims:candidate-edit", claim.pk)
+    other_body_url = url_maker("claims:other-body", claim.pk)
+    remove_url = url_maker("claims:line-remove", claim.pk)
+    lines = []
+    for row in rows:
+        mismatch = first_mismatch(row, CLAIM_MISMATCHES)
+        line = CheckLine(
+            row,
+            full_name=f"{row['first_name']} {row['last_name']}",
+            grade_label=grades.get(row["grade"], row["grade"]),
+            problem=mismatch.says if mismatch else "",
+            todo=mismatch.todo if mismatch else "",
+            remove_url=remove_url(row["pk"]),
+            change_url="",
+        )
+        # A candidate no longer current has no grade page to go back to: only Remove.
+        if row["is_current"]:
+            make = other_body_url if row["other_awarding_body"] else candidate_url
+            line["change_url"] = make(row["registration_id"])
+        lines.append(line)
+    return lines
+
+
+def claim_reconciliation(
+    claim: Claim, *, examples: int = RECONCILE_EXAMPLES
+) -> ClaimReconciliation:
+    """Every line of ``claim`` against the registrations, in two queries at most.
+
+    One aggregate counts the lines, their candidates and each mismatch over the whole
+    claim; when any line fails, one more query names the first ``examples`` of them.
+    """
+    conditions = _mismatch_conditions(claim)
+    totals = claim.lines.aggregate(
+        lines=Count("pk"),
+        candidates=Count("registration_id", distinct=True),
+        problems=Count("pk", filter=any_mismatch(conditions)),
+        **{key: Count("pk", filter=condition) for key, condition in conditions.items()},
+    )
+    named: list[CheckLine] = []
+    if totals["problems"] and examples:
+        rows = claim_check_lines(claim).filter(any_mismatch(conditions))[:examples]
+        named = check_rows(claim, rows)
+    return ClaimReconciliation(
+        lines=totals["lines"],
+        candidates=totals["candidates"],
+        counts=[(m, totals[m.key]) for m in CLAIM_MISMATCHES if totals[m.key]],
+        problems=totals["problems"],
+        examples=named,
+    )

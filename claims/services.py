@@ -39,6 +39,7 @@ from .selectors import (
     active_assessors,
     blocked_pairs,
     claim_lines,
+    claim_reconciliation,
     eligible_registrations,
     qualification_units,
     unit_entries,
@@ -469,25 +470,42 @@ def claim_admin_update(
     return claim
 
 
-def reconcile(claim: Claim) -> list[str]:
-    """Lines that no longer match the registrations (R-NEW-2), as messages."""
-    problems = []
-    lines = claim.lines.select_related("registration__learner", "unit")
-    stale = lines.filter(registration__is_current=False)
-    for line in stale[:10]:
-        problems.append(
-            f"{line.registration.learner.full_name}: the registration is no longer current "
-            f"({line.unit.code})."
+class NotReconciled(ClaimError):
+    """R-NEW-2, R-NEW-6: lines that no longer match the registrations."""
+
+    def __init__(self, reconciliation) -> None:
+        self.reconciliation = reconciliation
+        found = "; ".join(
+            f"{count} unit grade{'s' if count != 1 else ''}: {mismatch.says}"
+            for mismatch, count in reconciliation.counts
         )
-    if claim.submission_deadline is not None:
-        late = lines.filter(registration__registered_on__gt=claim.entry_deadline)
-        if not claim.late_allowed:
-            for line in late[:10]:
-                problems.append(
-                    f"{line.registration.learner.full_name}: entered less than 4 weeks before "
-                    f"the moderation visit ({line.unit.code}, R-CLM-12)."
-                )
-    return problems
+        super().__init__(
+            f"Correct the claim before submitting: {found} Check your answers on the Check "
+            "and submit page and fix each one first."
+        )
+
+
+@transaction.atomic
+def claim_remove_line(*, actor: User, claim: Claim, line_id: int) -> ClaimLine:
+    """Take one unit off the claim for one candidate (R-CLM-8), e.g. a line that does not
+    reconcile with the registrations (R-NEW-2); possible only while Unsubmitted."""
+    ensure_claims_member(actor, claim.centre_id)
+    claim = _locked(claim)
+    _require_editable(claim)
+    line = claim.lines.select_related("registration__learner", "unit").filter(pk=line_id).first()
+    if line is None:
+        raise ClaimError("That unit grade is no longer on the claim.")
+    line.delete()
+    learner = line.registration.learner
+    audit(
+        actor=actor,
+        centre=claim.centre,
+        action="claims.remove_line",
+        subject=f"claim {claim.pk} ({claim.qualification.code})",
+        reason=f"{learner.full_name} ({learner.membership_number}) {line.unit.code} removed",
+        line=line_id,
+    )
+    return line
 
 
 @transaction.atomic
@@ -508,9 +526,11 @@ def claim_submit(
             f"{claim.visit_date:%d/%m/%Y}; ask the awarding body to allow a late submission "
             "(R-CLM-12)."
         )
-    problems = reconcile(claim)
-    if problems:
-        raise ClaimError("Correct the claim before submitting: " + " ".join(problems))
+    # R-NEW-6: what the check page listed is checked again here, under the lock, so a
+    # forged or stale POST cannot submit lines that no longer match the registrations.
+    reconciliation = claim_reconciliation(claim, examples=0)
+    if not reconciliation.clean:
+        raise NotReconciled(reconciliation)
     now = timezone.now()
     claim.contact_email = contact_email
     claim.declared_at, claim.declared_by, claim.submitted_at = now, actor, now

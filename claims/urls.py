@@ -42,6 +42,7 @@ urlpatterns = [
     path("<int:pk>/units/<int:unit_pk>/", views.unit_edit, name="unit-edit"),
     path("<int:pk>/check/", views.claim_check, name="claim-check"),
     path("<int:pk>/submit/", views.claim_submit, name="claim-submit"),
+    path("<int:pk>/lines/<int:line_pk>/remove/", views.line_remove, name="line-remove"),
     path("<int:pk>/print/", views.claim_print, name="claim-print"),
     path("<int:pk>/export.csv", views.claim_export, name="claim-export"),
     path("assess/", views_assessor.assessor_list, name="assessor-list"),

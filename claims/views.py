@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -46,8 +47,11 @@ from .selectors import (
     active_assessors,
     candidate_list_rows,
     candidate_rows,
+    check_rows,
     claim_candidates,
+    claim_check_lines,
     claim_history,
+    claim_reconciliation,
     claim_units,
     date_notices,
     history_rows,
@@ -422,14 +426,21 @@ def other_body(request, pk: int, registration_pk: int):
 # --- Submitting (R-CLM-9) -------------------------------------------------------------
 
 
-def _check_context(claim: Claim, form) -> dict:
+def _check_context(request, claim: Claim, form) -> dict:
+    """ "Check your answers" before "Submit to assessor" (R-NEW-6): every line a page at a
+    time, grouped by candidate, with a Change link to where its grade is set, and what does
+    not reconcile with the registrations (R-NEW-2). A fixed number of queries at any size.
+    """
+    reconciliation = claim_reconciliation(claim)
+    page = paginate(request, claim_check_lines(claim))
+    page.object_list = check_rows(claim, page.object_list)
     return {
         "claim": claim,
         "form": form,
-        "line_count": claim.lines.count(),
-        "candidate_count": claim.lines.values("registration_id").distinct().count(),
-        "problems": services.reconcile(claim),
+        "reconciliation": reconciliation,
+        "page": page,
         "notices": date_notices(claim),
+        "details_url": reverse("claims:claim-detail", args=[claim.pk]) + "#details-heading",
     }
 
 
@@ -441,7 +452,7 @@ def claim_check(request, pk: int):
     if refused := _refuse_if_locked(request, claim):
         return refused
     form = SubmitForm(initial={"contact_email": claim.contact_email})
-    return render(request, "claims/claim_check.html", _check_context(claim, form))
+    return render(request, "claims/claim_check.html", _check_context(request, claim, form))
 
 
 @require_POST
@@ -453,7 +464,7 @@ def claim_submit(request, pk: int):
         return refused
     form = SubmitForm(request.POST)
     if not form.is_valid():
-        return render(request, "claims/claim_check.html", _check_context(claim, form))
+        return render(request, "claims/claim_check.html", _check_context(request, claim, form))
     if request.POST.get("confirmed") != "yes":
         return render(
             request,
@@ -469,12 +480,43 @@ def claim_submit(request, pk: int):
         )
     except services.ClaimError as exc:
         messages.error(request, str(exc))
-        return render(request, "claims/claim_check.html", _check_context(claim, form))
+        return render(request, "claims/claim_check.html", _check_context(request, claim, form))
     messages.success(
         request,
         f"Claim {claim.number} has been submitted to your assessor. It can no longer be edited.",
     )
     return redirect("claims:claim-detail", pk=claim.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@claims_section
+def line_remove(request, pk: int, line_pk: int):
+    """Take one unit off the claim for one candidate (R-CLM-8), from Check your answers
+    (R-NEW-2): a question page, then back to the check."""
+    claim = get_claim_for_request(request, pk)
+    if refused := _refuse_if_locked(request, claim):
+        return refused
+    rows = check_rows(claim, claim_check_lines(claim).filter(pk=line_pk))
+    if not rows:
+        raise Http404("No such unit grade on this claim.")
+    line = rows[0]
+    check_url = reverse("claims:claim-check", args=[claim.pk])
+    if request.method == "POST":
+        try:
+            services.claim_remove_line(actor=request.user, claim=claim, line_id=line.pk)
+        except services.ClaimError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request,
+                f"{line.full_name} ({line.p_number}) {line.unit_code} removed from the claim.",
+            )
+            return redirect(check_url)
+    return render(
+        request,
+        "claims/line_remove.html",
+        {"claim": claim, "line": line, "check_url": check_url},
+    )
 
 
 LANDSCAPE_AFTER_UNITS = 15

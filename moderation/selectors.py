@@ -8,10 +8,8 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import (
-    BooleanField,
     Count,
     Exists,
-    ExpressionWrapper,
     F,
     OuterRef,
     Q,
@@ -24,6 +22,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
 from centres.models import EntryType, QualificationUnit, Registration
+from hub.reconcile import Mismatch, any_mismatch, first_mismatch, mismatch_flags
 from par.locks import locks_for, unheld
 from par.models import Result, UnitSelection
 
@@ -783,15 +782,6 @@ def selection_reasons(*, results: dict[int, str], on_batch: set[int]) -> dict[in
 
 
 # --- Check your answers before "Submit Batch" (R-NEW-2, R-NEW-6) ---------------------------
-@dataclass(frozen=True)
-class Mismatch:
-    """One way a learner-unit can fail to reconcile with the registrations (R-NEW-2)."""
-
-    key: str
-    says: str  # what is wrong with the line
-    todo: str  # what the user does about it
-
-
 # In the order a line's first mismatch is named.
 BATCH_MISMATCHES = (
     Mismatch(
@@ -817,7 +807,6 @@ BATCH_MISMATCHES = (
         "Remove it from the batch, or take it off the claim.",
     ),
 )
-MISMATCH_BY_KEY = {m.key: m for m in BATCH_MISMATCHES}
 RECONCILE_EXAMPLES = 20  # problem lines named at the top of the page; the rest are counted
 
 
@@ -843,24 +832,6 @@ def _mismatch_conditions() -> dict[str, Q]:
         "passed": ~Q(selection__result=""),
         "claimed": Q(Exists(held_elsewhere)),
     }
-
-
-def _any_mismatch(conditions: dict[str, Q]) -> Q:
-    combined = Q(pk__isnull=True)
-    for condition in conditions.values():
-        combined |= condition
-    return combined
-
-
-def _flags(conditions: dict[str, Q]) -> dict[str, ExpressionWrapper]:
-    return {
-        f"is_{key}": ExpressionWrapper(condition, output_field=BooleanField())
-        for key, condition in conditions.items()
-    }
-
-
-def _first_mismatch(row: dict) -> Mismatch | None:
-    return next((m for m in BATCH_MISMATCHES if row.pop(f"is_{m.key}")), None)
 
 
 class CheckLine(Row):
@@ -899,10 +870,10 @@ class Reconciliation:
 
 
 def _check_rows(units: QuerySet[BatchUnit], conditions: dict[str, Q]) -> list[CheckLine]:
-    rows = units.annotate(**_flags(conditions)).values(
+    rows = units.annotate(**mismatch_flags(conditions)).values(
         "pk", *[f"is_{key}" for key in conditions], **{k: F(v) for k, v in _SLOT_FIELDS.items()}
     )
-    return [CheckLine(mismatch=_first_mismatch(row), **row) for row in rows]
+    return [CheckLine(mismatch=first_mismatch(row, BATCH_MISMATCHES), **row) for row in rows]
 
 
 def batch_reconciliation(*, batch: Batch, examples: int = RECONCILE_EXAMPLES) -> Reconciliation:
@@ -916,13 +887,13 @@ def batch_reconciliation(*, batch: Batch, examples: int = RECONCILE_EXAMPLES) ->
     totals = units.aggregate(
         lines=Count("pk"),
         learners=Count("selection__registration_id", distinct=True),
-        problems=Count("pk", filter=_any_mismatch(conditions)),
+        problems=Count("pk", filter=any_mismatch(conditions)),
         **{key: Count("pk", filter=condition) for key, condition in conditions.items()},
     )
     named = []
     if totals["problems"] and examples:
         named = _check_rows(
-            units.filter(_any_mismatch(conditions)).order_by(*_SLOT_ORDER)[:examples], conditions
+            units.filter(any_mismatch(conditions)).order_by(*_SLOT_ORDER)[:examples], conditions
         )
     return Reconciliation(
         lines=totals["lines"],

@@ -169,6 +169,18 @@ register(
     expect=SCOPED,
     label="POST-undeclared",
 )
+register(
+    "claims:line-remove",
+    kwargs=lambda w: {"pk": _claim(w).pk, "line_pk": w.claim_line.pk},
+    expect=SCOPED,
+)
+register(
+    "claims:line-remove",
+    method="post",
+    kwargs=lambda w: {"pk": _claim(w).pk, "line_pk": w.claim_line.pk},
+    expect=SCOPED_POST,
+    label="POST",
+)
 register("claims:claim-print", kwargs=claim_kwargs(), expect=SCOPED)
 register("claims:claim-export", kwargs=claim_kwargs(), expect=SCOPED)
 
