@@ -11,11 +11,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from centres.models import User
 from hub import outbox
 
 from .models import Notice
@@ -31,7 +33,7 @@ class Recipient:
     email: str = ""
 
     @classmethod
-    def of(cls, user) -> Recipient:
+    def of(cls, user: User) -> Recipient:
         return cls(user=user, email=user.email or "")
 
 
@@ -62,7 +64,7 @@ def unsaved_notices(
     context: dict,
     link: str,
     recipients: Iterable[Recipient],
-    emailed_at=None,
+    emailed_at: datetime | None = None,
 ) -> list[Notice]:
     """Unsaved notices for something whose email goes another way (a deadline alert the
     sweep has sent, a claim email with its own template): listed in the hub, never emailed
@@ -135,7 +137,7 @@ def notify(
 
 
 @transaction.atomic
-def notice_mark_read(*, actor, notice: Notice) -> Notice:
+def notice_mark_read(*, actor: User, notice: Notice) -> Notice:
     """The recipient opened the notice: remember when, the first time only."""
     if notice.recipient_id != actor.pk:
         raise PermissionError("Only the recipient can mark a notice read.")

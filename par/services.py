@@ -201,7 +201,12 @@ def selection_remove(*, actor: User, centre: Centre, selection: UnitSelection) -
 
 
 def selections_record_result(
-    *, selection_ids: Iterable[int], result: str, source: str, at: datetime, actor=None
+    *,
+    selection_ids: Iterable[int],
+    result: str,
+    source: str,
+    at: datetime,
+    actor: User | None = None,
 ) -> int:
     """Post a result to the PAR (R-PAR-2, R-BAT-10); called inside the caller's transaction.
 
