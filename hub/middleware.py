@@ -36,3 +36,31 @@ class NoStoreMiddleware:
         if (user is not None and user.is_authenticated) or _is_private_file(response):
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+
+PROBES = {"/healthz": "healthz", "/readyz": "readyz"}
+
+
+class ProbeMiddleware:
+    """Answer the load balancer's ``/healthz`` and ``/readyz`` whatever the Host header says.
+
+    Load balancers probe each node by its address (``Host: 10.0.0.5:8000``), which is not in
+    ``DJANGO_ALLOWED_HOSTS``; Django would answer 400 and the node would never be put in
+    service. The two probes are answered here, before anything reads the host: their
+    answers hold no URL, no cookie and nothing from the request, so the host check, which
+    guards the links Django builds from the host, has nothing to protect on them. Any
+    other path, or another method on these, goes through the whole chain as usual.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        name = PROBES.get(request.path_info)
+        if name is None or request.method not in ("GET", "HEAD"):
+            return self.get_response(request)
+        from . import views
+
+        response = getattr(views, name)(request)
+        response["X-Content-Type-Options"] = "nosniff"
+        return response

@@ -63,6 +63,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Outermost: it times the whole request, sees its final status and names it in the logs.
     "hub.request_log.RequestLogMiddleware",
+    # Before anything reads the Host header: load balancers probe by address (hub/middleware.py).
+    "hub.middleware.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
