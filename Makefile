@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: run serve test install install-dev browser-deps bench-deps lint format bench recovery clean
+.PHONY: run serve serve-check test install install-dev browser-deps bench-deps lint format bench recovery clean
 
 # Debian ships venv separately; install it when we can rather than fail obscurely.
 $(BIN)/python:
@@ -52,6 +52,11 @@ serve: install
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	@echo "Serving on port $(PORT) with gunicorn, a Celery worker and beat. Ctrl-C stops all three."
 	$(BIN)/honcho start -f deploy/Procfile -d .
+
+# `make serve` for real on PostgreSQL (DATABASE_URL's server), Redis, moto's S3 server and an
+# SMTP server, with the batch journey driven in Chromium (bench/serve_check.py, ~2 minutes).
+serve-check: install-dev browser-deps
+	$(BIN)/python bench/serve_check.py
 
 # Browser tests drive Debian's Chromium; never a downloaded browser. The Nu HTML Checker
 # (vnu.jar, from requirements-dev.txt) needs Debian's Java.
