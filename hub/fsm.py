@@ -246,16 +246,21 @@ def can_take(obj: models.Model, method_name: str, *, field: str = "status") -> b
 
 
 def allowed_actions(
-    obj: models.Model, user: typing.Any, *, field: str = "status"
+    obj: models.Model,
+    user: typing.Any,
+    *,
+    field: str = "status",
+    known: Mapping[typing.Any, bool] | None = None,
 ) -> frozenset[str]:
     """The transitions ``user`` may offer on ``obj`` now, by name, from the declarations.
 
     Guards are left to the step itself (its page says what is missing, e.g. the sample), so
     a button shows whenever the arrow exists and the user's side may take it. Each
-    permission rule is asked once, however many arrows share it.
+    permission rule is asked once, however many arrows share it; ``known`` gives answers
+    the caller already has, by rule (a page's own access check), so they are not asked again.
     """
     state = getattr(obj, field)
-    asked: dict[typing.Any, bool] = {}
+    asked: dict[typing.Any, bool] = dict(known or {})
     names = set()
     for declared in getattr(obj, f"get_all_{field}_transitions")():
         if not _leaves(declared, state):

@@ -34,14 +34,22 @@ class PageLink:
 
 
 def paginate(
-    request: HttpRequest, items, *, per_page: int | None = None, param: str = "page"
+    request: HttpRequest,
+    items,
+    *,
+    per_page: int | None = None,
+    param: str = "page",
+    count: int | None = None,
 ) -> Page:
     """The requested page of ``items`` (the last page past the end), with its links.
 
     The page carries ``links`` (numbers, elided around the current one), ``previous_url``
-    and ``next_url``; every other GET parameter (search, filter, sort) is kept.
+    and ``next_url``; every other GET parameter (search, filter, sort) is kept. ``count``,
+    when the caller has it already (read with other counts), saves the COUNT query.
     """
     paginator = Paginator(items, per_page or settings.HUB_PAGE_SIZE)
+    if count is not None:
+        paginator.count = count  # in place of the cached_property's query
     page = paginator.get_page(request.GET.get(param))
     query = request.GET.copy()
     query.pop(param, None)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
 from .models import AWAITING_MODERATOR, Batch, BatchDocument
@@ -20,6 +20,22 @@ def get_batch_for_request(request: HttpRequest, pk: int) -> Batch:
     """Batch ``pk`` of the current centre, or 404."""
     return get_object_or_404(
         batches_for(request).select_related("qualification", "moderator"), pk=pk
+    )
+
+
+def get_batch_or_tombstone_for_request(request: HttpRequest, pk: int) -> Batch:
+    """Batch ``pk`` of the current centre, or its tombstone if the awarding body deleted it
+    (``deleted_at`` set; R-BAT-9), or 404: the batch page's one read of the batch."""
+    if request.centre is None:
+        raise Http404
+    live_or_tombstone = Q(deleted_at__isnull=True) | Q(
+        deleted_at__isnull=False, files_purged_at__isnull=False
+    )
+    return get_object_or_404(
+        Batch.objects.filter(live_or_tombstone, centre=request.centre).select_related(
+            "centre", "qualification", "moderator"
+        ),
+        pk=pk,
     )
 
 

@@ -159,6 +159,7 @@ class SlotCounts:
     uploaded: int
     rate: int | None = None  # the centre's own sample rate, if the awarding body set one
     earlier_submission: bool | None = None  # whether this is not the first (R-BAT-6)
+    history: int = 0  # entries in the batch's history, for its page numbers
 
     @property
     def without_file(self) -> int:
@@ -177,13 +178,13 @@ def _count_of(rows: QuerySet) -> Subquery:
 
 
 def batch_slot_counts(*, batch: Batch) -> SlotCounts:
-    """Learner-units claimed and those with a file, and what R-BAT-6's percentage rests on
-    (the centre's own rate, an earlier submission), in one query.
+    """Learner-units claimed and those with a file, what R-BAT-6's percentage rests on (the
+    centre's own rate, an earlier submission) and the history's length, in one query.
 
     The counts are read from indexes alone (the batch's slots in slot order; its current
     samples, at most one per learner-unit), not with a file lookup per learner-unit.
     """
-    claimed, uploaded, rate, earlier = (
+    claimed, uploaded, rate, earlier, history = (
         Batch.objects.filter(pk=batch.pk)
         .values_list(
             Coalesce(
@@ -204,10 +205,17 @@ def batch_slot_counts(*, batch: Batch) -> SlotCounts:
                 ]
             ),
             Exists(batch.earlier_submissions()),
+            Coalesce(_count_of(BatchHistory.objects.filter(batch=OuterRef("pk"))), 0),
         )
         .get()
     )
-    return SlotCounts(claimed=claimed, uploaded=uploaded, rate=rate, earlier_submission=earlier)
+    return SlotCounts(
+        claimed=claimed,
+        uploaded=uploaded,
+        rate=rate,
+        earlier_submission=earlier,
+        history=history,
+    )
 
 
 def batch_sample_rule(*, batch: Batch, counts: SlotCounts) -> SampleRule:
@@ -249,16 +257,59 @@ def batch_slots_queryset(*, batch: Batch, missing_only: bool = False) -> QuerySe
     )
 
 
-def _slots_with_files(rows: list[dict]) -> list[Slot]:
-    """Slots for ``rows`` with their files (current and earlier), in one more query."""
-    slots = [Slot(**row) for row in rows]
+# The batch's own documents, as the Documents section lists them.
+DOCUMENT_KINDS = (DocumentKind.IV_FEEDBACK, DocumentKind.BRIEF, DocumentKind.COMMENTS)
+
+
+class DocumentRow(Row):
+    """One version of an IV feedback, brief or comments document, its labels made here."""
+
+
+def _user_name(first_name: str | None, last_name: str | None, email: str | None) -> str:
+    """What ``str(user)`` gives (full name, else email), from values; "" for no user."""
+    return f"{first_name or ''} {last_name or ''}".strip() or email or ""
+
+
+def _attach_files(
+    *, batch: Batch, slots: list[Slot], documents: bool = False
+) -> list[tuple[str, list[DocumentRow]]]:
+    """Put their files (current and earlier) on ``slots``; with ``documents``, also read the
+    batch's documents, every version, newest first, by section. One query for both."""
     by_pk = {slot.pk: slot for slot in slots}
+    wanted = Q(batch_unit_id__in=by_pk, kind=DocumentKind.SAMPLE)
+    if documents:
+        wanted |= Q(batch=batch, kind__in=DOCUMENT_KINDS)
+    sections: dict[str, list[DocumentRow]] = {kind: [] for kind in DOCUMENT_KINDS}
     files = (
-        BatchDocument.objects.filter(batch_unit_id__in=by_pk, kind=DocumentKind.SAMPLE)
+        BatchDocument.objects.filter(wanted)
         .order_by("-uploaded_at", "-pk")
-        .values_list("pk", "batch_unit_id", "original_name", "size", "uploaded_at", "superseded_at")
+        .values_list(
+            "pk",
+            "kind",
+            "batch_unit_id",
+            "original_name",
+            "size",
+            "uploaded_at",
+            "superseded_at",
+            "uploaded_by__first_name",
+            "uploaded_by__last_name",
+            "uploaded_by__email",
+        )
     )
-    for pk, unit_id, name, size, uploaded_at, superseded_at in files:
+    for pk, kind, unit_id, name, size, uploaded_at, superseded_at, *uploader in files:
+        if unit_id is None:
+            sections[kind].append(
+                DocumentRow(
+                    pk=pk,
+                    original_name=name,
+                    size_label=filesizeformat(size),
+                    uploaded_label=_local(uploaded_at, "j M Y H:i"),
+                    uploaded_by=_user_name(*uploader),
+                    is_current=superseded_at is None,
+                    superseded_label=_local(superseded_at, "j M Y H:i"),
+                )
+            )
+            continue
         file = SlotFile(
             pk=pk, name=name, size=size, uploaded_at=uploaded_at, superseded_at=superseded_at
         )
@@ -267,25 +318,19 @@ def _slots_with_files(rows: list[dict]) -> list[Slot]:
             slot.current = file
         else:
             slot.earlier.append(file)
-    return slots
+    return [(kind.label, sections[kind]) for kind in DOCUMENT_KINDS]
 
 
 def batch_slot_page(
-    *,
-    batch: Batch,
-    page_number,
-    per_page: int,
-    counts: SlotCounts,
-    missing_only: bool = False,
-) -> tuple[Page, list[LearnerSlots]]:
-    """One page of ``per_page`` slots grouped under their learners.
+    *, batch: Batch, page: Page, missing_only: bool = False
+) -> tuple[list[LearnerSlots], list[tuple[str, list[DocumentRow]]]]:
+    """The slots of ``page`` (a page of batch_slots_queryset) grouped under their learners,
+    and the batch's documents by section.
 
     A page holds a fixed number of slots, not of learners, so its size is bounded whatever
     the number of units per learner; a learner cut by the page break is marked continued.
     """
-    rows_qs = batch_slots_queryset(batch=batch, missing_only=missing_only)
-    total = counts.without_file if missing_only else counts.claimed
-    page = numbered_page(Paginator(rows_qs, per_page), page_number, count=total)
+    per_page = page.paginator.per_page
     bottom = (page.number - 1) * per_page
     # One row before the page says whether its first learner started on the page before.
     # The page's ids come off the order index first, so only they are joined to learners
@@ -299,8 +344,10 @@ def batch_slot_page(
     )
     rows = list(batch_slots_queryset(batch=batch).filter(pk__in=ids))
     before = rows.pop(0) if bottom and rows else None
+    slots = [Slot(**row) for row in rows]
+    sections = _attach_files(batch=batch, slots=slots, documents=True)
     groups: list[LearnerSlots] = []
-    for slot in _slots_with_files(rows):
+    for slot in slots:
         if not groups or groups[-1].slots[-1].learner_id != slot.learner_id:
             continued = (
                 not groups and before is not None and before["learner_id"] == slot.learner_id
@@ -314,33 +361,20 @@ def batch_slot_page(
                 )
             )
         groups[-1].slots.append(slot)
-    return page, groups
+    return groups, sections
 
 
 def batch_slot(*, batch: Batch, batch_unit_id: int) -> Slot:
     """One slot with its files, for the partial an upload or removal answers with."""
-    row = batch_slots_queryset(batch=batch).get(pk=batch_unit_id)
-    return _slots_with_files([row])[0]
+    slot = Slot(**batch_slots_queryset(batch=batch).get(pk=batch_unit_id))
+    _attach_files(batch=batch, slots=[slot])
+    return slot
 
 
-# --- documents and history ------------------------------------------------------------------
-def batch_document_sections(*, batch: Batch) -> list[tuple[str, list[BatchDocument]]]:
-    """IV feedback, brief and the moderator's comments, every version, newest first."""
-    kinds = (DocumentKind.IV_FEEDBACK, DocumentKind.BRIEF, DocumentKind.COMMENTS)
-    by_kind: dict[str, list[BatchDocument]] = {kind: [] for kind in kinds}
-    documents = (
-        BatchDocument.objects.filter(batch=batch, kind__in=kinds)
-        .select_related("uploaded_by")
-        .order_by("-uploaded_at", "-pk")
-    )
-    for document in documents:
-        by_kind[document.kind].append(document)
-    return [(kind.label, by_kind[kind]) for kind in kinds]
-
-
-def batch_history_page(*, batch: Batch, page_number, per_page: int) -> Page:
-    """The batch's history, newest first, one page at a time (uploads alone can be thousands)."""
-    entries = (
+# --- history --------------------------------------------------------------------------------
+def batch_history(*, batch: Batch) -> QuerySet[BatchHistory]:
+    """The batch's history, newest first, to be paged (uploads alone can be thousands)."""
+    return (
         BatchHistory.objects.filter(batch=batch)
         .select_related("actor")
         .only(
@@ -358,7 +392,6 @@ def batch_history_page(*, batch: Batch, page_number, per_page: int) -> Page:
         .annotate(document_name=F("document__original_name"))
         .order_by("-at", "-pk")
     )
-    return numbered_page(Paginator(entries, per_page), page_number)
 
 
 # --- lists ---------------------------------------------------------------------------------
@@ -572,13 +605,6 @@ def centre_deleted_batches(*, centre) -> QuerySet[Batch]:
         .select_related("qualification")
         .order_by("-deleted_at", "-pk")
     )
-
-
-def get_deleted_batch_for_request(request, pk: int) -> Batch | None:
-    """The tombstone of the current centre's batch ``pk``, if the awarding body deleted it."""
-    if request.centre is None:
-        return None
-    return centre_deleted_batches(centre=request.centre).filter(pk=pk).first()
 
 
 # --- Select Units to Pass on Batch (R-BAT-4) ------------------------------------------------

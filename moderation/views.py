@@ -31,6 +31,7 @@ from .access import (
     batches_for,
     get_batch_for_moderator,
     get_batch_for_request,
+    get_batch_or_tombstone_for_request,
     get_document_for_batch,
     unassigned_batches,
 )
@@ -55,6 +56,7 @@ from .models import (
     BatchDocument,
     BatchUnit,
     DocumentKind,
+    is_centre_member,
 )
 
 
@@ -168,12 +170,14 @@ def batch_page_context(request: HttpRequest, batch: Batch, *, download_url: str)
     """
     missing_only = request.GET.get("slots") == selectors.SLOTS_MISSING
     counts = selectors.batch_slot_counts(batch=batch)
-    slot_page, learner_slots = selectors.batch_slot_page(
-        batch=batch,
-        page_number=request.GET.get("page"),
+    slot_page = paginate(
+        request,
+        selectors.batch_slots_queryset(batch=batch, missing_only=missing_only),
         per_page=settings.HUB_PAGE_SIZE,
-        counts=counts,
-        missing_only=missing_only,
+        count=counts.without_file if missing_only else counts.claimed,
+    )
+    learner_slots, document_sections = selectors.batch_slot_page(
+        batch=batch, page=slot_page, missing_only=missing_only
     )
     links = _SlotLinks.for_batch(
         batch.pk,
@@ -183,8 +187,12 @@ def batch_page_context(request: HttpRequest, batch: Batch, *, download_url: str)
     for group in learner_slots:
         for slot in group.slots:
             links.apply(slot)
-    history = selectors.batch_history_page(
-        batch=batch, page_number=request.GET.get("history_page"), per_page=HISTORY_PAGE_SIZE
+    history = paginate(
+        request,
+        selectors.batch_history(batch=batch),
+        per_page=HISTORY_PAGE_SIZE,
+        param="history_page",
+        count=counts.history,
     )
     return {
         "batch": batch,
@@ -194,7 +202,7 @@ def batch_page_context(request: HttpRequest, batch: Batch, *, download_url: str)
         "missing_only": missing_only,
         "download_head": links.download[0],
         "download_tail": links.download[1],
-        "document_sections": selectors.batch_document_sections(batch=batch),
+        "document_sections": document_sections,
         "rule": selectors.batch_sample_rule(batch=batch, counts=counts),
         "history": history,
         # One CSRF input for every slot's forms, not a {% csrf_token %} per form.
@@ -204,8 +212,15 @@ def batch_page_context(request: HttpRequest, batch: Batch, *, download_url: str)
 
 def _centre_context(request, batch: Batch) -> dict:
     # The buttons for status changes come from Batch's declared transitions (hub.fsm); the
-    # other permissions from the models' status constants.
-    actions = allowed_actions(batch, request.user)
+    # other permissions from the models' status constants. Whether the user is a member of
+    # the batch's centre with the Moderation grant is the request's membership already.
+    membership = request.membership
+    member = (
+        membership is not None
+        and membership.centre_id == batch.centre_id
+        and membership.grants(Section.MODERATION)
+    )
+    actions = allowed_actions(batch, request.user, known={is_centre_member: member})
     return {
         "actions": actions,
         "can_edit_documents": batch.status in DOCUMENTS_EDITABLE,
@@ -481,11 +496,10 @@ def _render_detail(request, batch: Batch, *, slot_errors=None, status: int = 200
 @section_required(Section.MODERATION)
 def batch_detail(request, pk: int):
     """The batch: its documents, one upload slot per learner-unit, the sample, its history."""
-    deleted = selectors.get_deleted_batch_for_request(request, pk)
-    if deleted is not None:
+    batch = get_batch_or_tombstone_for_request(request, pk)
+    if batch.deleted_at is not None:
         # The awarding body deleted it: the centre sees when, by whom and why, not files.
-        return render(request, "moderation/batch_deleted.html", {"batch": deleted})
-    batch = get_batch_for_request(request, pk)
+        return render(request, "moderation/batch_deleted.html", {"batch": batch})
     if batch.is_draft:
         return redirect("moderation:batch-documents", pk=batch.pk)
     return _render_detail(request, batch)
