@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
 
-from .models import BatchStatus, BatchUnit
+from .models import Batch, BatchStatus, BatchUnit
 
 
 def batch_locks(selection_ids: list[int]) -> dict[int, str]:
     """Reasons, by selection id, for each selection held by a batch not deleted; one query."""
     labels = dict(BatchStatus.choices)
-    rows = BatchUnit.objects.filter(
-        selection_id__in=selection_ids, released_at__isnull=True
-    ).values_list("selection_id", "batch_id", "batch__status")
+    # The status by a probe per held unit: a join let PostgreSQL hash every batch of the
+    # awarding body (10,000 open ones: 2-8 ms) to label the few a page holds. No ordering:
+    # the rows go into a dict.
+    status = Batch.objects.filter(pk=OuterRef("batch_id")).order_by().values("status")[:1]
+    rows = (
+        BatchUnit.objects.filter(selection_id__in=selection_ids, released_at__isnull=True)
+        .order_by()
+        .values_list("selection_id", "batch_id", Subquery(status))
+    )
     return {
         selection_id: f"in batch {batch_id} ({labels.get(status, status)})"
         for selection_id, batch_id, status in rows

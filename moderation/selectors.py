@@ -20,8 +20,9 @@ from django.db.models.functions import Coalesce
 from django.template.defaultfilters import filesizeformat, pluralize
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
+from django.utils.functional import cached_property
 
-from centres.models import EntryType, QualificationUnit, Registration
+from centres.models import EntryType, Learner, QualificationUnit, Registration
 from hub.reconcile import Mismatch, any_mismatch, first_mismatch, mismatch_flags
 from par.locks import locks_for, unheld
 from par.models import Result, UnitSelection
@@ -663,13 +664,15 @@ def _on_batch(batch: Batch):
 
 
 def learner_search(query: str, *, learner: str = "learner") -> Q:
-    """Every word of ``query`` in the first name, surname or P number of ``learner`` (a path)."""
+    """Every word of ``query`` in the first name, surname or P number of ``learner`` (a path;
+    "" for a condition on Learner itself)."""
+    prefix = f"{learner}__" if learner else ""
     condition = Q()
     for term in query.split()[:UNIT_SEARCH_MAX_TERMS]:
         condition &= (
-            Q(**{f"{learner}__first_name__icontains": term})
-            | Q(**{f"{learner}__last_name__icontains": term})
-            | Q(**{f"{learner}__membership_number__icontains": term})
+            Q(**{f"{prefix}first_name__icontains": term})
+            | Q(**{f"{prefix}last_name__icontains": term})
+            | Q(**{f"{prefix}membership_number__icontains": term})
         )
     return condition
 
@@ -697,34 +700,41 @@ def batch_free_selections(*, batch: Batch, query: str = "") -> QuerySet[UnitSele
 def batch_unit_registrations(
     *, batch: Batch, query: str = "", free_only: bool = False
 ) -> QuerySet[Registration]:
-    """Learners registered and current on the batch's qualification, by name (R-BAT-4).
+    """Learners registered and current on the batch's qualification, unordered (R-BAT-4).
 
     ``query``: every word must be in the first name, surname or P number. ``free_only``:
     only learners with a unit that can be ticked (free, or already on this batch).
     """
+    # The registration's own copy of the centre (registration_centre_idx): counting the
+    # learners found is then one index range, not a join to every learner of the centre.
     registrations = Registration.objects.filter(
         learner_search(query),
-        learner__centre_id=batch.centre_id,
+        centre_id=batch.centre_id,
         qualification_id=batch.qualification_id,
         is_current=True,
     )
-    if free_only:
-        # A unit is tickable here unless passed, held by another batch, or held by anything
-        # else (a claim). One EXISTS per learner with no OR in it, so the database stops at
-        # the learner's first tickable unit.
-        other_batch = BatchUnit.objects.filter(
-            selection_id=OuterRef("pk"), released_at__isnull=True
-        ).exclude(batch_id=batch.pk)
-        tickable = UnitSelection.objects.filter(
-            ~Exists(other_batch),
-            unheld(besides=[batch_holds]),
-            registration_id=OuterRef("pk"),
-            result="",
-        )
-        registrations = registrations.filter(Exists(tickable))
-    return registrations.order_by(
-        "learner__last_name", "learner__first_name", "learner__membership_number", "pk"
+    return _tickable_only(registrations, batch=batch, free_only=free_only)
+
+
+def _tickable_only(
+    registrations: QuerySet[Registration], *, batch: Batch, free_only: bool
+) -> QuerySet[Registration]:
+    """``registrations`` as they are, or with ``free_only`` those with a unit to tick."""
+    if not free_only:
+        return registrations
+    # A unit is tickable here unless passed, held by another batch, or held by anything
+    # else (a claim). One EXISTS per learner with no OR in it, so the database stops at
+    # the learner's first tickable unit.
+    other_batch = BatchUnit.objects.filter(
+        selection_id=OuterRef("pk"), released_at__isnull=True
+    ).exclude(batch_id=batch.pk)
+    tickable = UnitSelection.objects.filter(
+        ~Exists(other_batch),
+        unheld(besides=[batch_holds]),
+        registration_id=OuterRef("pk"),
+        result="",
     )
+    return registrations.filter(Exists(tickable))
 
 
 def batch_selection_counts(*, batch: Batch) -> SelectionCounts:
@@ -735,6 +745,60 @@ def batch_selection_counts(*, batch: Batch) -> SelectionCounts:
         learners=Count("selection__registration_id", distinct=True),
     )
     return SelectionCounts(units=totals["units"], learners=totals["learners"])
+
+
+class _LearnerWalk:
+    """The learners of Select Units, sliceable for ``Paginator``, in name order.
+
+    A slice is one walk of the centre's learner name index (learner_centre_name_idx), from
+    whichever end of the list is nearer, each learner's registration found by a probe of
+    registration_current_idx. The probe is a scalar subquery on purpose, as in PAR's
+    RegistrationPages: a join lets PostgreSQL hash every learner of the centre and sort
+    them all for any page past the first. The count comes separately, from the
+    registrations alone.
+    """
+
+    ORDER = ("last_name", "first_name", "membership_number")
+
+    def __init__(self, *, batch: Batch, query: str, free_only: bool):
+        self.registrations = batch_unit_registrations(batch=batch, query=query, free_only=free_only)
+        # The learner is the centre's already: the probe needs only what the index holds.
+        registration = (
+            _tickable_only(
+                Registration.objects.filter(
+                    learner_id=OuterRef("pk"),
+                    qualification_id=batch.qualification_id,
+                    is_current=True,
+                ),
+                batch=batch,
+                free_only=free_only,
+            )
+            .order_by()
+            .values("pk")
+        )
+        self.rows = (
+            Learner.objects.filter(learner_search(query, learner=""), centre_id=batch.centre_id)
+            .annotate(registration=Subquery(registration[:1]))
+            .filter(registration__isnull=False)
+            .values_list("registration", "last_name", "first_name", "membership_number")
+        )
+
+    @cached_property
+    def total(self) -> int:
+        return self.registrations.order_by().count()
+
+    def count(self) -> int:
+        return self.total
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __getitem__(self, window: slice) -> list[tuple]:
+        start, stop = window.start or 0, min(window.stop, self.total)
+        if start > self.total - stop:
+            backwards = self.rows.order_by(*(f"-{field}" for field in self.ORDER))
+            return list(backwards[self.total - stop : self.total - start])[::-1]
+        return list(self.rows.order_by(*self.ORDER)[start:stop])
 
 
 def batch_unit_choices_page(
@@ -751,14 +815,8 @@ def batch_unit_choices_page(
     ``posted`` (shown, ticked) puts back what a refused POST had ticked, so nothing the
     user ticked is lost when the service says no.
     """
-    registrations = batch_unit_registrations(batch=batch, query=query, free_only=free_only)
     page = numbered_page(
-        Paginator(
-            registrations.values_list(
-                "pk", "learner__last_name", "learner__first_name", "learner__membership_number"
-            ),
-            per_page,
-        ),
+        Paginator(_LearnerWalk(batch=batch, query=query, free_only=free_only), per_page),
         page_number,
     )
     learners = list(page.object_list)

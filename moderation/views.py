@@ -26,7 +26,7 @@ from centres.models import BodyRole, Section
 from hub.fsm import allowed_actions
 from hub.paging import paginate
 
-from . import files, held, selectors, services
+from . import files, held, selectors, services, unit_rows
 from .access import (
     batches_for,
     get_batch_for_moderator,
@@ -467,6 +467,7 @@ def batch_units(request, pk: int):
         "batch": batch,
         "page": page,
         "rows": rows,
+        "rows_html": unit_rows.learners_html(rows, par_url=reverse("par:index")),
         "counts": counts,
         "query": query,
         "free_only": free_only,
@@ -474,8 +475,6 @@ def batch_units(request, pk: int):
         "filtered": bool(query or free_only),
         "shown": ",".join(str(u.pk) for row in rows for u in row.units if not u.reason),
         "selectable": bool(counts.units) or any(row.open_count for row in rows),
-        # Reversed once per page, not per row.
-        "par_url": reverse("par:index"),
         "units_url": reverse("moderation:batch-units", args=[batch.pk]),
         "documents_url": reverse("moderation:batch-documents", args=[batch.pk]),
     }
