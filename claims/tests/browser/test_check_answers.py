@@ -1,0 +1,53 @@
+"""R-NEW-6 in Chromium: "Check and submit" is Check your answers, each line with a Change
+link; a clean claim goes through to Submitted."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from centres.tests.factories import PASSWORD
+from claims.models import ClaimStatus
+from claims.tests.conftest import claim_with_lines, make_claim_world
+from hub.testing.browser import assert_accessible, login
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_r_new_6_clean_claim_checked_then_submitted(page, live_server, world, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    cw = make_claim_world(world)
+    claim = claim_with_lines(cw)
+    first = cw.full.learner
+    unit = cw.units[0]
+
+    login(page, live_server, world.admin, PASSWORD)
+    page.goto(f"{live_server.url}/claims/{claim.pk}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Unsubmitted claim for 05839")
+    assert_accessible(page)
+    page.get_by_role("link", name="Check and submit").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Check your answers before you submit the claim"
+    )
+    lines = page.locator("tr[data-line]")
+    expect(lines).to_have_count(4)
+    row = page.locator(f'tr[data-line="{first.membership_number} {unit.code}"]')
+    expect(row).to_contain_text("Merit")
+    expect(row).to_contain_text("Priya Shah (PS)")
+    expect(page.get_by_test_id("reconciliation")).to_have_count(0)
+    assert_accessible(page)
+
+    # Change goes to where the grade is set: the candidate's units.
+    row.get_by_role("link", name=re.compile(r"^Change")).click()
+    expect(page).to_have_url(re.compile(rf"/claims/{claim.pk}/candidates/{cw.full.pk}/$"))
+    page.go_back()
+
+    submit = page.get_by_role("button", name="Submit to assessor")
+    expect(submit).to_be_disabled()
+    page.get_by_label("I confirm that signed candidate declarations").check()
+    submit.click()
+    page.get_by_role("button", name="Yes, submit to assessor").click()
+    expect(page.get_by_test_id("claim-status")).to_have_text("Submitted")
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.SUBMITTED and claim.number
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Claim {claim.number} for 05839")
