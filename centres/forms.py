@@ -1,4 +1,7 @@
+from urllib.parse import urlsplit
+
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 
 from hub import outbox
@@ -23,12 +26,15 @@ class OutboxPasswordResetForm(PasswordResetForm):
     """
 
     def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        # The link opens HUB_SITE_URL, like every other email's, never the request's Host
+        # (behind a proxy or load balancer that is an internal name).
+        site = urlsplit(settings.HUB_SITE_URL)
         outbox.enqueue(
             "centres.password_reset",
             user_pk=context["user"].pk,
-            domain=context["domain"],
+            domain=site.netloc,
             site_name=context["site_name"],
-            protocol=context["protocol"],
+            protocol=site.scheme,
         )
 
 

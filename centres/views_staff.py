@@ -1,5 +1,6 @@
 """Staff access: the Programme Director grants colleagues the sections they need (R-ACC-1)."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -20,7 +21,9 @@ from .services import membership_invite, membership_revoke, membership_update
 
 
 def _site_url(request) -> str:
-    return request.build_absolute_uri("/")
+    # The hub's own address, never the Host the request came with: behind a load balancer
+    # or a proxy that is an internal name, and a link in an email must open the real site.
+    return settings.HUB_SITE_URL
 
 
 @require_GET

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -62,7 +63,8 @@ def test_invite_new_person_creates_account_and_emails_a_set_password_link(
     mail = mailoutbox[0]
     assert mail.to == ["nia.okafor@example.test"]
     assert world.centre.name in mail.subject
-    link = re.search(r"http://testserver(/accounts/reset/\S+)", mail.body).group(1)
+    site = re.escape(settings.HUB_SITE_URL.rstrip("/"))  # the site's address, not the Host
+    link = re.search(site + r"(/accounts/reset/\S+)", mail.body).group(1)
 
     colleague = Client()
     response = colleague.get(link, follow=True)

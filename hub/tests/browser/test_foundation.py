@@ -89,6 +89,7 @@ def test_available_centres_switches_and_the_choice_persists(page, live_server, w
 def test_forgotten_password_sets_a_new_one(page, live_server, world, mailoutbox, settings):
     # The email is sent by the outbox's Celery task; here it runs in the server's process.
     settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.HUB_SITE_URL = live_server.url  # the email's link opens the site's address
     new_password = "Quiet-lantern-harbour-42"
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_role("link", name="Forgotten password?").click()
