@@ -66,3 +66,45 @@ def bulk_learner_row(registration_id: int, name: str, membership_number: str, en
         f'<td><label for="reg-{registration_id}">{escape(name)}</label></td>'
         f"<td>{escape(membership_number)}</td><td>{escape(entry)}</td></tr>"
     )
+
+
+UNITS_HEAD = (
+    '<thead><tr><th scope="col" class="text-center">Select</th><th scope="col">Unit</th>'
+    '<th scope="col">State</th></tr></thead>'
+)
+
+
+def units_table(*, registration_id: int, qualification_code: str, full_name: str, rows: str) -> str:
+    """A registration's units table in its swappable box, as ``_learner_units.html`` prints
+    it without feedback (keep the two alike); ``rows`` from the functions above."""
+    return (
+        f'<div id="units-{registration_id}">\n  <div class="table-responsive">\n'
+        '  <table class="table table-sm align-middle mb-2">\n'
+        f'    <caption class="visually-hidden">Units of {escape(qualification_code)} for'
+        f" {escape(full_name)}</caption>\n    {UNITS_HEAD}\n    <tbody>\n    {rows}\n"
+        "    </tbody>\n  </table>\n  </div>\n</div>"
+    )
+
+
+def learner_card(
+    *,
+    name: str,
+    p_number: str,
+    first_name: str,
+    selected: int,
+    selectable: int,
+    units_html: str,
+    url: str,
+    opened: bool,
+) -> str:
+    """One learner on Individual Add/Remove: the summary with the counts, then the units
+    table and the link to the learner's record."""
+    return (
+        f'<details class="learner-card border rounded px-3 py-2 mb-2"{" open" if opened else ""}>'
+        f'\n        <summary><span class="fw-semibold">{escape(name)}</span> — {escape(p_number)}'
+        f'\n          <span class="text-body-secondary small">({selected} selected, {selectable}'
+        f" to choose from)</span></summary>\n"
+        f'        <div class="mt-2">\n          {units_html}\n'
+        f'          <a class="small" href="{url}">Open {escape(first_name)}\'s record</a>\n'
+        "        </div>\n      </details>"
+    )

@@ -170,15 +170,40 @@ def bulk_rows_html(registrations: list[Registration]) -> str:
     )
 
 
-def cards_by_qualification(cards: list[LearnerCard]) -> list[tuple[Qualification, list]]:
-    """The cards in runs of one qualification each (they come sorted by qualification)."""
+def cards_by_qualification(
+    cards: list[LearnerCard], *, opened: bool = False
+) -> list[tuple[Qualification, list, str]]:
+    """The cards in runs of one qualification each (they come sorted by qualification), each
+    run with its cards' HTML (par/rows.py escapes), ``opened`` or closed."""
     groups: list[tuple[Qualification, list]] = []
     for card in cards:
         qualification = card.registration.qualification
         if not groups or groups[-1][0].pk != qualification.pk:
             groups.append((qualification, []))
         groups[-1][1].append(card)
-    return groups
+    return [
+        (qualification, group, mark_safe("\n      ".join(_card_html(c, opened) for c in group)))  # noqa: S308
+        for qualification, group in groups
+    ]
+
+
+def _card_html(card: LearnerCard, opened: bool) -> str:
+    registration, learner = card.registration, card.learner
+    return rows.learner_card(
+        name=card.name,
+        p_number=learner.membership_number,
+        first_name=learner.first_name,
+        selected=card.selected_count,
+        selectable=card.selectable_count,
+        units_html=rows.units_table(
+            registration_id=registration.pk,
+            qualification_code=registration.qualification.code,
+            full_name=learner.full_name,
+            rows=card.rows_html,
+        ),
+        url=card.url,
+        opened=opened,
+    )
 
 
 def _result_text(result: str, result_at, source: str) -> str:

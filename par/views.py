@@ -83,9 +83,10 @@ def individual(request):
             "qualification_form": qualification_form,
             "page": page,
             "cards": cards,
-            "groups": selectors.cards_by_qualification(cards or []),
             # A search that finds one learner opens their units straight away.
-            "single_card": cards is not None and len(cards) == 1,
+            "groups": selectors.cards_by_qualification(
+                cards or [], opened=cards is not None and len(cards) == 1
+            ),
         },
     )
 
