@@ -50,6 +50,26 @@
     }
   });
 
+  // R-CLM-5 as the guide has it: "Apply this grade/assessor to all" appears for the row being
+  // worked on (focused or changed), not as two identical buttons on every row. Without this
+  // file every row shows them and the server does the copying.
+  // Waiting buttons keep their space (visibility, not display): revealing one must not move
+  // the radio under the pointer between press and release.
+  var applyButtons = document.querySelectorAll("tr[data-grid-row] button[data-apply]");
+  applyButtons.forEach(function (button) { button.classList.add("apply-idle"); });
+  var shownRow = null;
+  function showApply(event) {
+    var row = event.target.closest && event.target.closest("tr[data-grid-row]");
+    if (!row || row === shownRow || !applyButtons.length) return;
+    if (shownRow) {
+      shownRow.querySelectorAll("button[data-apply]").forEach(function (b) { b.classList.add("apply-idle"); });
+    }
+    row.querySelectorAll("button[data-apply]").forEach(function (b) { b.classList.remove("apply-idle"); });
+    shownRow = row;
+  }
+  document.addEventListener("focusin", showApply);
+  document.addEventListener("change", showApply);
+
   // R-CLM-8: leaving a page with unsaved changes asks first.
   document.addEventListener("change", function (event) {
     var form = event.target.form;

@@ -31,6 +31,20 @@
       source.classList.toggle("alert-success", shortfall === 0);
       source.classList.toggle("alert-warning", shortfall > 0);
     }
+    // "Submit Batch" is the page's main button only once the sample is met; until then it
+    // says why beside it.
+    var submit = document.querySelector("[data-submit-batch]");
+    var why = document.querySelector("[data-submit-why]");
+    if (submit) {
+      submit.classList.toggle("btn-success", shortfall === 0);
+      submit.classList.toggle("btn-outline-secondary", shortfall > 0);
+      if (shortfall) submit.setAttribute("aria-describedby", "submit-why");
+      else submit.removeAttribute("aria-describedby");
+    }
+    if (why) {
+      why.hidden = shortfall === 0;
+      setText("[data-submit-shortfall]", String(shortfall));
+    }
   }
 
   function csrfToken(form) {
