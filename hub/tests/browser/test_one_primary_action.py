@@ -79,10 +79,23 @@ def test_each_key_page_has_at_most_one_primary_action(page, live_server, world):
     expect(page.locator("[data-submit-why]")).to_be_hidden()
 
     page.get_by_role("button", name=f"Log out {world.director.email}").click()
-    make_batch(world, BatchStatus.WITH_MODERATOR, moderator=world.moderator, selections=[])
     make_batch(world, BatchStatus.WITH_MODERATOR, selections=[])  # unassigned: "Take"
+    mine = make_batch(world, BatchStatus.WITH_MODERATOR, moderator=world.moderator, selections=[])
     login(page, live_server, world.moderator, PASSWORD)
-    assert_at_most_one_primary(page, live_server.url + reverse("moderation:queue"))
+    for path in (reverse("moderation:queue"), reverse("moderation:review", args=[mine.pk])):
+        assert_at_most_one_primary(page, live_server.url + path)
+
+    # The other personas' working pages.
+    others = {
+        world.data: [reverse("centres:learner-import")],
+        world.assessor: [reverse("claims:assessor-list")],
+        world.quality: [reverse("claims:history"), reverse("moderation:index")],
+    }
+    for user, paths in others.items():
+        page.get_by_role("button", name="Log out").click()
+        login(page, live_server, user, PASSWORD)
+        for path in paths:
+            assert_at_most_one_primary(page, live_server.url + path)
 
 
 def test_moderation_has_one_centre_picker_shared_with_the_header(page, live_server, world):
