@@ -9,6 +9,7 @@ from django.urls import reverse
 from centres.models import AuditEvent, Registration
 from claims import services
 from claims.models import Claim, ClaimLine, ClaimStatus, Grade
+from hub.testing import nu
 from moderation.tests.factories import make_batch
 from par.models import UnitSelection
 
@@ -191,3 +192,32 @@ def test_check_page_queries_flat_at_4_and_600_lines(
         assert len(response.content) <= 200_000
         measured.append(len(queries))
     assert measured[0] == measured[1]
+
+
+def test_check_and_remove_pages_are_valid_html(cw, member_client):
+    """Issue 14: the Nu HTML Checker finds no error on either Check your answers page, with
+    problems listed, nor on either question page that takes a line off."""
+    reason = nu.missing_reason()
+    if reason:
+        pytest.skip(reason)
+    claim = claim_with_lines(cw)
+    batch = make_batch(cw.world, "centre_completing", samples=4)
+    Registration.objects.filter(learner=cw.world.learner).update(is_current=False)
+    Registration.objects.filter(pk=cw.full.pk).update(is_current=False)
+    line = claim.lines.get(registration=cw.full)
+    unit = batch.units.first()
+    urls = {
+        "claim check": check_url(claim),
+        "claim line remove": remove_url(claim, line),
+        "batch check": reverse("moderation:batch-submit", args=[batch.pk]),
+        "batch unit remove": reverse("moderation:batch-unit-remove", args=[batch.pk, unit.pk]),
+    }
+    pages = {}
+    for label, address in urls.items():
+        response = member_client.get(address)
+        assert response.status_code == 200, label
+        pages[label] = response.content.decode()
+    assert "to fix before you can submit" in pages["claim check"]
+    assert "to fix before you can submit" in pages["batch check"]
+    errors = nu.check(pages)
+    assert not any(errors.values()), errors
