@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.urls import resolve
 from django.utils.cache import patch_cache_control
 
 NO_STORE = "private, no-store"
@@ -38,7 +39,7 @@ class NoStoreMiddleware:
         return response
 
 
-PROBES = {"/healthz": "healthz", "/readyz": "readyz"}
+PROBES = frozenset({"/healthz", "/readyz"})
 
 
 class ProbeMiddleware:
@@ -56,11 +57,11 @@ class ProbeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        name = PROBES.get(request.path_info)
-        if name is None or request.method not in ("GET", "HEAD"):
+        if request.path_info not in PROBES or request.method not in ("GET", "HEAD"):
             return self.get_response(request)
-        from . import views
-
-        response = getattr(views, name)(request)
+        # Resolved as usual, so the request log names the probe like any other request.
+        match = resolve(request.path_info)
+        request.resolver_match = match
+        response = match.func(request, *match.args, **match.kwargs)
         response["X-Content-Type-Options"] = "nosniff"
         return response
