@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+import re
+from contextlib import contextmanager
 from datetime import date, timedelta
 
 from django.db import transaction
@@ -385,3 +387,79 @@ def seed(*, stdout=None) -> bool:
     add_learners(centres["10002"], claim_q, 6, rng=rng)
     add_learners(centres["10003"], batch_q, 5, rng=rng)
     return True
+
+
+# --- The demo's clock ------------------------------------------------------------------------
+# The lived-in demo (moderation, claims and certificates) is played through the real services
+# at today's time, one step at a time; after each step everything that step wrote is moved
+# back to the day the story gives it, so overdue batches, turnaround and late dispatches are
+# real figures on first login. The project's own apps only: sessions and the like stay.
+DEMO_APPS = ("centres", "par", "moderation", "claims", "certificates", "notices", "hub")
+
+
+def _datetime_fields() -> list[tuple[type, list[str]]]:
+    from django.apps import apps
+    from django.db import models
+
+    found = []
+    for app in DEMO_APPS:
+        for model in apps.get_app_config(app).get_models():
+            names = [
+                field.name
+                for field in model._meta.concrete_fields
+                if isinstance(field, models.DateTimeField)
+            ]
+            if names:
+                found.append((model, names))
+    return found
+
+
+def backdate_since(start, *, to, tables: set[str] | None = None) -> None:
+    """Move every time the project stored from ``start`` until now back, so ``start`` is ``to``.
+
+    One UPDATE per model (only those whose ``tables`` were written, when given); the step's
+    times keep their order and spacing. Times the step set in the future (a due date) are
+    left for the caller to recompute from the moved start, as the services would have.
+    """
+    from django.db.models import Case, F, Q, When
+    from django.utils import timezone
+
+    window = (start, timezone.now())
+    delta = to - start
+    for model, names in _datetime_fields():
+        if tables is not None and model._meta.db_table not in tables:
+            continue
+        touched = Q()
+        for name in names:
+            touched |= Q(**{f"{name}__range": window})
+        model.objects.filter(touched).update(
+            **{
+                name: Case(
+                    When(**{f"{name}__range": window}, then=F(name) + delta), default=F(name)
+                )
+                for name in names
+            }
+        )
+
+
+_WRITE = re.compile(r'^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE)\s+"?(\w+)"?', re.IGNORECASE)
+
+
+@contextmanager
+def days_ago(days: float):
+    """Play a step now, then move what it wrote back ``days`` days (the demo's clock)."""
+    from django.db import connection
+    from django.utils import timezone
+
+    written: set[str] = set()
+
+    def record(execute, sql, params, many, context):
+        match = _WRITE.match(sql)
+        if match:
+            written.add(match.group(1))
+        return execute(sql, params, many, context)
+
+    start = timezone.now()
+    with connection.execute_wrapper(record):
+        yield
+    backdate_since(start, to=start - timedelta(days=days), tables=written)

@@ -7,8 +7,16 @@ from .models import Certificate, CertificateDispatch, DeadlineAlert, FailedJob
 
 @admin.register(Certificate)
 class CertificateAdmin(admin.ModelAdmin):
-    list_display = ["number", "learner", "qualification", "batch", "issued_at", "dispatched_at"]
-    list_select_related = ["learner", "qualification", "batch"]
+    list_display = [
+        "number",
+        "learner",
+        "qualification",
+        "batch",
+        "claim",
+        "issued_at",
+        "dispatched_at",
+    ]
+    list_select_related = ["learner", "qualification", "batch", "claim"]
     search_fields = ["number", "learner__membership_number", "learner__last_name"]
     readonly_fields = [f.name for f in Certificate._meta.fields]
 
@@ -34,7 +42,16 @@ class DispatchDueFilter(admin.SimpleListFilter):
 
 @admin.register(CertificateDispatch)
 class CertificateDispatchAdmin(admin.ModelAdmin):
-    list_display = ["batch", "centre", "due_on", "certificate_count", "dispatched_at", "sent_to"]
+    list_display = [
+        "batch",
+        "claim",
+        "centre",
+        "due_on",
+        "certificate_count",
+        "dispatched_at",
+        "sent_to",
+    ]
+    list_select_related = ["batch", "claim", "centre"]
     list_filter = [("dispatched_at", admin.EmptyFieldListFilter), DispatchDueFilter]
     readonly_fields = [f.name for f in CertificateDispatch._meta.fields]
 
@@ -44,7 +61,7 @@ class CertificateDispatchAdmin(admin.ModelAdmin):
 
 @admin.register(DeadlineAlert)
 class DeadlineAlertAdmin(admin.ModelAdmin):
-    list_display = ["kind", "batch", "due", "recipients", "created_at", "sent_at"]
+    list_display = ["kind", "batch", "claim_source", "due", "recipients", "created_at", "sent_at"]
     list_filter = ["kind"]
     readonly_fields = [f.name for f in DeadlineAlert._meta.fields]
 

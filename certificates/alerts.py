@@ -69,10 +69,12 @@ def dispatch_crossings(*, now: datetime) -> list[DeadlineAlert]:
     horizon = add_working_days(today, settings.HUB_DISPATCH_AT_RISK_WORKING_DAYS)
     dispatches = CertificateDispatch.objects.filter(
         dispatched_at__isnull=True, due_on__lte=horizon
-    ).select_related("batch")
+    ).select_related("batch", "claim")
     return [
         DeadlineAlert(
+            # A batch's certificates, or a claim's full awards (one of the two is set).
             batch=dispatch.batch,
+            claim_source=dispatch.claim,
             # Sent on the due day is on time; late is from the day after.
             kind=AlertKind.DISPATCH_LATE if dispatch.due_on < today else AlertKind.DISPATCH_AT_RISK,
             cycle=dispatch.created_at,
@@ -86,6 +88,7 @@ def dispatch_crossings(*, now: datetime) -> list[DeadlineAlert]:
 def alerts_send(alerts: list[DeadlineAlert], *, now: datetime) -> int:
     """Record ``alerts`` once each and email every unsent one this call claims; return sent."""
     DeadlineAlert.objects.bulk_create(alerts, batch_size=500, ignore_conflicts=True)
+    # A crossing already recorded (for a batch or a claim) is skipped by its unique constraint.
     token = uuid.uuid4().hex
     stale = now - timedelta(minutes=settings.HUB_DISPATCH_CLAIM_MINUTES)
     DeadlineAlert.objects.filter(sent_at__isnull=True).filter(
@@ -93,7 +96,7 @@ def alerts_send(alerts: list[DeadlineAlert], *, now: datetime) -> int:
     ).update(claim=token, claimed_at=now)
     claimed = list(
         DeadlineAlert.objects.filter(claim=token).select_related(
-            "batch__centre", "batch__moderator"
+            "batch__centre", "batch__moderator", "claim_source__centre"
         )
     )
     sent, failed = [], []
@@ -102,7 +105,12 @@ def alerts_send(alerts: list[DeadlineAlert], *, now: datetime) -> int:
             send_templated_email(
                 to=[r.strip() for r in alert.recipients.split(",")],
                 template="certificates/email/deadline_alert",
-                context={"alert": alert, "batch": alert.batch, "site_url": settings.HUB_SITE_URL},
+                context={
+                    "alert": alert,
+                    "batch": alert.batch,
+                    "claim": alert.claim_source,
+                    "site_url": settings.HUB_SITE_URL,
+                },
             )
         except Exception:
             log.exception("Deadline alert %s could not be sent; the next sweep retries.", alert.pk)

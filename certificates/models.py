@@ -134,6 +134,14 @@ class Certificate(models.Model):
     batch = models.ForeignKey(
         Batch, on_delete=models.PROTECT, related_name="certificates", null=True, blank=True
     )
+    # The claim whose processed grades completed the award (R-CRT-2): its dispatch clock.
+    claim = models.ForeignKey(
+        "claims.Claim",
+        on_delete=models.PROTECT,
+        related_name="certificates",
+        null=True,
+        blank=True,
+    )
     kind = models.CharField(max_length=20, choices=CertificateKind.choices, default="unit")
     units = models.JSONField(
         help_text="The units awarded: code, title, level, credits and result, as issued."
@@ -216,18 +224,29 @@ class Certificate(models.Model):
 
 
 class CertificateDispatch(models.Model):
-    """A batch's certificates on their way to the centre, and when they all got there.
+    """A batch's (or a claim's) certificates on their way to the centre, and when they all got
+    there.
 
-    For a centre taking digital certificates this is the one "certificates are ready" email;
-    for the others ``dispatched_at`` is set when the last of the batch's certificates is
-    posted (R-CRT-1), so at-risk and late mean what they say.
+    For a centre taking digital certificates this is the one "certificates are ready" email
+    (a claim's award: its delivery on the hub); for the others ``dispatched_at`` is set when
+    the last of the certificates is posted (R-CRT-1), so at-risk and late mean what they say.
+    A claim's full awards (R-CRT-2) have the same 10-working-day clock, from processing.
 
     ``claimed_at`` is taken by a conditional UPDATE before sending, so two workers never both
     send; a worker killed after claiming leaves a stale claim that the beat sweep takes over
     once it is older than HUB_DISPATCH_CLAIM_MINUTES.
     """
 
-    batch = models.OneToOneField(Batch, on_delete=models.PROTECT, related_name="dispatch")
+    batch = models.OneToOneField(
+        Batch, on_delete=models.PROTECT, related_name="dispatch", null=True, blank=True
+    )
+    claim = models.OneToOneField(
+        "claims.Claim",
+        on_delete=models.PROTECT,
+        related_name="certificate_dispatch",
+        null=True,
+        blank=True,
+    )
     centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     due_on = models.DateField(db_index=True)
@@ -241,9 +260,23 @@ class CertificateDispatch(models.Model):
     class Meta:
         ordering = ["due_on", "pk"]
         verbose_name_plural = "certificate dispatches"
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(batch__isnull=False) & models.Q(claim__isnull=True))
+                | (models.Q(batch__isnull=True) & models.Q(claim__isnull=False)),
+                name="certificatedispatch_batch_or_claim",
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"Dispatch for batch {self.batch_id}"
+        return f"Dispatch for {self.source}"
+
+    @property
+    def source(self) -> str:
+        """What the certificates came from, in words: "batch 12" or "claim 10001-AB12"."""
+        if self.batch_id is not None:
+            return f"batch {self.batch_id}"
+        return f"claim {self.claim.number if self.claim else self.claim_id}"
 
 
 class AlertKind(models.TextChoices):
@@ -260,7 +293,18 @@ class DeadlineAlert(models.Model):
     re-submitted, so a new cycle may alert again; the same cycle never does).
     """
 
-    batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="deadline_alerts")
+    batch = models.ForeignKey(
+        Batch, on_delete=models.CASCADE, related_name="deadline_alerts", null=True, blank=True
+    )
+    # A claim's full-award dispatch (R-SLA-2); one of batch and claim is set.
+    claim_source = models.ForeignKey(
+        "claims.Claim",
+        on_delete=models.CASCADE,
+        related_name="deadline_alerts",
+        null=True,
+        blank=True,
+        verbose_name="claim",
+    )
     kind = models.CharField(max_length=30, choices=AlertKind.choices)
     cycle = models.DateTimeField()
     due = models.DateTimeField(help_text="The deadline as it stood when the alert was raised.")
@@ -275,10 +319,17 @@ class DeadlineAlert(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["batch", "kind", "cycle"], name="deadlinealert_once_per_crossing"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["claim_source", "kind", "cycle"],
+                condition=models.Q(claim_source__isnull=False),
+                name="deadlinealert_claim_once_per_crossing",
+            ),
         ]
 
     def __str__(self) -> str:
+        if self.batch_id is None:
+            return f"{self.get_kind_display()}: claim {self.claim_source_id}"
         return f"{self.get_kind_display()}: batch {self.batch_id}"
 
 

@@ -184,13 +184,14 @@ def certificate_rows(
 
 
 def dispatch_deadlines(*, today, horizon, show: str = "") -> QuerySet[CertificateDispatch]:
-    """R-SLA-2: batches whose certificates are not yet posted or delivered, late or at risk.
+    """R-SLA-2: batches (and claims' full awards) whose certificates are not yet posted or
+    delivered, late or at risk.
 
     Late is past the due date; at risk is due within the at-risk working days (``horizon``),
     the same crossings the alerts are sent for.
     """
     pending = CertificateDispatch.objects.filter(dispatched_at__isnull=True).select_related(
-        "centre", "batch__qualification"
+        "centre", "batch__qualification", "claim__qualification"
     )
     if show == "late":
         pending = pending.filter(due_on__lt=today)

@@ -324,7 +324,10 @@ def certificates_to_heal(*, now=None) -> tuple[list[int], list[int]]:
     # Posted dispatches end at the print run, not here.
     to_dispatch = set(
         CertificateDispatch.objects.filter(
-            dispatched_at__isnull=True, created_at__lt=settled, method=Delivery.DIGITAL
+            dispatched_at__isnull=True,
+            created_at__lt=settled,
+            method=Delivery.DIGITAL,
+            batch__isnull=False,
         )
         .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale))
         .exclude(batch_id__in=to_issue)
@@ -342,11 +345,16 @@ def _deliver_digital(certificates: QuerySet[Certificate]) -> int:
     )
 
 
-def certificates_award_for_registrations(*, registration_ids: list[int]) -> int:
+def certificates_award_for_registrations(
+    *, registration_ids: list[int], claim_id: int | None = None
+) -> int:
     """R-CRT-2 for results a claim posted: full awards the learners now meet; safe to repeat.
 
     Returns how many qualification certificates this call issued. A claim's unit results are
-    not certificated one by one (as before); only a completed rule of combination is.
+    not certificated one by one (as before); only a completed rule of combination is. With
+    ``claim_id`` (the claim that posted the results) the awards carry the claim and get the
+    batches' dispatch clock (R-SLA-2, R-CRT-1): ten working days from processing to posted,
+    or delivered at once to a centre taking digital certificates.
     """
     pairs = set(
         Registration.objects.filter(pk__in=registration_ids).values_list(
@@ -356,17 +364,70 @@ def certificates_award_for_registrations(*, registration_ids: list[int]) -> int:
     by_qualification: dict[int, set[int]] = defaultdict(set)
     for qualification_id, learner_id in pairs:
         by_qualification[qualification_id].add(learner_id)
+    claim = _processed_claim(claim_id)
+    due = add_working_days(
+        timezone.localdate(claim.processed_at if claim else timezone.now()),
+        DISPATCH_WORKING_DAYS,
+    )
     issued: list[int] = []
     for qualification_id, learner_ids in sorted(by_qualification.items()):
-        issued += _award_qualification(qualification_id, learner_ids)
-    certificates = Certificate.objects.filter(pk__in=issued)
+        issued += _award_qualification(qualification_id, learner_ids, due=due, claim=claim)
+    if claim is not None:
+        _claim_dispatch(claim, due=due)
+    # A repeat (a retried message) draws what an earlier run created but could not draw.
+    certificates = Certificate.objects.filter(
+        Q(pk__in=issued) | Q(claim_id=claim.pk) if claim else Q(pk__in=issued)
+    )
     _render_pdfs(certificates)
     _deliver_digital(certificates)
+    if claim is not None:
+        _close_claim_dispatches([claim.pk], at=timezone.now())
     return len(issued)
 
 
+def _processed_claim(claim_id: int | None):
+    if claim_id is None:
+        return None
+    from claims.models import Claim  # claims sits beside certificates; only its row is read
+
+    return Claim.objects.select_related("centre").filter(pk=claim_id).first()
+
+
+def _claim_dispatch(claim, *, due) -> None:
+    """One dispatch row for a claim's full awards, made once (a repeat finds it)."""
+    count = (
+        Certificate.objects.filter(claim_id=claim.pk)
+        .exclude(status=CertificateStatus.REPLACED)
+        .count()
+    )
+    if not count:
+        return
+    CertificateDispatch.objects.get_or_create(
+        claim_id=claim.pk,
+        defaults={
+            "centre_id": claim.centre_id,
+            "due_on": due,
+            "certificate_count": count,
+            "method": _delivery_for(claim.centre),
+        },
+    )
+
+
+def _close_claim_dispatches(claim_ids: Iterable[int], *, at, sent_to: str = "") -> int:
+    """End the clock of each claim dispatch none of whose valid certificates still waits."""
+    claim_ids = set(claim_ids)
+    waiting = set(
+        Certificate.objects.filter(
+            claim_id__in=claim_ids, status=CertificateStatus.VALID, dispatched_at__isnull=True
+        ).values_list("claim_id", flat=True)
+    )
+    return CertificateDispatch.objects.filter(
+        claim_id__in=claim_ids - waiting, dispatched_at__isnull=True
+    ).update(dispatched_at=at, sent_to=sent_to)
+
+
 @transaction.atomic
-def _award_qualification(qualification_id: int, learner_ids: set[int]) -> list[int]:
+def _award_qualification(qualification_id: int, learner_ids: set[int], *, due, claim) -> list[int]:
     qualification = Qualification.objects.get(pk=qualification_id)
     awards = full_award_units(qualification=qualification, learner_ids=learner_ids)
     if not awards:
@@ -377,7 +438,6 @@ def _award_qualification(qualification_id: int, learner_ids: set[int]) -> list[i
             "pk", "centre_id", "centre__digital_certificates"
         )
     }
-    due = add_working_days(timezone.localdate(), DISPATCH_WORKING_DAYS)
     created: list[int] = []
     for _ in range(numbers.ATTEMPTS):
         pending = set(awards) - _award_holders(qualification_id, awards)
@@ -389,6 +449,7 @@ def _award_qualification(qualification_id: int, learner_ids: set[int]) -> list[i
                     learner_id=learner_id,
                     qualification_id=qualification_id,
                     centre_id=centres[learner_id][0],
+                    claim_id=claim.pk if claim else None,
                     kind=CertificateKind.QUALIFICATION,
                     units=awards[learner_id],
                     number=new_certificate_number(),
@@ -472,11 +533,9 @@ def print_run_build(*, run_id: int) -> bool:
 
     if not PrintRun.objects.filter(pk=run_id, pdf="").exists():
         return False
-    names = list(
-        Certificate.objects.filter(print_run_id=run_id)
-        .order_by("batch_id", "learner__last_name", "learner__first_name", "pk")
-        .values_list("pdf", flat=True)
-    )
+    names = list(_run_pdf_names(run_id))
+    if not names:
+        return False  # every certificate of the run was revoked or replaced: nothing to print
     if any(not name for name in names):
         raise CertificatesNotReady(f"Print run {run_id} has a certificate without a PDF yet.")
     storage = Certificate._meta.get_field("pdf").storage
@@ -491,7 +550,21 @@ def print_run_build(*, run_id: int) -> bool:
     if PrintRun.objects.filter(pk=run_id, pdf="").update(pdf=stored) != 1:
         run_storage.delete(stored)  # another worker attached its file first
         return False
+    # A certificate revoked while this ran left the run (and queued another build): this
+    # file has it, so it gives way.
+    if list(_run_pdf_names(run_id)) != names:
+        PrintRun.objects.filter(pk=run_id, pdf=stored).update(pdf="")
+        run_storage.delete(stored)
+        return False
     return True
+
+
+def _run_pdf_names(run_id: int):
+    return (
+        Certificate.objects.filter(print_run_id=run_id)
+        .order_by("batch_id", "learner__last_name", "learner__first_name", "pk")
+        .values_list("pdf", flat=True)
+    )
 
 
 def print_run_mark_printed(*, run: PrintRun) -> None:
@@ -534,6 +607,14 @@ def print_run_mark_posted(
     CertificateDispatch.objects.filter(
         batch_id__in=batch_ids - waiting, dispatched_at__isnull=True
     ).update(dispatched_at=now, sent_to=f"Posted: {carrier}, {tracking_reference}")
+    # A claim's full awards end their clock the same way (R-SLA-2).
+    _close_claim_dispatches(
+        Certificate.objects.filter(print_run_id=run.pk, claim__isnull=False).values_list(
+            "claim_id", flat=True
+        ),
+        at=now,
+        sent_to=f"Posted: {carrier}, {tracking_reference}",
+    )
     audit(
         actor=actor,
         action="certificates.print_run_posted",
@@ -575,6 +656,42 @@ def print_run_email_posted(*, run_id: int) -> None:
     )
 
 
+def _drop_from_unposted_run(certificate: Certificate, *, actor) -> PrintRun | None:
+    """Take a certificate that no longer stands out of its print run, if not posted yet.
+
+    The run's count goes down by one and its merged PDF is made again without it (the
+    outbox), so the paper printed from it never carries a revoked or replaced certificate.
+    A posted run keeps it: that parcel has gone. Returns the run it left, if any.
+    """
+    if certificate.print_run_id is None:
+        return None
+    run = (
+        PrintRun.objects.select_for_update()
+        .filter(pk=certificate.print_run_id, posted_at__isnull=True)
+        .first()
+    )
+    if run is None:
+        return None
+    Certificate.objects.filter(pk=certificate.pk).update(print_run=None)
+    stale = run.pdf.name
+    remaining = Certificate.objects.filter(print_run_id=run.pk).count()
+    PrintRun.objects.filter(pk=run.pk).update(certificate_count=remaining, pdf="")
+    if stale:
+        storage = PrintRun._meta.get_field("pdf").storage
+        transaction.on_commit(lambda: storage.delete(stale))
+    if remaining:
+        outbox.enqueue("certificates.print_run_build", run_id=run.pk)
+    audit(
+        actor=actor,
+        action="certificates.print_run_remove",
+        subject=f"Print run {run.pk}",
+        centre=run.centre,
+        certificate=certificate.number,
+        certificates=remaining,
+    )
+    return run
+
+
 def _lock_valid(certificate: Certificate) -> Certificate:
     locked = Certificate.objects.select_for_update().get(pk=certificate.pk)
     if locked.status != CertificateStatus.VALID:
@@ -598,6 +715,7 @@ def certificate_reissue(*, actor, certificate: Certificate, reason: str) -> Cert
     Certificate.objects.filter(pk=old.pk).update(
         status=CertificateStatus.REPLACED, status_changed_at=now, status_reason=reason
     )
+    _drop_from_unposted_run(old, actor=actor)
     for _ in range(numbers.ATTEMPTS):
         try:
             with transaction.atomic():
@@ -606,6 +724,7 @@ def certificate_reissue(*, actor, certificate: Certificate, reason: str) -> Cert
                     qualification_id=old.qualification_id,
                     centre_id=old.centre_id,
                     batch_id=old.batch_id,
+                    claim_id=old.claim_id,
                     kind=old.kind,
                     units=old.units,
                     number=new_certificate_number(),
@@ -643,6 +762,7 @@ def certificate_revoke(*, actor, certificate: Certificate, reason: str) -> Certi
     Certificate.objects.filter(pk=locked.pk).update(
         status=CertificateStatus.REVOKED, status_changed_at=now, status_reason=reason
     )
+    _drop_from_unposted_run(locked, actor=actor)
     audit(
         actor=actor,
         action="certificates.revoke",

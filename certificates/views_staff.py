@@ -173,6 +173,13 @@ def _reason_action(request, pk: int, action, done: str):
         messages.error(request, " ".join(error.messages))
         return redirect("certificates:staff-detail", pk=pk)
     messages.success(request, done.format(old=certificate.number, new=result.number))
+    run = certificate.print_run
+    if run is not None and run.posted_at is None:
+        messages.info(
+            request,
+            f"It was taken out of print run {run.pk}, whose PDF is being made again without "
+            "it: print the run from the new PDF.",
+        )
     return redirect(reverse("certificates:staff-detail", kwargs={"pk": result.pk}))
 
 

@@ -200,9 +200,9 @@ def test_dispatch_list_shows_late_batches(client, world):
     late = posted_centre_certificates(world, completed_at=completed)
     client.force_login(world.staff)
     body = client.get(reverse("certificates:dispatch-list"), {"show": "late"}).content.decode()
-    assert f"<td>{late.pk}</td>" in body and "Late" in body
+    assert f"<td>Batch {late.pk}</td>" in body and "Late" in body
     body = client.get(reverse("certificates:dispatch-list"), {"show": "at-risk"}).content.decode()
-    assert f"<td>{late.pk}</td>" not in body
+    assert f"<td>Batch {late.pk}</td>" not in body
 
 
 def _queries(client, url) -> int:

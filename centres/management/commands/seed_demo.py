@@ -9,6 +9,7 @@ from centres.demo_scale import (
     seed_open_batches,
 )
 from centres.models import Centre, Qualification
+from certificates.demo import seed_activity
 from claims.demo import seed_claims
 
 
@@ -69,9 +70,13 @@ class Command(BaseCommand):
         created = seed()
         # Claims' own demo rows: a centre assessor and the visiting assessor's centre.
         seed_claims()
+        # Batches and claims in every status, certificates posted and waiting (issue 14).
+        lived_in = seed_activity()
         self.stdout.write(
             "Demo data loaded." if created else "Demo data already present; left as it is."
         )
+        if lived_in:
+            self.stdout.write("Demo batches, claims and certificates loaded.")
         if learners:
             centre = Centre.objects.get(number="10001")
             qualification = Qualification.objects.get(code=BATCH_QUALIFICATION[0])
