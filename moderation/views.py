@@ -284,7 +284,7 @@ DOCUMENT_FIELDS = ("iv_feedback", "brief")
 
 
 def _saved_files(form, saved: dict) -> str:
-    """ " The IV Feedback is iv.pdf." for each file just saved, in the page's order."""
+    """Name each file just saved (" The IV Feedback is iv.pdf."), in the page's order."""
     return "".join(
         f" The {form.fields[name].label} is {files.safe_filename(saved[name].name)}."
         for name in DOCUMENT_FIELDS
