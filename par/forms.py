@@ -28,10 +28,22 @@ class QualificationFilterForm(forms.Form):
         self.fields["qualification"].queryset = qualifications
 
 
+class ReadQualificationField(forms.ModelChoiceField):
+    """A ModelChoiceField that takes the qualification its form has read already (``read``),
+    rather than reading it a second time when it cleans the same value."""
+
+    read = None
+
+    def to_python(self, value):
+        if self.read is not None and str(value) == str(self.read.pk):
+            return self.read
+        return super().to_python(value)
+
+
 class BulkUnitsForm(forms.Form):
     """Step one of Bulk Add Optional Units: a qualification and the units to give."""
 
-    qualification = forms.ModelChoiceField(
+    qualification = ReadQualificationField(
         label="Qualification",
         queryset=Qualification.objects.none(),
         empty_label="Choose a qualification",
@@ -52,7 +64,7 @@ class BulkUnitsForm(forms.Form):
         raw = (self.data if self.is_bound else self.initial).get("qualification")
         if raw:
             qualification = qualifications.filter(pk=raw).first() if str(raw).isdigit() else None
-        self.qualification = qualification
+        self.qualification = self.fields["qualification"].read = qualification
         # The page prints the unit boxes itself (ids bulk-unit-<unit id>, see bulk.html).
         self.error_anchors = {}
         if qualification is None:

@@ -185,6 +185,7 @@ def bulk(request):
                 request.centre,
                 qualification=form.cleaned_data["qualification"],
                 registrations=selectors.bulk_availability(form.cleaned_data["units"]),
+                fields=selectors.BULK_ROW_FIELDS,
             )
             page = paginate(request, available, per_page=BULK_LEARNERS_PER_PAGE)
             context["rows_html"] = selectors.bulk_rows_html(list(page.object_list))
