@@ -221,3 +221,28 @@ def test_check_and_remove_pages_are_valid_html(cw, member_client):
     assert "to fix before you can submit" in pages["batch check"]
     errors = nu.check(pages)
     assert not any(errors.values()), errors
+
+
+def test_remove_page_queries_flat_at_4_and_200_lines(
+    cw, member_client, django_assert_max_num_queries
+):
+    measured = []
+    for size in (4, 200):
+        Claim.objects.all().delete()
+        claim = start_claim(cw)
+        registrations = bulk_candidates(cw, size // 2, prefix=size)
+        services.claim_save_lines(
+            actor=cw.world.admin,
+            claim=claim,
+            entries={
+                (r.pk, unit.pk): (Grade.PASS, cw.assessor.pk)
+                for r in registrations
+                for unit in cw.units[:2]
+            },
+        )
+        line = claim.lines.order_by("-pk").first()
+        with django_assert_max_num_queries(15) as queries:
+            page = member_client.get(remove_url(claim, line)).content.decode()
+        assert "Remove from claim</button>" in page
+        measured.append(len(queries))
+    assert measured[0] == measured[1]

@@ -190,3 +190,18 @@ def test_check_page_queries_flat_at_2_and_500_learners(
             assert member_client.post(url(batch)).status_code == 400
         measured.append(len(refused))
     assert measured[0] == measured[2] and measured[1] == measured[3]
+
+
+def test_remove_page_queries_flat_at_8_and_400_learner_units(
+    member_client, world, django_assert_max_num_queries
+):
+    measured = []
+    for learners in (2, 100):
+        selections = bulk_learner_units(world.centre, world.qualification, learners)
+        batch = make_batch(world, S.CENTRE_COMPLETING, selections=selections, samples=learners)
+        unit = batch.units.order_by("-pk").first()
+        with django_assert_max_num_queries(15) as queries:
+            page = member_client.get(remove_url(batch, unit)).content.decode()
+        assert "Remove from batch</button>" in page
+        measured.append(len(queries))
+    assert measured[0] == measured[1]
