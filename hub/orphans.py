@@ -57,7 +57,13 @@ def folders(storage=default_storage) -> list[str]:
         # upload_to (a pattern or a function of the instance, which ours never read) gives
         # the folder; a field that stores at the root would make the whole storage ours,
         # which is refused rather than guessed.
-        generated = field.generate_filename(None, "probe.pdf")
+        try:
+            generated = field.generate_filename(None, "probe.pdf")
+        except Exception as exc:
+            raise ValueError(
+                f"{model.__name__}.{name}: its upload_to must name its folder without reading "
+                f"the instance, so the orphan sweep knows where to look ({exc!r})."
+            ) from exc
         top = generated.split("/", 1)[0]
         if top == generated:
             raise ValueError(f"{model.__name__}.{name} stores files at the storage's root.")
