@@ -92,3 +92,69 @@ def test_list_and_home_queries_do_not_grow(client, world, count):
             client.get(reverse(name))
         counts[name] = len(captured)
     assert counts == PINNED
+
+
+def test_a_notice_about_another_of_the_users_centres_opens_there(client, world):
+    """A member of two centres opens a notice about a batch of the one they are not working
+    in: the hub switches centre (and says so) rather than answering 404."""
+    from centres.models import Role
+    from centres.tests.factories import MembershipFactory, UserFactory
+    from moderation.models import BatchStatus
+    from moderation.tests.factories import make_batch, selections_for
+
+    user = UserFactory(email="twohats@example.test")
+    MembershipFactory(user=user, centre=world.centre, role=Role.CENTRE_ADMINISTRATOR)
+    MembershipFactory(
+        user=user, centre=world.other_centre, role=Role.CENTRE_ADMINISTRATOR, can_moderation=True
+    )
+    user.current_centre = world.centre
+    user.save(update_fields=["current_centre"])
+    batch = make_batch(
+        world,
+        BatchStatus.COMPLETE,
+        centre=world.other_centre,
+        selections=selections_for(world.other_learner, world.qualification),
+    )
+    notice = Notice.objects.create(
+        recipient=user,
+        email=user.email,
+        kind="batch.outcome",
+        subject=f"Batch {batch.pk}: Complete",
+        body="The batch is complete.",
+        link=reverse("moderation:batch-detail", args=[batch.pk]),
+    )
+    client.force_login(user)
+    response = client.get(reverse("notices:open", args=[notice.pk]), follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == notice.link
+    page = response.content.decode()
+    assert f"Batch {batch.pk}" in page
+    assert f"You are now working in {world.other_centre.name}." in page
+    user.refresh_from_db()
+    assert user.current_centre == world.other_centre
+
+
+def test_a_notice_about_a_centre_the_user_is_not_in_does_not_switch(client, world):
+    from moderation.models import BatchStatus
+    from moderation.tests.factories import make_batch, selections_for
+
+    batch = make_batch(
+        world,
+        BatchStatus.COMPLETE,
+        centre=world.other_centre,
+        selections=selections_for(world.other_learner, world.qualification),
+    )
+    notice = Notice.objects.create(
+        recipient=world.admin,
+        email=world.admin.email,
+        kind="batch.outcome",
+        subject="Someone else's batch",
+        body="-",
+        link=reverse("moderation:batch-detail", args=[batch.pk]),
+    )
+    client.force_login(world.admin)
+    response = client.get(reverse("notices:open", args=[notice.pk]))
+    assert response.status_code == 302
+    world.admin.refresh_from_db()
+    assert world.admin.current_centre_id in (None, world.centre.pk)
+    assert client.get(notice.link).status_code == 404  # still scoped (R-ACC-2)
