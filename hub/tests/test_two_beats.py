@@ -176,6 +176,7 @@ def test_two_beats_do_each_sweeps_work_once_and_a_restart_does_no_harm(
         ), _tails(logs)
     finally:
         nodes.stop_all(processes.values())
+        _forget_queue(env["HUB_CELERY_QUEUE"])
 
     batches = first + second
     for batch_id in batches:
@@ -190,6 +191,19 @@ def test_two_beats_do_each_sweeps_work_once_and_a_restart_does_no_harm(
     beat_a = (logs / "beat-a.log").read_text(errors="replace")
     assert beat_a.count("beat: Starting...") == 2
     assert "Traceback" not in beat_a
+
+
+def _forget_queue(queue: str) -> None:
+    """This test's queue and kombu's bindings for it: nothing is left in the shared Redis."""
+    import redis
+
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    try:
+        keys = list(client.scan_iter(match=f"*{queue}*"))
+        if keys:
+            client.delete(*keys)
+    finally:
+        client.close()
 
 
 def _app():
