@@ -120,6 +120,20 @@ class Services:
         parts = urllib.parse.urlsplit(self.admin_url)
         self.database_url = urllib.parse.urlunsplit(parts._replace(path=f"/{self.db_name}"))
 
+    def forget_queue(self, queue: str) -> None:
+        """Drop what beat left on this run's own queue (and kombu's binding for it)."""
+        import redis
+
+        client = redis.Redis.from_url(self.redis_url, socket_timeout=5)
+        try:
+            keys = list(client.scan_iter(match=f"*{queue}*", count=1000))
+            if keys:
+                client.delete(*keys)
+        except redis.RedisError as exc:
+            say(f"could not drop the queue {queue}: {exc}")
+        finally:
+            client.close()
+
     def stop(self) -> None:
         if self._smtp is not None:
             self._smtp.stop()
@@ -384,7 +398,7 @@ def main() -> int:
     services = Services(args.database_url, args.redis_url)
     port = args.port or free_port()
     base = f"http://127.0.0.1:{port}"
-    serve = None
+    serve = env = None
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="hub-serve-") as tmp:
         log_path = Path(tmp) / "serve.log"
@@ -444,6 +458,8 @@ def main() -> int:
                 except subprocess.TimeoutExpired:
                     os.killpg(serve.pid, signal.SIGKILL)
                     serve.wait()
+            if env is not None:
+                services.forget_queue(env["HUB_CELERY_QUEUE"])
             services.stop()
 
 
