@@ -84,3 +84,5 @@ def test_every_long_action_is_busy_aware(as_user, world):
     check = forms_on(admin, reverse("claims:claim-check", args=[claim.pk]))
     assert _busy(check, reverse("claims:claim-submit", args=[claim.pk]))
     assert _busy(forms_on(admin, reverse("moderation:batch-add")), "")  # Click Here
+    grid = forms_on(admin, reverse("claims:unit-edit", args=[claim.pk, cw.units[0].pk]))
+    assert _busy(grid, reverse("claims:unit-edit", args=[claim.pk, cw.units[0].pk]))  # Save claim
