@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
 
+from par.locks import AnyOf
 from par.models import UnitSelection
 
 from .models import LINE_WITHDRAWN, ClaimLine, ClaimStatus
@@ -23,7 +24,7 @@ def claim_holds() -> Exists:
 def claimed_selections(selection_ids: list[int]) -> dict[int, str]:
     """Reasons, by selection id, for the selections a live claim line names; one query."""
     return dict.fromkeys(
-        UnitSelection.objects.filter(pk__in=selection_ids)
+        UnitSelection.objects.filter(AnyOf(F("pk"), selection_ids))
         .filter(claim_holds())
         .order_by()  # the model's ordering joined four tables to sort a set
         .values_list("pk", flat=True),

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, F, OuterRef, Subquery
+
+from par.locks import AnyOf
 
 from .models import Batch, BatchStatus, BatchUnit
 
@@ -15,7 +17,7 @@ def batch_locks(selection_ids: list[int]) -> dict[int, str]:
     # the rows go into a dict.
     status = Batch.objects.filter(pk=OuterRef("batch_id")).order_by().values("status")[:1]
     rows = (
-        BatchUnit.objects.filter(selection_id__in=selection_ids, released_at__isnull=True)
+        BatchUnit.objects.filter(AnyOf(F("selection_id"), selection_ids), released_at__isnull=True)
         .order_by()
         .values_list("selection_id", "batch_id", Subquery(status))
     )

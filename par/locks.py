@@ -10,9 +10,34 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from django.db.models import Exists, Q
+from django.core.exceptions import EmptyResultSet
+from django.db.models import Exists, Lookup, Q
 
 LockProvider = Callable[[list[int]], dict[int, str]]
+
+
+class AnyOf(Lookup):
+    """``AnyOf(F("selection_id"), ids)``: the column is one of ``ids`` (integers).
+
+    A provider is asked about every unit on a page (200-300 ids). As ``__in`` each id was a
+    placeholder of its own, prepared by the field and parsed by the driver: about 3 ms of
+    CPU a provider. On PostgreSQL the ids go as one array parameter (``= ANY(%s)``).
+    """
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def get_prep_lookup(self):
+        return [int(value) for value in self.rhs]
+
+    def as_sql(self, compiler, connection):
+        if not self.rhs:
+            raise EmptyResultSet
+        lhs, params = self.process_lhs(compiler, connection)
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY(%s)", (*params, self.rhs)
+        return f"{lhs} IN ({', '.join(['%s'] * len(self.rhs))})", (*params, *self.rhs)
+
 
 _providers: list[LockProvider] = []
 
