@@ -131,12 +131,29 @@ class Slot(Row):
             full_name=f"{first_name} {last_name}",
             unit_code=unit_code,
             unit_title=unit_title,
+            # Element ids as text: an int in a template goes through number formatting.
+            dom_id=f"slot-{pk}",
+            file_id=f"file-{pk}",
+            unit_label=f"{unit_code} {unit_title}",
+            progress_label=f"Upload progress for {unit_code}, {p_number}",
             current=None,
             earlier=[],
             errors=[],
             upload_url="",
             remove_url="",
         )
+
+    def label_files(self) -> None:
+        """Word what depends on the slot's file, once its files are attached."""
+        current = self.current
+        who = f"{self.unit_code}, {self.full_name} ({self.p_number})"
+        if current:
+            self.upload_label = f"Replace the learner work for {who}"
+            self.upload_button = "Replace"
+            self.remove_label = f"Remove {current.name} from {self.unit_code} for {self.full_name}"
+        else:
+            self.upload_label = f"Choose the learner work for {who}"
+            self.upload_button = "Upload"
 
 
 class LearnerSlots(Row):
@@ -319,6 +336,8 @@ def _attach_files(
             slot.current = file
         else:
             slot.earlier.append(file)
+    for slot in slots:
+        slot.label_files()
     return [(kind.label, sections[kind]) for kind in DOCUMENT_KINDS]
 
 

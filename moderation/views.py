@@ -518,7 +518,7 @@ def _slot_response(request, batch: Batch, unit_pk: int, errors: list[str], statu
     )
     context = _centre_context(request, batch) | {
         "batch": batch,
-        "slot": slot,
+        "slots": [slot],
         "csrf_input": csrf_input(request),
     }
     response = render(request, "moderation/_slot.html", context, status=status)
