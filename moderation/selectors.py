@@ -24,7 +24,7 @@ from django.utils.functional import cached_property
 
 from centres.models import EntryType, Learner, QualificationUnit, Registration
 from hub.reconcile import Mismatch, any_mismatch, first_mismatch, mismatch_flags
-from par.locks import locks_for, unheld
+from par.locks import AnyOf, locks_for, unheld
 from par.models import Result, UnitSelection
 
 from .access import unassigned_batches
@@ -840,7 +840,7 @@ def batch_unit_choices_page(
     )
     learners = list(page.object_list)
     selections = list(
-        UnitSelection.objects.filter(registration_id__in=[row[0] for row in learners])
+        UnitSelection.objects.filter(AnyOf(F("registration_id"), [row[0] for row in learners]))
         .annotate(on_batch=_on_batch(batch))
         .order_by("unit__code")
         .values_list("pk", "registration_id", "unit__code", "unit__title", "result", "on_batch")

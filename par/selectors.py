@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
@@ -23,7 +23,7 @@ from centres.models import (
 from hub.paging import url_maker
 
 from . import rows
-from .locks import locks_for
+from .locks import AnyOf, locks_for
 from .models import Result, UnitSelection
 
 
@@ -91,7 +91,7 @@ def learner_cards(registrations: list[Registration]) -> list[LearnerCard]:
     selections = {
         (registration_id, unit_id): (pk, result, result_at, source)
         for pk, registration_id, unit_id, result, result_at, source in UnitSelection.objects.filter(
-            registration_id__in=registration_ids
+            AnyOf(F("registration_id"), registration_ids)
         )
         .order_by()
         .values_list("pk", "registration_id", "unit_id", "result", "result_at", "result_source")
