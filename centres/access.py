@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
+from .backends import MEMBERSHIPS_ATTR
 from .models import BodyRole, Learner, Membership, Section
 
 
@@ -23,7 +24,10 @@ def resolve_membership(user) -> tuple[list[Membership], Membership | None]:
     """Return the user's active memberships and the one for their current centre."""
     if not user.is_authenticated:
         return [], None
-    memberships = list(Membership.objects.active().filter(user=user).select_related("centre"))
+    # Read with the user by the log-in backend (centres.backends), or else here.
+    memberships = getattr(user, MEMBERSHIPS_ATTR, None)
+    if memberships is None:
+        memberships = list(Membership.objects.active().filter(user=user).select_related("centre"))
     current = next((m for m in memberships if m.centre_id == user.current_centre_id), None)
     if current is None and memberships:
         current = memberships[0]

@@ -76,7 +76,8 @@ MIDDLEWARE = [
     "hub.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp, its one policy built once (hub/csp.py).
+    "hub.csp.CSPMiddleware",
     "centres.middleware.CurrentCentreMiddleware",
     # Last, as django-axes asks: it turns a lockout signal into the lockout response.
     "axes.middleware.AxesMiddleware",
@@ -132,7 +133,8 @@ AUTH_USER_MODEL = "centres.User"
 AUTHENTICATION_BACKENDS = [
     # django-axes first, so a locked-out login never reaches the password check.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading the user and their memberships in one statement.
+    "centres.backends.MembershipsBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -149,8 +151,9 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3  # invitations use the same link: thre
 # timeout. hub.sessions renews one (a single write) only once HUB_SESSION_RENEW_SECONDS
 # have passed since its last write, never on every request.
 SESSION_COOKIE_AGE = env.int("HUB_SESSION_SECONDS", default=60 * 60 * 8)
-# Sessions live in the database, which every web node shares (never a node's cache or files).
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Sessions live in the database, which every web node shares (never a node's cache or files);
+# hub.session_store is Django's database engine with a cheaper read.
+SESSION_ENGINE = "hub.session_store"
 HUB_SESSION_RENEW_SECONDS = env.int("HUB_SESSION_RENEW_SECONDS", default=15 * 60)
 # R-NEW-1: pages warn this long before an idle session would end, with "Stay logged in".
 HUB_SESSION_WARNING_SECONDS = env.int("HUB_SESSION_WARNING_SECONDS", default=300)

@@ -93,10 +93,10 @@ def test_units_page_needs_the_documents_first(member_client, world):
     assert response["Location"] == reverse("moderation:batch-documents", args=[batch.pk])
 
 
-# Queries per GET of one page, whatever the number of learners: the request's session, user
-# and centre, the batch, its documents, the page (count + rows), its units, their holders
+# Queries per GET of one page, whatever the number of learners: the request's session, its
+# user with their centres (one statement), the batch, its documents, the page (count + rows), its units, their holders
 # (batches, claims) and the counts at the top.
-UNITS_PAGE_QUERIES = 11
+UNITS_PAGE_QUERIES = 10
 
 
 @pytest.mark.parametrize("learners", [20, 1000])
@@ -258,10 +258,10 @@ def test_tick_all_matching_in_one_request(member_client, world):
     assert batch.units.count() == 122
 
 
-# The request's session, user, centre and batch; per service (the page's ticks, then tick
+# The request's session, user with their centres (one statement) and batch; per service (the page's ticks, then tick
 # all) a savepoint, the batch row lock and the member check; the one INSERT ... SELECT; the
 # centre and the audit row; the outer savepoint.
-TICK_ALL_QUERIES = 17
+TICK_ALL_QUERIES = 16
 
 
 @pytest.mark.parametrize("learners", [20, 1000])
