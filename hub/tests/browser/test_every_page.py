@@ -39,6 +39,10 @@ DOWNLOADS = {
 }
 # Not pages: health checks, the keep-alive ping, the icon; logging out ends the crawl.
 NOT_PAGES = {"healthz", "readyz", "favicon", "session-keepalive", "logout"}
+# Opening a notice marks it read and may switch the user's centre before redirecting to the
+# batch or claim it is about: links queued from the other centre would then 404. Those pages
+# are reached through the sections anyway.
+SIDE_EFFECTS = {"notices:open"}
 # Django's own admin is Django's markup and has its own tests (as in the access matrix).
 SKIPPED_NAMESPACES = {"admin"}
 # A bound so that a runaway listing cannot make the crawl take an hour.
@@ -56,7 +60,7 @@ def pattern_key(url: str) -> tuple | None:
         return None
     if match.namespace in SKIPPED_NAMESPACES:
         return None
-    if match.view_name in DOWNLOADS or match.url_name in NOT_PAGES:
+    if match.view_name in DOWNLOADS | SIDE_EFFECTS or match.url_name in NOT_PAGES:
         return None
     keys = tuple(sorted({key for key, _ in parse_qsl(parts.query, keep_blank_values=True)}))
     return (match.view_name, keys)
