@@ -3,15 +3,6 @@
 (function () {
   "use strict";
 
-  var submitting = false;
-
-  function markDirty(form) {
-    if (!form) return;
-    form.setAttribute("data-dirty", "");
-    var note = form.querySelector("[data-unsaved-note]");
-    if (note) note.hidden = false;
-  }
-
   // R-CLM-5: copy this row's grade or centre assessor to every row below it in the same
   // table (this page only); rows above and rows that cannot be claimed stay as they are.
   document.addEventListener("click", function (event) {
@@ -42,7 +33,9 @@
         }
       });
     }
-    markDirty(button.form);
+    // The values changed without a "change" event: hub.js's unsaved-changes warning
+    // (R-CLM-8) judges the form again.
+    if (button.form) button.form.dispatchEvent(new Event("change", { bubbles: true }));
     var status = button.form && button.form.querySelector("[data-apply-status]");
     if (status) {
       status.textContent = "Applied to " + changed + " candidate" + (changed === 1 ? "" : "s") +
@@ -69,22 +62,6 @@
   }
   document.addEventListener("focusin", showApply);
   document.addEventListener("change", showApply);
-
-  // R-CLM-8: leaving a page with unsaved changes asks first.
-  document.addEventListener("change", function (event) {
-    var form = event.target.form;
-    if (form && form.hasAttribute("data-unsaved-warning")) markDirty(form);
-  });
-  document.addEventListener("submit", function () {
-    submitting = true;
-  });
-  window.addEventListener("beforeunload", function (event) {
-    if (submitting) return;
-    if (document.querySelector("form[data-unsaved-warning][data-dirty]")) {
-      event.preventDefault();
-      event.returnValue = "";
-    }
-  });
 
   // R-CLM-9: "Submit to assessor" stays disabled until the centre declaration is ticked.
   document.querySelectorAll("[data-requires-declaration]").forEach(function (button) {

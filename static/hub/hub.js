@@ -13,6 +13,69 @@
     });
   });
 
+  // R-NEW-1, R-CLM-8: a form marked data-unsaved-warning asks before the page is left with
+  // changes not yet saved. It is unsaved while any of its fields (boxes, radios, selects,
+  // text) differs from how the page was served, or while the server marks it data-dirty (a
+  // page answered with values the user has not saved yet, such as "Apply to all" without
+  // script). Its [data-unsaved-note] is shown while it is unsaved. Sending the form is not
+  // leaving it. A script that changes fields itself dispatches "change" on the form.
+  var UNSAVED = "form[data-unsaved-warning]";
+  var NOT_DATA = ["hidden", "submit", "button", "reset", "image", "file"];
+
+  function fieldChanged(el) {
+    if (!el.name || el.disabled || el.hasAttribute("data-select-all")) return false;
+    if (NOT_DATA.indexOf(el.type) >= 0) return false;
+    if (el.type === "checkbox" || el.type === "radio") return el.checked !== el.defaultChecked;
+    if (el.options) {
+      return Array.prototype.some.call(el.options, function (option) {
+        return option.selected !== option.defaultSelected;
+      });
+    }
+    return "defaultValue" in el && el.value !== el.defaultValue;
+  }
+
+  function isUnsaved(form) {
+    if (form.hasAttribute("data-unsaved-sent")) return false;
+    return form.hasAttribute("data-dirty") || Array.prototype.some.call(form.elements, fieldChanged);
+  }
+
+  function showUnsaved(form) {
+    var unsaved = isUnsaved(form);
+    form.querySelectorAll("[data-unsaved-note]").forEach(function (note) { note.hidden = !unsaved; });
+  }
+
+  function showUnsavedWithin(root) {
+    if (root.matches && root.matches(UNSAVED)) showUnsaved(root);
+    if (root.querySelectorAll) root.querySelectorAll(UNSAVED).forEach(showUnsaved);
+  }
+
+  ["change", "input"].forEach(function (type) {
+    document.addEventListener(type, function (event) {
+      var form = event.target.closest && event.target.closest(UNSAVED);
+      if (form) showUnsaved(form);
+    });
+  });
+  document.addEventListener("submit", function (event) {
+    if (event.target.matches(UNSAVED)) event.target.setAttribute("data-unsaved-sent", "");
+  });
+  // A form sent by htmx stays on the page: it is judged again once the answer is in.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.target.closest && event.target.closest(UNSAVED);
+    if (form) {
+      form.removeAttribute("data-unsaved-sent");
+      showUnsaved(form);
+    }
+  });
+  // A part swapped in by htmx may carry the server's data-dirty.
+  document.addEventListener("htmx:load", function (event) { showUnsavedWithin(event.target); });
+  window.addEventListener("beforeunload", function (event) {
+    if (Array.prototype.some.call(document.querySelectorAll(UNSAVED), isUnsaved)) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
+  showUnsavedWithin(document);
+
   // A form marked data-busy shows it is working once sent: its buttons are disabled and the
   // one pressed says "Saving…" (or its data-busy-label), so a second click cannot send it
   // again. Disabled only after this event: the pressed button's value still goes with it.
@@ -148,6 +211,9 @@
   window.addEventListener("pageshow", function (event) {
     if (!event.persisted) return;
     document.querySelectorAll("form[data-busy][aria-busy]").forEach(release);
+    document.querySelectorAll("form[data-unsaved-sent]").forEach(function (form) {
+      form.removeAttribute("data-unsaved-sent");
+    });
   });
 
   // The error summary (GOV.UK): focus moves to it when the page opens, so a screen reader
