@@ -241,58 +241,8 @@ CANDIDATE_SORTS = {
     "name": ["learner__last_name", "learner__first_name", "learner_id"],
     "number": ["learner__candidate_number", "learner_id"],
     "dob": ["learner__date_of_birth", "learner_id"],
-    "action": [],  # without lines first, then by name: see _ActionOrder
+    "action": [],  # without lines first, then by name: see CandidatePages
 }
-
-
-def claim_candidates(claim: Claim, *, sort: str, descending: bool):
-    """By Candidate's list: every eligible candidate, sorted; something Paginator can page."""
-    candidates = eligible_registrations(claim)
-    if sort == "action":
-        return _ActionOrder(claim, candidates, descending=descending)
-    return candidates.order_by(*[f"-{f}" if descending else f for f in CANDIDATE_SORTS[sort]])
-
-
-class _ActionOrder:
-    """The candidates without lines ("Create new") by name, then those with lines ("Edit");
-    the other way round when descending.
-
-    Two index-ordered queries instead of one sort on a per-row EXISTS: that sort read and
-    sorted every candidate for each page (and PostgreSQL's JIT compiled it, ~100 ms at
-    20,000 candidates), while each part here is walked by name and cut at the page.
-    """
-
-    def __init__(self, claim: Claim, candidates: QuerySet[Registration], *, descending: bool):
-        # EXISTS, not IN: PostgreSQL estimates the anti-join well and keeps walking the name
-        # index; NOT IN was guessed at half the rows and sorted them all.
-        has_lines = Exists(ClaimLine.objects.filter(claim=claim, registration=OuterRef("pk")))
-        order = [f"-{f}" if descending else f for f in CANDIDATE_SORTS["name"]]
-        edit = candidates.filter(has_lines).order_by(*order)
-        create = candidates.filter(~has_lines).order_by(*order)
-        self.first, self.second = (edit, create) if descending else (create, edit)
-        self._candidates, self._edit, self._descending = candidates, edit, descending
-        self._total: int | None = None
-        self._split: int | None = None
-
-    def count(self) -> int:
-        if self._total is None:
-            self._total = self._candidates.count()
-        return self._total
-
-    def _first_count(self) -> int:
-        # Count the small part (candidates with lines, at most the claim's lines) only.
-        if self._split is None:
-            edits = self._edit.count()
-            self._split = edits if self._descending else self.count() - edits
-        return self._split
-
-    def __getitem__(self, window: slice) -> list[Registration]:
-        start, stop = window.start or 0, window.stop
-        split = self._first_count()
-        rows = list(self.first[start : min(stop, split)]) if start < split else []
-        if stop > split:
-            rows += list(self.second[max(start - split, 0) : stop - split])
-        return rows
 
 
 @dataclass(frozen=True)
@@ -306,26 +256,99 @@ class CandidateRow:
     edit_url: str
 
 
-def candidate_list_rows(claim: Claim, registrations: list[Registration]) -> list[CandidateRow]:
-    """The rows of one By Candidate page (one query for which of them have lines)."""
-    edit_url = url_maker("claims:candidate-edit", claim.pk)
-    with_lines = set(
-        claim.lines.filter(registration_id__in=[r.pk for r in registrations])
-        .order_by()
-        .values_list("registration_id", flat=True)
-    )
-    return [
-        CandidateRow(
-            name=f"{r.learner.last_name}, {r.learner.first_name}",
-            full_name=r.learner.full_name,
-            unit_entry=r.entry_type == EntryType.UNIT,
-            candidate_number=r.learner.candidate_number,
-            date_of_birth=f"{r.learner.date_of_birth:%d/%m/%Y}" if r.learner.date_of_birth else "",
-            has_lines=r.pk in with_lines,
-            edit_url=edit_url(r.pk),
+# A By Candidate row's columns, read as plain values: no Registration or Learner instances.
+_CANDIDATE_FIELDS = (
+    "pk",
+    "entry_type",
+    "has_lines",
+    "learner__last_name",
+    "learner__first_name",
+    "learner__candidate_number",
+    "learner__date_of_birth",
+)
+# Up to this many candidates, a page sorts them all (a few hundred learners found by their
+# keys); a longer list walks the centre's learner index of the sort and stops at the page.
+SORT_AT_MOST = 500
+
+
+class CandidatePages:
+    """By Candidate's list for Paginator: its length, and a page as finished rows.
+
+    The length is read from the centre's registrations index alone (registration_centre_idx,
+    no learner joined). A page is one query of plain values, with whether the claim has
+    lines for each candidate (an EXISTS per row, so no second query). "Action" is two parts,
+    without lines ("Create new") then with lines ("Edit"), each by name (the other way round
+    descending), split at the number with lines: one sort on the per-row EXISTS read and
+    sorted every candidate for each page (and PostgreSQL's JIT compiled it, ~100 ms at
+    20,000 candidates), while each part is walked by name and cut at the page.
+    """
+
+    def __init__(self, claim: Claim, *, sort: str, descending: bool):
+        self.centre_id = claim.centre_id
+        self.registrations = Registration.objects.filter(
+            centre_id=claim.centre_id, qualification_id=claim.qualification_id, is_current=True
         )
-        for r in registrations
-    ]
+        self.edit_url = url_maker("claims:candidate-edit", claim.pk)
+        self.sort, self.descending = sort, descending
+        # EXISTS, not IN: PostgreSQL estimates the anti-join well and keeps walking the name
+        # index; NOT IN was guessed at half the rows and sorted them all.
+        self.has_lines = Exists(ClaimLine.objects.filter(claim=claim, registration=OuterRef("pk")))
+        self._total: int | None = None
+        self._split: int | None = None
+
+    def count(self) -> int:
+        if self._total is None:
+            self._total = self.registrations.count()
+        return self._total
+
+    def _listed(self) -> QuerySet[Registration]:
+        if self.count() <= SORT_AT_MOST:
+            # A short list: its learners found by key (the registrations' own index), then
+            # sorted; joined on the centre instead, PostgreSQL read every learner of it.
+            listed = self.registrations.filter(
+                learner_id__in=self.registrations.values("learner_id")
+            )
+        else:
+            # A long one: the learner's centre lets PostgreSQL walk that centre's learners
+            # in the order of the sort (learner_centre_*_idx) and stop at the page.
+            listed = self.registrations.filter(learner__centre_id=self.centre_id)
+        return listed.annotate(has_lines=self.has_lines)
+
+    def _parts(self) -> list[tuple[QuerySet, int]]:
+        """(rows in their order, how many) for each part of the list, in page order."""
+        fields = CANDIDATE_SORTS["name" if self.sort == "action" else self.sort]
+        order = [f"-{f}" if self.descending else f for f in fields]
+        listed = self._listed().order_by(*order).values_list(*_CANDIDATE_FIELDS)
+        if self.sort != "action":
+            return [(listed, self.count())]
+        if self._split is None:
+            # Count the small part (candidates with lines, at most the claim's lines) only.
+            edits = self.registrations.filter(self.has_lines).count()
+            self._split = edits if self.descending else self.count() - edits
+        edit, create = listed.filter(has_lines=True), listed.filter(has_lines=False)
+        first, second = (edit, create) if self.descending else (create, edit)
+        return [(first, self._split), (second, self.count() - self._split)]
+
+    def __getitem__(self, window: slice) -> list[CandidateRow]:
+        start, stop = window.start or 0, window.stop
+        rows, offset = [], 0
+        for part, size in self._parts():
+            low, high = max(start - offset, 0), min(stop - offset, size)
+            if low < high:
+                rows += part[low:high]
+            offset += size
+        return [
+            CandidateRow(
+                name=f"{last_name}, {first_name}",
+                full_name=f"{first_name} {last_name}",
+                unit_entry=entry_type == EntryType.UNIT,
+                candidate_number=candidate_number,
+                date_of_birth=f"{born:%d/%m/%Y}" if born else "",
+                has_lines=has_lines,
+                edit_url=self.edit_url(pk),
+            )
+            for pk, entry_type, has_lines, last_name, first_name, candidate_number, born in rows
+        ]
 
 
 @dataclass(frozen=True)

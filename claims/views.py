@@ -44,11 +44,10 @@ from .models import (
 )
 from .selectors import (
     CANDIDATE_SORTS,
+    CandidatePages,
     active_assessors,
-    candidate_list_rows,
     candidate_rows,
     check_rows,
-    claim_candidates,
     claim_check_lines,
     claim_history,
     claim_reconciliation,
@@ -269,14 +268,14 @@ def by_candidate(request, pk: int):
     key = sort.lstrip("-")
     if key not in CANDIDATE_SORTS:
         key, descending = "name", False
-    page = paginate(request, claim_candidates(claim, sort=key, descending=descending))
+    page = paginate(request, CandidatePages(claim, sort=key, descending=descending))
     return render(
         request,
         "claims/by_candidate.html",
         {
             "claim": claim,
             "page": page,
-            "rows": candidate_list_rows(claim, page.object_list),
+            "rows": page.object_list,
             "sort": key,
             "descending": descending,
         },
