@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -17,7 +18,7 @@ from django.db.models import (
     Subquery,
 )
 from django.db.models.functions import Coalesce
-from django.template.defaultfilters import filesizeformat, pluralize
+from django.template.defaultfilters import filesizeformat, linebreaksbr, pluralize
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.functional import cached_property
@@ -40,6 +41,7 @@ from .models import (
     BatchUnit,
     CentreSampleRate,
     DocumentKind,
+    HistoryEvent,
     SampleRule,
 )
 
@@ -392,26 +394,52 @@ def batch_slot(*, batch: Batch, batch_unit_id: int) -> Slot:
 
 
 # --- history --------------------------------------------------------------------------------
-def batch_history(*, batch: Batch) -> QuerySet[BatchHistory]:
-    """The batch's history, newest first, to be paged (uploads alone can be thousands)."""
+def batch_history(*, batch: Batch) -> QuerySet:
+    """The batch's history, newest first, as plain values to be paged (uploads alone can
+    be thousands) and then worded by history_rows."""
     return (
         BatchHistory.objects.filter(batch=batch)
-        .select_related("actor")
-        .only(
-            "pk",
+        .order_by("-at", "-pk")
+        .values_list(
             "at",
             "event",
             "from_status",
             "to_status",
             "note",
             "document_id",
+            "document__original_name",
             "actor__first_name",
             "actor__last_name",
             "actor__email",
         )
-        .annotate(document_name=F("document__original_name"))
-        .order_by("-at", "-pk")
     )
+
+
+class HistoryRow(Row):
+    """One history entry, worded: when, who, what, from, to, the note and its file."""
+
+
+def history_rows(entries, *, download: Callable[[int], str]) -> list[HistoryRow]:
+    """A page of batch_history's values as HistoryRows; ``download`` gives a file's URL."""
+    events, statuses = dict(HistoryEvent.choices), dict(BatchStatus.choices)
+    rows = []
+    for at, event, source, target, note, document_id, name, *actor in entries:
+        moved = event == HistoryEvent.TRANSITION
+        rows.append(
+            HistoryRow(
+                when=_local(at, "j M Y H:i"),
+                who=_user_name(*actor) or "–",
+                what=events.get(event, event),
+                source=statuses.get(source, source) if moved else "",
+                target=statuses.get(target, target)
+                if moved or event == HistoryEvent.CREATED
+                else "",
+                note=linebreaksbr(note),
+                document_url=download(document_id) if document_id else "",
+                document_name=name or "",
+            )
+        )
+    return rows
 
 
 # --- lists ---------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from centres.access import body_role_required, section_required
 from centres.models import BodyRole, Section
 from hub.fsm import allowed_actions
-from hub.paging import paginate
+from hub.paging import paginate, url_maker
 
 from . import files, held, selectors, services, unit_rows
 from .access import (
@@ -193,6 +193,9 @@ def batch_page_context(request: HttpRequest, batch: Batch, *, download_url: str)
         per_page=HISTORY_PAGE_SIZE,
         param="history_page",
         count=counts.history,
+    )
+    history.object_list = selectors.history_rows(
+        history.object_list, download=url_maker(download_url, batch.pk)
     )
     return {
         "batch": batch,
