@@ -4,10 +4,12 @@ and a favicon at the address every browser asks for."""
 import re
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
+from hub.testing import nu
 from par.models import UnitSelection
 
 # An htmx attribute without the data- prefix: invalid HTML to the Nu checker.
@@ -56,3 +58,47 @@ def test_pages_link_the_icon(client):
     response = client.get(svg)
     assert response.status_code == 200
     assert b"<svg" in b"".join(response.streaming_content)
+
+
+def test_the_nu_checker_finds_errors_and_passes_valid_pages():
+    reason = nu.missing_reason()
+    if reason:
+        pytest.skip(reason)
+    valid = (
+        '<!doctype html><html lang="en"><head><title>t</title></head><body><p>ok</p></body></html>'
+    )
+    errors = nu.check({"valid": valid, "bare hx": valid.replace("<p>", '<p hx-get="/x">')})
+    assert list(errors) == ["bare hx"]
+    assert "hx-get" in errors["bare hx"][0]
+
+
+def test_pages_reached_by_search_forms_are_valid_html(member_client, world):
+    """The crawl follows links; these states come from forms (search, list), so they are
+    checked here: PAR results by name and by qualification, Bulk's learner list."""
+    reason = nu.missing_reason()
+    if reason:
+        pytest.skip(reason)
+    unit, other_unit = world.qualification.units.order_by("code")[:2]
+    registration = world.learner.registrations.get(qualification=world.qualification)
+    UnitSelection.objects.create(registration=registration, unit=unit, selected_by=world.admin)
+    pages = {
+        "PAR by name": (reverse("par:individual"), {"mode": "name", "q": world.learner.last_name}),
+        "PAR by qualification": (
+            reverse("par:individual"),
+            {"mode": "qualification", "qualification": world.qualification.pk},
+        ),
+        "PAR no match": (reverse("par:individual"), {"mode": "name", "q": "Nobody"}),
+        "Bulk list": (
+            reverse("par:bulk"),
+            {"qualification": world.qualification.pk, "units": [other_unit.pk], "list": "1"},
+        ),
+        "Learners search": (reverse("centres:learner-list"), {"q": world.learner.last_name}),
+    }
+    sources = {}
+    for label, (url, params) in pages.items():
+        response = member_client.get(url, params)
+        assert response.status_code == 200, label
+        sources[label] = response.content.decode()
+    for label in ("PAR by name", "PAR by qualification", "Bulk list", "Learners search"):
+        assert world.learner.membership_number in sources[label], label  # results shown
+    assert nu.check(sources) == {}
