@@ -62,6 +62,7 @@ class CertificateDispatchAdmin(admin.ModelAdmin):
 @admin.register(DeadlineAlert)
 class DeadlineAlertAdmin(admin.ModelAdmin):
     list_display = ["kind", "batch", "claim_source", "due", "recipients", "created_at", "sent_at"]
+    list_select_related = ["batch", "claim_source"]
     list_filter = ["kind"]
     readonly_fields = [f.name for f in DeadlineAlert._meta.fields]
 

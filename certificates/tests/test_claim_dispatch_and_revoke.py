@@ -5,6 +5,8 @@ import io
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
@@ -181,3 +183,31 @@ def test_a_run_whose_every_certificate_was_revoked_has_nothing_to_build(world):
     run.refresh_from_db()
     assert run.certificate_count == 0
     assert print_run_build(run_id=run.pk) is False and not PrintRun.objects.get(pk=run.pk).pdf
+
+
+@pytest.mark.django_db
+def test_the_claim_page_shows_its_awards_on_their_way(world, client):
+    claim = processed_award_claim(world)
+    client.force_login(world.admin)
+    url = reverse("claims:claim-detail", args=[claim.pk])
+    with CaptureQueriesContext(connection) as four:
+        body = client.get(url).content.decode()
+    assert "Qualification certificates" in body
+    due = CertificateDispatch.objects.get(claim=claim).due_on
+    assert f"{due:%-d %B %Y} (10 working days after the claim was processed)" in body
+    assert body.count("Waiting to be printed, due by") == 4
+
+    run = print_run_create(actor=world.staff, centre=world.centre)
+    print_run_mark_posted(actor=world.staff, run=run, carrier="DX", tracking_reference="DX-77")
+    body = client.get(url).content.decode()
+    assert body.count("by DX, tracking DX-77") == 4
+    # Twice the rows (each reissued: replaced and new), the same queries.
+    for certificate in Certificate.objects.filter(claim=claim):
+        certificate_reissue(actor=world.staff, certificate=certificate, reason="Lost.")
+    with CaptureQueriesContext(connection) as eight:
+        body = client.get(url).content.decode()
+    assert body.count("Replaced by") == 4
+    assert len(eight.captured_queries) == len(four.captured_queries)
+    # Another centre's staff never see the claim (R-ACC-2).
+    client.force_login(world.outsider)
+    assert client.get(url).status_code == 404

@@ -100,3 +100,21 @@ def test_each_persona_has_work_on_first_login(client):
         page = client.get(url, follow=True).content.decode()
         for text in expected:
             assert text in page, (email, url, text)
+
+
+def test_every_admin_page_answers_on_the_demo(client):
+    """Issue 13's "no admin page answers 500", on every kind of record the demo makes."""
+    from django.contrib import admin
+    from django.urls import reverse
+
+    from centres.models import User
+
+    seed_all()
+    client.force_login(User.objects.get(email="staff@demo.test"))
+    for model, model_admin in admin.site._registry.items():
+        prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+        changelist = client.get(reverse(f"{prefix}_changelist"))
+        assert changelist.status_code in (200, 302, 403), prefix
+        for obj in model_admin.get_queryset(changelist.wsgi_request)[:3]:
+            change = client.get(reverse(f"{prefix}_change", args=[obj.pk]))
+            assert change.status_code in (200, 302, 403), (prefix, obj.pk)
