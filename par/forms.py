@@ -15,19 +15,6 @@ class NameFilterForm(forms.Form):
     )
 
 
-class QualificationFilterForm(forms.Form):
-    qualification = forms.ModelChoiceField(
-        label="Qualification",
-        queryset=Qualification.objects.none(),
-        empty_label="Choose a qualification",
-        error_messages={"required": "Choose a qualification"},
-    )
-
-    def __init__(self, *args, qualifications, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["qualification"].queryset = qualifications
-
-
 class ReadQualificationField(forms.ModelChoiceField):
     """A ModelChoiceField that takes the qualification its form has read already (``read``),
     rather than reading it a second time when it cleans the same value."""
@@ -38,6 +25,25 @@ class ReadQualificationField(forms.ModelChoiceField):
         if self.read is not None and str(value) == str(self.read.pk):
             return self.read
         return super().to_python(value)
+
+
+class QualificationFilterForm(forms.Form):
+    qualification = ReadQualificationField(
+        label="Qualification",
+        queryset=Qualification.objects.none(),
+        empty_label="Choose a qualification",
+        error_messages={"required": "Choose a qualification"},
+    )
+
+    def __init__(self, *args, qualifications, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["qualification"]
+        field.queryset = qualifications
+        raw = self.data.get("qualification") if self.is_bound else None
+        if raw:
+            # The page lists the qualifications anyway: the one chosen is taken from that
+            # list (read once, kept by the field's queryset) rather than read again.
+            field.read = next((q for q in field.queryset if str(q.pk) == str(raw)), None)
 
 
 class BulkUnitsForm(forms.Form):
