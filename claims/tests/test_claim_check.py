@@ -246,3 +246,20 @@ def test_remove_page_queries_flat_at_4_and_200_lines(
         assert "Remove from claim</button>" in page
         measured.append(len(queries))
     assert measured[0] == measured[1]
+
+
+def test_r_clm_7_a_unit_from_another_awarding_body_changes_on_its_own_page(cw, member_client):
+    claim = claim_with_lines(cw)
+    services.claim_add_other_body_unit(
+        actor=cw.world.admin,
+        claim=claim,
+        registration_id=cw.full.pk,
+        unit_id=cw.units[2].pk,
+        assessor_id=cw.assessor.pk,
+        awarding_body="Pearson",
+        grade=Grade.DISTINCTION,
+    )
+    page = member_client.get(check_url(claim)).content.decode()
+    assert "Distinction (from Pearson)" in page
+    other_body = reverse("claims:other-body", args=[claim.pk, cw.full.pk])
+    assert f'href="{other_body}"' in page
