@@ -276,7 +276,10 @@ def tab_to(page, locator, stops, *, back=False, limit=80):
     raise AssertionError(f"{key} never reached {locator}")
 
 
-def test_keyboard_only_par_selection_with_focus_always_seen(page, live_server, world):
+@pytest.mark.parametrize(
+    "viewport", [{"width": 1024, "height": 600}, PHONE], ids=["laptop", "phone"]
+)
+def test_keyboard_only_par_selection_with_focus_always_seen(page, live_server, world, viewport):
     # Enough learners that the results run past the window and the sticky bar is in play.
     for i in range(12):
         RegistrationFactory(
@@ -284,7 +287,7 @@ def test_keyboard_only_par_selection_with_focus_always_seen(page, live_server, w
             qualification=world.qualification,
         )
     unit = world.qualification.units.order_by("code").last()
-    page.set_viewport_size({"width": 1024, "height": 600})
+    page.set_viewport_size(viewport)
     page.emulate_media(reduced_motion="reduce")  # read the settled focus style
     stops: list[dict] = []
 
