@@ -211,3 +211,19 @@ def test_the_claim_page_shows_its_awards_on_their_way(world, client):
     # Another centre's staff never see the claim (R-ACC-2).
     client.force_login(world.outsider)
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.django_db
+def test_staff_are_told_the_run_lost_a_revoked_certificate(world, client, built_run):
+    certificate = Certificate.objects.filter(print_run=built_run).first()
+    client.force_login(world.staff)
+    response = client.post(
+        reverse("certificates:staff-revoke", args=[certificate.pk]),
+        {"reason": "Awarded in error."},
+        follow=True,
+    )
+    body = response.content.decode()
+    assert f"Certificate {certificate.number} revoked." in body
+    assert f"It was taken out of print run {built_run.pk}" in body
+    queue = client.get(reverse("certificates:print-queue")).content.decode()
+    assert '<td class="text-end">2</td>' in queue  # the run's count, as the page lists it
