@@ -526,6 +526,7 @@ CLAIM_MISMATCHES = (
     ),
 )
 RECONCILE_EXAMPLES = 20  # problem lines named at the top of the page; the rest are counted
+CHECK_RETURN = "check"  # ?from=check: a candidate's grades saved go back to the check page
 
 
 def _mismatch_conditions(claim: Claim) -> dict[str, Q]:
@@ -644,9 +645,10 @@ def check_rows(claim: Claim, rows) -> list[CheckLine]:
             change_url="",
         )
         # A candidate no longer current has no grade page to go back to: only Remove.
-        if row["is_current"]:
-            make = other_body_url if row["other_awarding_body"] else candidate_url
-            line["change_url"] = make(row["registration_id"])
+        if row["other_awarding_body"] and row["is_current"]:
+            line["change_url"] = other_body_url(row["registration_id"])
+        elif row["is_current"]:
+            line["change_url"] = f"{candidate_url(row['registration_id'])}?from={CHECK_RETURN}"
         lines.append(line)
     return lines
 

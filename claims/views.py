@@ -44,6 +44,7 @@ from .models import (
 )
 from .selectors import (
     CANDIDATE_SORTS,
+    CHECK_RETURN,
     CandidatePages,
     active_assessors,
     candidate_rows,
@@ -325,6 +326,12 @@ def candidate_edit(request, pk: int, registration_pk: int):
         return refused
     registration = get_registration_for_claim(claim, registration_pk)
     rows = candidate_rows(claim, registration)
+    # A Change link on Check your answers comes back there once saved (or cancelled).
+    return_url = (
+        reverse("claims:claim-check", kwargs={"pk": claim.pk})
+        if request.GET.get("from") == CHECK_RETURN
+        else ""
+    )
     return _grid_post(
         request,
         claim,
@@ -332,8 +339,8 @@ def candidate_edit(request, pk: int, registration_pk: int):
         active_assessors(claim),
         lambda row: (registration.pk, row.unit.pk),
         "claims/candidate_edit.html",
-        {"registration": registration, "learner": registration.learner},
-        reverse("claims:by-candidate", kwargs={"pk": claim.pk}),
+        {"registration": registration, "learner": registration.learner, "return_url": return_url},
+        return_url or reverse("claims:by-candidate", kwargs={"pk": claim.pk}),
     )
 
 

@@ -39,7 +39,7 @@ def test_r_new_6_every_line_with_a_change_link(cw, member_client):
     for line in claim.lines.select_related("registration__learner", "unit", "assessor"):
         learner = line.registration.learner
         edit = reverse("claims:candidate-edit", args=[claim.pk, line.registration_id])
-        assert f'href="{edit}"' in page
+        assert f'href="{edit}?from=check"' in page
         assert f'href="{remove_url(claim, line)}"' in page
         assert f'data-line="{learner.membership_number} {line.unit.code}"' in page
         assert f"{learner.last_name}, {learner.first_name}" in page
@@ -263,3 +263,18 @@ def test_r_clm_7_a_unit_from_another_awarding_body_changes_on_its_own_page(cw, m
     assert "Distinction (from Pearson)" in page
     other_body = reverse("claims:other-body", args=[claim.pk, cw.full.pk])
     assert f'href="{other_body}"' in page
+
+
+def test_r_new_6_a_change_saved_comes_back_to_check_your_answers(cw, member_client):
+    claim = claim_with_lines(cw)
+    edit = reverse("claims:candidate-edit", args=[claim.pk, cw.full.pk]) + "?from=check"
+    page = member_client.get(edit).content.decode()
+    assert f'action="{edit}"' in page
+    assert f'href="{check_url(claim)}"' in page  # Cancel goes back there too
+    line = claim.lines.get(registration=cw.full)
+    data = {f"grade-{cw.units[0].pk}": "distinction", f"assessor-{cw.units[0].pk}": cw.assessor.pk}
+    response = member_client.post(edit, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert response["Location"] == check_url(claim)
+    line.refresh_from_db()
+    assert line.grade == "distinction"

@@ -39,8 +39,13 @@ def test_r_new_6_clean_claim_checked_then_submitted(page, live_server, world, se
 
     # Change goes to where the grade is set: the candidate's units.
     row.get_by_role("link", name=re.compile(r"^Change")).click()
-    expect(page).to_have_url(re.compile(rf"/claims/{claim.pk}/candidates/{cw.full.pk}/$"))
-    page.go_back()
+    expect(page).to_have_url(
+        re.compile(rf"/claims/{claim.pk}/candidates/{cw.full.pk}/\?from=check$")
+    )
+    page.get_by_role("link", name="Cancel").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Check your answers before you submit the claim"
+    )
 
     submit = page.get_by_role("button", name="Submit to assessor")
     expect(submit).to_be_disabled()
