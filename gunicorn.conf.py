@@ -17,6 +17,7 @@ spend their time rendering in Python, so threads stretched the p95 of the heavy 
 figures are in bench/README.md.
 """
 
+import gc
 import multiprocessing
 import os
 
@@ -43,6 +44,39 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # Heartbeat files in RAM, not on a possibly slow disk: a blocked disk would look like a hung
 # worker and get it killed.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+
+# The app is imported once, in the master, and each worker is a fork of it: a worker that
+# max_requests replaces starts at once instead of spending a second of CPU importing Django
+# and the hub again (with sync workers under load that was one core-second per worker per
+# few thousand requests). ``GUNICORN_PRELOAD=0`` imports in each worker instead (a deploy
+# that reloads code with HUP needs that).
+preload_app = os.environ.get("GUNICORN_PRELOAD", "1") != "0"
+
+
+def when_ready(server):
+    """In the master, once the app is loaded and before any worker is forked."""
+    if not preload_app:
+        return
+    # Nothing may be shared with the workers: a database connection opened while loading
+    # (none is, today) would be one socket used by every worker at once.
+    from django.db import connections
+
+    connections.close_all()
+    # Everything imported so far lives as long as the process: move it out of the garbage
+    # collector's sight, so a worker's full collections walk only what requests made (a
+    # full collection over the whole heap cost the moderation queue ~2 ms a request), and
+    # its pages stay shared with the master instead of being copied when the collector
+    # touches them.
+    gc.collect()
+    gc.freeze()
+
+
+def post_worker_init(worker):
+    """In each worker, once it has loaded the app (without preload_app: itself)."""
+    if not preload_app:
+        gc.collect()
+        gc.freeze()
+
 
 # Gunicorn 27's control socket sits at one path per user: a second server on the same host
 # (another node, `make bench` beside `make serve`) would take it over. Nothing uses it.
