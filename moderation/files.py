@@ -165,7 +165,7 @@ def unreadable_upload_response(request) -> HttpResponse:
         f"is {MAX_NAME_CHARS} characters). Rename the file with a shorter name and upload it "
         "again. Nothing was saved."
     )
-    if request.headers.get("X-Requested-With") == "XMLHttpRequest":
+    if request.headers.get("HX-Request") == "true":  # a slot's upload: no page to show it in
         return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
     back = request.headers.get("Referer", "")
     if not url_has_allowed_host_and_scheme(

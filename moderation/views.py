@@ -101,8 +101,9 @@ def _add_errors(form, errors: dict[str, list[str]]) -> None:
             form.add_error(field if field in form.fields else None, message)
 
 
-def _is_xhr(request: HttpRequest) -> bool:
-    return request.headers.get("X-Requested-With") == "XMLHttpRequest"
+def _is_htmx(request: HttpRequest) -> bool:
+    """Sent by htmx (a slot's form on the batch page): answer the part it swaps in."""
+    return request.headers.get("HX-Request") == "true"
 
 
 # --- reading a batch (both sides) ---------------------------------------------------------
@@ -508,7 +509,7 @@ def batch_detail(request, pk: int):
 
 
 def _slot_response(request, batch: Batch, unit_pk: int, errors: list[str], status: int):
-    """Just the one slot, for the page's script to swap in (R-NEW-1).
+    """Just the one slot, for htmx to swap in (R-NEW-1).
 
     Its links keep the page and filter the form was posted from (its query string); the
     batch-wide counts travel in headers, since the page holds only some of the slots.
@@ -562,7 +563,7 @@ def sample_upload(request, pk: int, unit_pk: int):
         except services.BatchError as exc:
             errors = [str(exc)]
     batch.refresh_from_db()
-    if _is_xhr(request):
+    if _is_htmx(request):
         return _slot_response(request, batch, unit.pk, errors, 400 if errors else 200)
     if errors:
         return _render_detail(request, batch, slot_errors={unit.pk: errors}, status=400)
@@ -582,7 +583,7 @@ def sample_remove(request, pk: int, unit_pk: int):
     except services.BatchError as exc:
         errors = [str(exc)]
     batch.refresh_from_db()
-    if _is_xhr(request):
+    if _is_htmx(request):
         return _slot_response(request, batch, unit.pk, errors, 400 if errors else 200)
     if errors:
         return _render_detail(request, batch, slot_errors={unit.pk: errors}, status=400)

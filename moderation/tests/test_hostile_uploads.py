@@ -20,7 +20,7 @@ from .hostile_corpus import REFUSED, STORED, corpus
 
 CHECK_CPU_SECONDS = 2.0
 REQUEST_CPU_SECONDS = 4.0
-XHR = {"X-Requested-With": "XMLHttpRequest"}
+XHR = {"HX-Request": "true"}  # what htmx sends
 
 
 class NamedBytes(io.BytesIO):

@@ -30,7 +30,7 @@ def test_r_bat_5_oversize_sample_refused_beside_the_slot(member_client, world, s
     response = member_client.post(
         reverse("moderation:sample-upload", args=[batch.pk, unit.pk]),
         {"file": pdf("huge.pdf", size=1024 * 1024 + 10)},
-        headers={"X-Requested-With": "XMLHttpRequest"},
+        headers={"HX-Request": "true"},
     )
     assert response.status_code == 400
     assert "“huge.pdf” is larger than 1 MB" in response.content.decode()

@@ -11,7 +11,7 @@ from moderation.models import BatchDocument, BatchHistory, BatchStatus, HistoryE
 from .factories import bulk_learner_units, make_batch, pdf
 
 S = BatchStatus
-XHR = {"X-Requested-With": "XMLHttpRequest"}
+XHR = {"HX-Request": "true"}  # what htmx sends
 
 
 def url(batch):

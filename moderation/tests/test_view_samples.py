@@ -25,9 +25,7 @@ def test_r_bat_5_upload_without_script_redirects_to_the_slot(member_client, worl
 def test_r_new_1_xhr_upload_returns_just_the_slot(member_client, world):
     batch = make_batch(world, S.CENTRE_COMPLETING)
     unit, url = slot_urls(batch)
-    response = member_client.post(
-        url, {"file": pdf("work.pdf")}, headers={"X-Requested-With": "XMLHttpRequest"}
-    )
+    response = member_client.post(url, {"file": pdf("work.pdf")}, headers={"HX-Request": "true"})
     body = response.content.decode()
     assert response.status_code == 200
     assert body.lstrip().startswith(f'<li id="slot-{unit.pk}"')
@@ -46,7 +44,7 @@ def test_r_bat_2_bad_file_error_beside_the_slot_nothing_else_changes(member_clie
     xhr = member_client.post(
         url,
         {"file": pdf("notes.txt").__class__("notes.txt", b"plain")},
-        headers={"X-Requested-With": "XMLHttpRequest"},
+        headers={"HX-Request": "true"},
     )
     assert xhr.status_code == 400
     assert "not accepted" in xhr.content.decode()

@@ -47,79 +47,86 @@
     }
   }
 
-  function csrfToken(form) {
-    var input = form && form.querySelector('input[name="csrfmiddlewaretoken"]');
-    if (input) return input.value;
-    var zone = document.querySelector("[data-dropzone]");
-    return zone ? zone.getAttribute("data-csrf") : "";
+  // A slot's own form goes by htmx (its data-hx-post, the slot its target): the answer is
+  // the slot again, with the file or with why it was refused (400), swapped in place. The
+  // form shows the upload's progress; a failure that leaves the slot as it was (the
+  // connection lost, an upload the server could not read) keeps the file chosen for a
+  // retry. Each request ends with "slot:done" on its form: {ok, message}.
+  var SLOT_FORM = "form[data-slot-upload]";
+
+  function slotForm(event) {
+    var config = event.detail && event.detail.requestConfig;
+    var form = config ? config.elt : event.target;
+    return form && form.matches && form.matches(SLOT_FORM) ? form : null;
   }
 
-  // Send one file to a slot's URL. onProgress(percent); done(ok, message).
-  function send(url, token, file, onProgress, done) {
-    var data = new FormData();
-    data.append("csrfmiddlewaretoken", token);
-    data.append("file", file, file.name);
-    var xhr = new XMLHttpRequest();
-    xhr.open("POST", url);
-    xhr.setRequestHeader("X-Requested-With", "XMLHttpRequest");
-    xhr.setRequestHeader("X-CSRFToken", token);
-    xhr.upload.addEventListener("progress", function (event) {
-      if (event.lengthComputable) onProgress(Math.round((event.loaded / event.total) * 100));
-    });
-    xhr.addEventListener("load", function () {
-      var slot = slotFor(url);
-      // A plain-text answer is a message about the upload itself (it could not be read).
-      var plain = /^text\/plain/.test(xhr.getResponseHeader("Content-Type") || "");
-      if ((xhr.status === 200 || xhr.status === 400) && slot && !plain) {
-        slot.outerHTML = xhr.responseText;
-        updateSampleCount(xhr);
-        var fresh = slotFor(url);
-        var error = fresh && fresh.querySelector('[role="alert"]');
-        done(xhr.status === 200, error ? error.textContent.trim() : "");
-      } else {
-        done(false, plain ? xhr.responseText : "The upload failed (" + xhr.status + "). Try again.");
-      }
-    });
-    xhr.addEventListener("error", function () {
-      done(false, "The connection was lost. Try again.");
-    });
-    xhr.send(data);
+  function isHtml(xhr) {
+    return /^text\/html/.test(xhr.getResponseHeader("Content-Type") || "");
   }
 
-  // A slot's own form: upload with a progress bar instead of a full page load.
-  document.addEventListener("submit", function (event) {
-    var form = event.target.closest("form[data-slot-upload]");
-    if (!form) return;
-    var input = form.querySelector('input[type="file"]');
-    if (!input.files.length) return; // let the server say a file is needed
-    event.preventDefault();
-    var progress = form.querySelector("progress");
+  function fail(form, message) {
     var button = form.querySelector('button[type="submit"]');
+    form.querySelector("progress").hidden = true;
+    button.disabled = false;
+    button.textContent = "Retry";
+    var note = form.querySelector(".slot-network-error") || document.createElement("div");
+    note.className = "slot-network-error text-danger small w-100";
+    note.setAttribute("role", "alert");
+    note.textContent = message;
+    form.appendChild(note);
+  }
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var form = slotForm(event);
+    if (!form) return;
+    var progress = form.querySelector("progress");
     progress.hidden = false;
     progress.value = 0;
-    button.disabled = true;
-    // The attribute, not form.action: the slot is found by the path as written in the page.
-    var url = form.getAttribute("action");
-    send(url, csrfToken(form), input.files[0], function (percent) {
-      progress.value = percent;
-    }, function (ok, message) {
-      if (!ok && slotFor(url) && document.body.contains(form)) {
-        // The slot was not replaced (network error): keep the file chosen for a retry.
-        progress.hidden = true;
-        button.disabled = false;
-        button.textContent = "Retry";
-        var note = form.querySelector(".slot-network-error") || document.createElement("div");
-        note.className = "slot-network-error text-danger small w-100";
-        note.setAttribute("role", "alert");
-        note.textContent = message;
-        form.appendChild(note);
-      }
-    });
+    form.querySelector('button[type="submit"]').disabled = true;
+  });
+
+  document.addEventListener("htmx:xhr:progress", function (event) {
+    var form = slotForm(event);
+    if (form && event.detail.lengthComputable) {
+      form.querySelector("progress").value = Math.round((event.detail.loaded / event.detail.total) * 100);
+    }
+  });
+
+  // The slot answers 400 with itself and the reason: swap that in too. A plain-text answer
+  // is a message about the upload itself (it could not be read): no slot to swap.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (!slotForm(event)) return;
+    var xhr = event.detail.xhr;
+    var slot = (xhr.status === 200 || xhr.status === 400) && isHtml(xhr);
+    event.detail.shouldSwap = slot;
+    event.detail.isError = !slot;
+  });
+
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = slotForm(event);
+    if (!form) return;
+    var xhr = event.detail.xhr;
+    var ok = false;
+    var message = "";
+    if (!document.body.contains(form)) {
+      // Swapped: the slot as the server has it now.
+      updateSampleCount(xhr);
+      var fresh = slotFor(form.getAttribute("action"));
+      var error = fresh && fresh.querySelector('[role="alert"]');
+      ok = xhr.status === 200;
+      message = error ? error.textContent.trim() : "";
+    } else {
+      if (!xhr.status) message = "The connection was lost. Try again.";
+      else if (/^text\/plain/.test(xhr.getResponseHeader("Content-Type") || "")) message = xhr.responseText;
+      else message = "The upload failed (" + xhr.status + "). Try again.";
+      fail(form, message);
+    }
+    form.dispatchEvent(new CustomEvent("slot:done", { detail: { ok: ok, message: message } }));
   });
 
   // --- several files at once -------------------------------------------------------
   var zone = document.querySelector("[data-dropzone]");
-  if (!zone) return;
+  if (!zone || !window.htmx || !window.DataTransfer) return;
   zone.hidden = false;
   var input = zone.querySelector("[data-dropzone-input]");
   var result = zone.querySelector("[data-dropzone-result]");
@@ -198,19 +205,37 @@
     result.appendChild(go);
   }
 
+  // A matched file goes through its slot's own form: put in its file box, sent by htmx.
   function uploadRow(row, next) {
     row.status.textContent = "";
+    var slot = slotFor(row.url);
+    var form = slot && slot.querySelector(SLOT_FORM);
+    if (!form) {
+      row.status.textContent = "This slot is no longer on the page: reload it and try again.";
+      next();
+      return;
+    }
     var bar = el("progress", { max: "100", value: "0", "class": "slot-progress", "aria-label": "Upload progress for " + row.file.name });
     row.status.appendChild(bar);
-    send(row.url, csrfToken(null), row.file, function (percent) { bar.value = percent; }, function (ok, message) {
-      row.status.textContent = ok ? "Uploaded" : (message || "Failed");
+    var chosen = new DataTransfer();
+    chosen.items.add(row.file);
+    form.querySelector('input[type="file"]').files = chosen.files;
+    var progress = function (event) {
+      if (event.detail.lengthComputable) bar.value = Math.round((event.detail.loaded / event.detail.total) * 100);
+    };
+    form.addEventListener("htmx:xhr:progress", progress);
+    form.addEventListener("slot:done", function (event) {
+      form.removeEventListener("htmx:xhr:progress", progress);
+      var ok = event.detail.ok;
+      row.status.textContent = ok ? "Uploaded" : (event.detail.message || "Failed");
       if (!ok) {
         var retry = el("button", { type: "button", "class": "btn btn-sm btn-outline-primary ms-2" }, "Retry");
         retry.addEventListener("click", function () { uploadRow(row, function () {}); });
         row.status.appendChild(retry);
       }
       next();
-    });
+    }, { once: true });
+    htmx.trigger(form, "submit");
   }
 
   function uploadNext(queue, i) {
