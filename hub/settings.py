@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "claims",
     "certificates",
     "notices",
+    "downloads",
 ]
 
 MIDDLEWARE = [
@@ -307,7 +308,7 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": env.int("HUB_CERTIFICATE_SWEEP_SECONDS", default=300),
     },
     "sla-sweep": {
-        "task": "certificates.tasks.sweep_sla",
+        "task": "moderation.tasks.sweep_sla",
         "schedule": env.int("HUB_SLA_SWEEP_SECONDS", default=900),
     },
     "claims-processing-sweep": {
@@ -322,7 +323,14 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "hub.tasks.orphan_sweep",
         "schedule": env.int("HUB_ORPHAN_SWEEP_SECONDS", default=6 * 60 * 60),
     },
+    "download-sweep": {
+        "task": "downloads.tasks.download_sweep",
+        "schedule": env.int("HUB_DOWNLOAD_SWEEP_SECONDS", default=15 * 60),
+    },
 }
+# A prepared download's link works this long after its zip is built; then beat's download
+# sweep removes the zip from storage (R-DL-1).
+HUB_DOWNLOAD_EXPIRY_HOURS = env.int("HUB_DOWNLOAD_EXPIRY_HOURS", default=72)
 # Stored files no row refers to (work killed between storing a file and committing its row)
 # are removed by the orphan sweep (hub/orphans.py) once older than this.
 HUB_ORPHAN_GRACE_HOURS = env.int("HUB_ORPHAN_GRACE_HOURS", default=24)

@@ -116,3 +116,96 @@ def private_download(file, *, filename: str, content_type: str):
     # The redirect carries a working URL for its lifetime: no cache may keep it either.
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+# S3 takes at most 10,000 parts per object; a little headroom for the zip's own headers.
+MAX_PARTS = 9_000
+
+
+def part_bytes_for(expected_size: int) -> int:
+    """The multipart part size that fits ``expected_size`` bytes in S3's 10,000 parts.
+
+    5 MiB (S3's smallest part) up to 45 GB, then larger: a 200 GB zip goes in ~23 MB parts.
+    One part is held in memory at a time, so this is also the writer's memory cost.
+    """
+    return max(UPLOAD_PART_BYTES, -(-expected_size // MAX_PARTS))
+
+
+class _WriteOnly:
+    """A write-only view of a storage file: no tell or seek, so zipfile streams into it
+    (data descriptors after each member) and never seeks back into a part already sent."""
+
+    def __init__(self, file) -> None:
+        self._file = file
+        self.written = 0
+
+    def write(self, data) -> int:
+        self._file.write(data)
+        self.written += len(data)
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+
+def streaming_writer(storage, name: str, *, expected_size: int):
+    """A context manager giving a write-only file that lands in ``storage`` as ``name``.
+
+    On S3 the bytes go up as a multipart upload in parts of ``part_bytes_for(expected_size)``
+    (django-storages' S3File, one part buffered in memory at a time): nothing touches the
+    worker's disk and memory stays flat however large the object. The upload is completed
+    only when the block ends cleanly; on an exception it is aborted, so no half object is
+    left. On local disk the file is written in place (the storage is the disk).
+    """
+    import contextlib
+    import os
+
+    @contextlib.contextmanager
+    def writer():
+        if is_s3(storage):
+            from storages.backends.s3 import S3File
+            from storages.utils import clean_name
+
+            file = S3File(
+                storage._normalize_name(clean_name(name)),
+                "wb",
+                storage,
+                buffer_size=part_bytes_for(expected_size),
+            )
+            try:
+                yield _WriteOnly(file)
+            except BaseException:
+                if file._multipart is not None:
+                    file._multipart.abort()
+                    file._multipart = None
+                file._is_dirty = False
+                file._raw_bytes_written = 1  # closing must not create an empty object
+                file.close()
+                raise
+            file.close()
+        else:
+            path = storage.path(name)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            try:
+                with open(path, "wb") as file:
+                    yield _WriteOnly(file)
+            except BaseException:
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(path)
+                raise
+
+    return writer()
+
+
+def streaming_reader(storage, name: str):
+    """``name`` opened for reading in chunks, never loaded whole.
+
+    django-storages' S3File downloads the whole object into memory when opened for reading;
+    here S3's own response body is read as it arrives instead.
+    """
+    if is_s3(storage):
+        from storages.utils import clean_name
+
+        key = storage._normalize_name(clean_name(name))
+        return storage.bucket.Object(key).get()["Body"]
+    return storage.open(name, "rb")

@@ -33,5 +33,6 @@ urlpatterns = [
     path("claims/", include("claims.urls")),
     path("certificates/", include("certificates.urls")),
     path("notices/", include("notices.urls")),
+    path("downloads/", include("downloads.urls")),
     path("admin/", admin.site.urls),
 ]

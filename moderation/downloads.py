@@ -47,6 +47,31 @@ class _Pipe:
         return data
 
 
+def member_path(document: BatchDocument) -> str:
+    """Where ``document`` goes in a batch's zip: learner work in a folder per learner."""
+    name = download_name(document.original_name, document.content_type)
+    if document.kind == DocumentKind.SAMPLE:
+        selection = document.batch_unit.selection
+        learner = selection.registration.learner
+        folder = safe_filename(f"{learner.membership_number} {learner.last_name}")
+        return f"Learner work/{folder}/{safe_filename(selection.unit.code)} - {name}"
+    return f"{DocumentKind(document.kind).label}/{name}"
+
+
+def unique_path(path: str, used: set[str]) -> str:
+    """``path``, or with " (2)", " (3)"... before the extension if ``used`` holds it; kept."""
+    # A second "essay.pdf" becomes "essay (2).pdf": the extension stays last.
+    stem, dot, ext = path.rpartition(".")
+    if "/" in ext or not dot:
+        stem, dot, ext = path, "", ""
+    n, candidate = 1, path
+    while candidate in used:
+        n += 1
+        candidate = f"{stem} ({n}){dot}{ext}"
+    used.add(candidate)
+    return candidate
+
+
 def batch_entries(batch: Batch) -> list[tuple[str, BatchDocument]]:
     """(name in the zip, document) for every current file of the batch, names unique."""
     documents = (
@@ -57,27 +82,8 @@ def batch_entries(batch: Batch) -> list[tuple[str, BatchDocument]]:
         )
         .order_by("kind", "pk")
     )
-    entries, used = [], set()
-    for document in documents:
-        name = download_name(document.original_name, document.content_type)
-        if document.kind == DocumentKind.SAMPLE:
-            selection = document.batch_unit.selection
-            learner = selection.registration.learner
-            folder = safe_filename(f"{learner.membership_number} {learner.last_name}")
-            path = f"Learner work/{folder}/{safe_filename(selection.unit.code)} - {name}"
-        else:
-            path = f"{DocumentKind(document.kind).label}/{name}"
-        # A second "essay.pdf" becomes "essay (2).pdf": the extension stays last.
-        stem, dot, ext = path.rpartition(".")
-        if "/" in ext or not dot:
-            stem, dot, ext = path, "", ""
-        n = 1
-        while path in used:
-            n += 1
-            path = f"{stem} ({n}){dot}{ext}"
-        used.add(path)
-        entries.append((path, document))
-    return entries
+    used: set[str] = set()
+    return [(unique_path(member_path(document), used), document) for document in documents]
 
 
 def _zip_stream(entries: list[tuple[str, BatchDocument]]) -> Iterator[bytes]:
