@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: run serve serve-check test install install-dev browser-deps bench-deps lint format bench recovery clean
+.PHONY: run serve serve-check test install install-dev browser-deps bench-deps lint format bench bench-download recovery clean
 
 # Debian ships venv separately; install it when we can rather than fail obscurely.
 $(BIN)/python:
@@ -107,6 +107,11 @@ bench-deps:
 
 bench: install-dev bench-deps
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# A whole-cohort download (issue 15) of a 2,000-learner-unit batch built by a real worker,
+# with its peak memory before and after (bench/cohort_download.py; a few minutes).
+bench-download: install-dev
+	$(BIN)/python bench/cohort_download.py $(BENCH_DOWNLOAD_ARGS)
 
 # Restart Redis, then PostgreSQL, under load, on throwaway servers of its own (needs Debian's
 # postgresql and redis-server packages); prints each outage and checks nothing was lost.
