@@ -209,7 +209,8 @@ STORAGES = {
     "default": default_storage,
     "staticfiles": {
         "BACKEND": (
-            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            # WhiteNoise's manifest storage, each address worked out once (hub/staticfiles.py).
+            "hub.staticfiles.StaticFilesStorage"
             if HUB_PRODUCTION
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )

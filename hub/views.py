@@ -6,13 +6,13 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from centres.models import BodyRole, Section
 from notices.selectors import latest_notices
 
 from . import health
+from .fixed_urls import fixed_url_or_none
 
 
 @dataclass(frozen=True)
@@ -79,11 +79,9 @@ BODY_PAGES = [
 
 
 def _url(name: str) -> str | None:
-    # A section whose pages are not built yet is simply not offered.
-    try:
-        return reverse(name)
-    except NoReverseMatch:
-        return None
+    # A section whose pages are not built yet is simply not offered. Reversed once per
+    # process: the header's navigation asks for these on every page.
+    return fixed_url_or_none(name)
 
 
 def section_tiles(membership) -> list[Tile]:

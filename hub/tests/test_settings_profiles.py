@@ -113,9 +113,11 @@ def test_a_single_node_install_may_keep_media_on_its_own_disk():
 SHOW_SHARED_STATE = """
 from django.conf import settings
 from django.core.files.storage import default_storage
+from importlib import import_module
+from django.contrib.sessions.backends.db import SessionStore as DatabaseSessions
 from hub.storage import is_s3
 print(settings.CACHES["default"]["BACKEND"], settings.CACHES["default"]["LOCATION"])
-print(settings.SESSION_ENGINE)
+print(settings.SESSION_ENGINE, issubclass(import_module(settings.SESSION_ENGINE).SessionStore, DatabaseSessions))
 print(settings.CELERY_BROKER_URL)
 print(is_s3(default_storage), default_storage.bucket_name, default_storage.default_acl)
 print(default_storage.querystring_auth, default_storage.querystring_expire)
@@ -129,8 +131,9 @@ def test_production_shares_sessions_cache_broker_and_files_between_nodes():
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == "django.core.cache.backends.redis.RedisCache redis://127.0.0.1:6379/0"
-    # Sessions in the database every node reads; never a node's memory or files.
-    assert lines[1] == "django.contrib.sessions.backends.db"
+    # Sessions in the database every node reads (Django's engine, with a plain-SQL read);
+    # never a node's memory or files.
+    assert lines[1] == "hub.session_store True"
     assert lines[2] == "redis://127.0.0.1:6379/0"
     # Files in a private bucket, handed out only as signed URLs that expire.
     assert lines[3] == "True hub-media private"
