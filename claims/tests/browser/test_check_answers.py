@@ -36,6 +36,10 @@ def test_r_new_6_clean_claim_checked_then_submitted(page, live_server, world, se
     expect(row).to_contain_text("Priya Shah (PS)")
     expect(page.get_by_test_id("reconciliation")).to_have_count(0)
     assert_accessible(page)
+    size = page.viewport_size
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert_accessible(page)
+    page.set_viewport_size(size)
 
     # Change goes to where the grade is set: the candidate's units.
     row.get_by_role("link", name=re.compile(r"^Change")).click()
