@@ -77,6 +77,16 @@ def url_maker(viewname: str, *args) -> Callable[[int], str]:
     return lambda key: f"{head}{key}{tail}"
 
 
+def url_format(viewname: str, arity: int) -> str:
+    """``viewname``'s URL as a format string of ``arity`` keys, reversed once per page:
+    ``url_format("moderation:document-download", 2).format(batch_pk, document_pk)``."""
+    keys = [_SLOT - i for i in range(arity)]
+    url = reverse(viewname, args=keys)
+    for position, key in enumerate(keys):
+        url = url.replace(str(key), f"{{{position}}}", 1)
+    return url
+
+
 def short_date(value: date | datetime | None, *, blank: str = "") -> str:
     """``value`` as lists print it, "3 Mar 2026" (the date filter's "j M Y"), in local time."""
     if value is None:

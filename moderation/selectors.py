@@ -7,16 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.paginator import Page, Paginator
-from django.db.models import (
-    Count,
-    Exists,
-    F,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-)
+from django.core.paginator import Page
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.template.defaultfilters import filesizeformat, linebreaksbr, pluralize
 from django.utils import timezone
@@ -44,19 +36,6 @@ from .models import (
     HistoryEvent,
     SampleRule,
 )
-
-
-def numbered_page(paginator: Paginator, number, *, count: int | None = None) -> Page:
-    """``paginator``'s page ``number`` (or the nearest valid), with the page numbers to link.
-
-    ``count``, when the caller has it already, saves the paginator its COUNT query.
-    """
-    if count is not None:
-        paginator.count = count  # overrides the cached_property for this paginator
-    page = paginator.get_page(number)
-    page.numbers = list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
-    return page
-
 
 # --- the batch page and the moderator's review: slots ---------------------------------------
 SLOTS_MISSING = "missing"  # the "Slots without a file" filter's value of ?slots=
@@ -495,11 +474,11 @@ class QueueRow(Row):
 
 
 def queue_rows(
-    rows, *, url: tuple[str, str], take_url: tuple[str, str] | None = None
+    rows, *, url: Callable[[int], str], take_url: Callable[[int], str] | None = None
 ) -> list[QueueRow]:
     """QUEUE_FIELDS ``rows`` as QueueRows of finished strings, so a row costs the template a
-    few dictionary lookups and no filter; URLs are (head, tail) around the batch id,
-    reversed once per page."""
+    few dictionary lookups and no filter; ``url`` and ``take_url`` give a batch's URLs
+    (hub.paging.url_maker, reversed once per page)."""
     now = timezone.now()
     today = timezone.localdate(now)
     labels = dict(BatchStatus.choices)
@@ -518,8 +497,8 @@ def queue_rows(
                 sla_class=sla_class,
                 sla_text=sla_text,
                 is_overdue=overdue,
-                url=f"{url[0]}{pk}{url[1]}",
-                take_url=f"{take_url[0]}{pk}{take_url[1]}" if take_url else "",
+                url=url(pk),
+                take_url=take_url(pk) if take_url else "",
             )
         )
     return out
@@ -569,12 +548,12 @@ _CENTRE_BATCH_FIELDS = (
 )
 
 
-def centre_batch_rows(rows, *, url: tuple[str, str], comments_url: str) -> list[Row]:
+def centre_batch_rows(rows, *, url: Callable[[int], str], comments_url: str) -> list[Row]:
     """``centre_batches`` rows as Rows of finished strings: dates formatted and the SLA note
     worded here (sla_badge), so a row costs the template lookups and no filter.
 
-    ``url`` is (head, tail) around the batch id; ``comments_url`` a format string of the
-    batch and document ids; both made once per page.
+    ``url`` gives a batch's URL (hub.paging.url_maker); ``comments_url`` is a format string
+    of the batch and document ids (hub.paging.url_format); both made once per page.
     """
     now = timezone.now()
     today = timezone.localdate(now)
@@ -597,7 +576,7 @@ def centre_batch_rows(rows, *, url: tuple[str, str], comments_url: str) -> list[
         out.append(
             Row(
                 pk=str(pk),
-                url=f"{url[0]}{pk}{url[1]}",
+                url=url(pk),
                 qualification_code=qualification_code,
                 status=status,
                 status_label=labels.get(status, status),
@@ -848,24 +827,24 @@ class _LearnerWalk:
         return list(self.rows.order_by(*self.ORDER)[start:stop])
 
 
-def batch_unit_choices_page(
+def batch_unit_learners(*, batch: Batch, query: str = "", free_only: bool = False) -> _LearnerWalk:
+    """Select Units' learners (found by ``query``, only those with units free if asked), to
+    be paged; batch_unit_choices reads a page of them."""
+    return _LearnerWalk(batch=batch, query=query, free_only=free_only)
+
+
+def batch_unit_choices(
     *,
     batch: Batch,
-    page_number,
-    per_page: int,
-    query: str = "",
-    free_only: bool = False,
+    page: Page,
     posted: tuple[set[int], set[int]] | None = None,
-) -> tuple[Page, list[LearnerChoices]]:
-    """One page of learners with their PAR units, ticks and reasons, in four queries.
+) -> list[LearnerChoices]:
+    """The learners of ``page`` (of batch_unit_learners) with their PAR units, ticks and
+    reasons, in three queries.
 
     ``posted`` (shown, ticked) puts back what a refused POST had ticked, so nothing the
     user ticked is lost when the service says no.
     """
-    page = numbered_page(
-        Paginator(_LearnerWalk(batch=batch, query=query, free_only=free_only), per_page),
-        page_number,
-    )
     learners = list(page.object_list)
     selections = list(
         UnitSelection.objects.filter(AnyOf(F("registration_id"), [row[0] for row in learners]))
@@ -889,11 +868,10 @@ def batch_unit_choices_page(
                 pk=pk, label=f"{code} {title}", reason=reason, ticked=not reason and pk in ticked
             )
         )
-    rows = [
+    return [
         LearnerChoices(name=f"{last}, {first}", p_number=p_number, units=units[pk])
         for pk, last, first, p_number in learners
     ]
-    return page, rows
 
 
 def selection_reasons(*, results: dict[int, str], on_batch: set[int]) -> dict[int, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 from urllib.parse import urlencode
@@ -10,7 +11,6 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from centres.access import body_role_required, section_required
 from centres.models import BodyRole, Section
 from hub.fsm import allowed_actions
-from hub.paging import paginate, url_maker
+from hub.paging import paginate, url_format, url_maker
 
 from . import files, held, selectors, services, unit_rows
 from .access import (
@@ -108,25 +108,6 @@ def _is_htmx(request: HttpRequest) -> bool:
 
 # --- reading a batch (both sides) ---------------------------------------------------------
 HISTORY_PAGE_SIZE = 20
-_ROW_ID = 2147483647  # stands for a row's id in a URL reversed once per page
-
-
-def _row_url(name: str, *args) -> tuple[str, str]:
-    """``name``'s URL around its last argument: a row's URL is then one concatenation.
-
-    A page of slots would otherwise call reverse() several times a row.
-    """
-    head, tail = reverse(name, args=[*args, _ROW_ID]).rsplit(str(_ROW_ID), 1)
-    return head, tail
-
-
-def _url_format(name: str, arity: int) -> str:
-    """``name``'s URL as a format string of ``arity`` ids ("/moderation/{0}/files/{1}/")."""
-    ids = [_ROW_ID - i for i in range(arity)]
-    url = reverse(name, args=ids)
-    for position, row_id in enumerate(ids):
-        url = url.replace(str(row_id), f"{{{position}}}", 1)
-    return url
 
 
 def _slots_query(*, missing_only: bool, page_number: int) -> str:
@@ -143,25 +124,25 @@ def _slots_query(*, missing_only: bool, page_number: int) -> str:
 class _SlotLinks:
     """The slot URLs of one page, reversed once; each row's is a concatenation."""
 
-    upload: tuple[str, str]
-    remove: tuple[str, str]
-    download: tuple[str, str]
+    upload: Callable[[int], str]
+    remove: Callable[[int], str]
+    download: Callable[[int], str]
     query: str
 
     @classmethod
     def for_batch(cls, batch_pk: int, *, download_url: str, query: str = "") -> _SlotLinks:
         return cls(
-            upload=_row_url("moderation:sample-upload", batch_pk),
-            remove=_row_url("moderation:sample-remove", batch_pk),
-            download=_row_url(download_url, batch_pk),
+            upload=url_maker("moderation:sample-upload", batch_pk),
+            remove=url_maker("moderation:sample-remove", batch_pk),
+            download=url_maker(download_url, batch_pk),
             query=query,
         )
 
     def apply(self, slot: selectors.Slot) -> None:
-        slot.upload_url = f"{self.upload[0]}{slot.pk}{self.upload[1]}{self.query}"
-        slot.remove_url = f"{self.remove[0]}{slot.pk}{self.remove[1]}{self.query}"
+        slot.upload_url = f"{self.upload(slot.pk)}{self.query}"
+        slot.remove_url = f"{self.remove(slot.pk)}{self.query}"
         for file in ([slot.current] if slot.current else []) + slot.earlier:
-            file.url = f"{self.download[0]}{file.pk}{self.download[1]}"
+            file.url = self.download(file.pk)
 
 
 def batch_page_context(request: HttpRequest, batch: Batch, *, download_url: str) -> dict:
@@ -188,6 +169,9 @@ def batch_page_context(request: HttpRequest, batch: Batch, *, download_url: str)
     for group in learner_slots:
         for slot in group.slots:
             links.apply(slot)
+    for _label, versions in document_sections:
+        for document in versions:
+            document.url = links.download(document.pk)
     history = paginate(
         request,
         selectors.batch_history(batch=batch),
@@ -195,17 +179,13 @@ def batch_page_context(request: HttpRequest, batch: Batch, *, download_url: str)
         param="history_page",
         count=counts.history,
     )
-    history.object_list = selectors.history_rows(
-        history.object_list, download=url_maker(download_url, batch.pk)
-    )
+    history.object_list = selectors.history_rows(history.object_list, download=links.download)
     return {
         "batch": batch,
         "slot_counts": counts,
         "slot_page": slot_page,
         "learner_slots": learner_slots,
         "missing_only": missing_only,
-        "download_head": links.download[0],
-        "download_tail": links.download[1],
         "document_sections": document_sections,
         "rule": selectors.batch_sample_rule(batch=batch, counts=counts),
         "history": history,
@@ -251,16 +231,14 @@ def index(request):
         batches = selectors.centre_batches(
             batches=batches_for(request), completed=tab == "completed"
         )
-    page = selectors.numbered_page(
-        Paginator(batches, settings.HUB_PAGE_SIZE), request.GET.get("page")
-    )
-    detail = _row_url("moderation:batch-detail")
+    page = paginate(request, batches)
+    detail = url_maker("moderation:batch-detail")
     if tab == "deleted":
         for batch in page:
-            batch.url = f"{detail[0]}{batch.pk}{detail[1]}"  # a tombstone: no files, no clock
+            batch.url = detail(batch.pk)  # a tombstone: no files, no clock
     else:
         page.object_list = selectors.centre_batch_rows(
-            page, url=detail, comments_url=_url_format("moderation:document-download", 2)
+            page, url=detail, comments_url=url_format("moderation:document-download", 2)
         )
     return render(request, "moderation/index.html", {"page": page, "tab": tab})
 
@@ -458,14 +436,10 @@ def batch_units(request, pk: int):
     if batch.missing_documents() and not batch.override_documents:
         messages.warning(request, "Upload the IV Feedback and Assessment Brief first.")
         return redirect("moderation:batch-documents", pk=batch.pk)
-    page, rows = selectors.batch_unit_choices_page(
-        batch=batch,
-        page_number=request.GET.get("page"),
-        per_page=settings.HUB_PAGE_SIZE,
-        query=query,
-        free_only=free_only,
-        posted=posted,
+    page = paginate(
+        request, selectors.batch_unit_learners(batch=batch, query=query, free_only=free_only)
     )
+    rows = selectors.batch_unit_choices(batch=batch, page=page, posted=posted)
     counts = selectors.batch_selection_counts(batch=batch)
     context = {
         "batch": batch,
@@ -603,12 +577,12 @@ def _check_context(request, batch: Batch) -> dict:
     # The check page and the batch page list slots in the same order and page size.
     detail = reverse("moderation:batch-detail", args=[batch.pk])
     slots = f"{detail}{_slots_query(missing_only=False, page_number=page.number)}"
-    remove = _row_url("moderation:batch-unit-remove", batch.pk)
+    remove = url_maker("moderation:batch-unit-remove", batch.pk)
     for line in lines:
         line.change_url = f"{slots}#slot-{line.pk}"
-        line.remove_url = f"{remove[0]}{line.pk}{remove[1]}"
+        line.remove_url = remove(line.pk)
     for line in reconciliation.examples:
-        line.remove_url = f"{remove[0]}{line.pk}{remove[1]}"
+        line.remove_url = remove(line.pk)
     documents = dict(
         batch.documents.current()
         .filter(kind__in=[DocumentKind.IV_FEEDBACK, DocumentKind.BRIEF])
@@ -790,15 +764,13 @@ moderator_required = body_role_required(BodyRole.MODERATOR, allow_staff=False)
 @moderator_required
 def queue(request):
     """Batches assigned to the moderator, and those nobody has taken, by SLA due date."""
-    size = settings.HUB_PAGE_SIZE
-    assigned = selectors.numbered_page(
-        Paginator(selectors.moderator_queue_assigned(moderator_id=request.user.pk), size),
-        request.GET.get("assigned_page"),
+    assigned = paginate(
+        request,
+        selectors.moderator_queue_assigned(moderator_id=request.user.pk),
+        param="assigned_page",
     )
-    unassigned = selectors.numbered_page(
-        Paginator(selectors.moderator_queue_unassigned(), size), request.GET.get("page")
-    )
-    review_url, take_url = _row_url("moderation:review"), _row_url("moderation:take")
+    unassigned = paginate(request, selectors.moderator_queue_unassigned())
+    review_url, take_url = url_maker("moderation:review"), url_maker("moderation:take")
     # The pages list the finished rows (a page of plain values comes in).
     assigned.object_list = assigned.rows = selectors.queue_rows(assigned, url=review_url)
     unassigned.object_list = unassigned.rows = selectors.queue_rows(
