@@ -29,6 +29,7 @@ import io
 import logging
 import time
 import zipfile
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 from django.conf import settings
@@ -136,20 +137,41 @@ def _write_manifest(text, download: DownloadRequest) -> None:
 
 def write_zip(download: DownloadRequest, *, key: str, claimed_at) -> int:
     """Stream the download's zip into storage as ``key``; its size in bytes."""
-    storage = default_storage
     progress = _Progress(download, claimed_at)
-    expected = download.bytes_total + (download.files_total + 1) * OVERHEAD_PER_FILE
-    with streaming_writer(storage, key, expected_size=expected) as target:
+    size = zip_into(
+        default_storage,
+        key,
+        expected_size=download.bytes_total + (download.files_total + 1) * OVERHEAD_PER_FILE,
+        manifest=lambda text: _write_manifest(text, download),
+        entries=selectors.entries(download),
+        on_member=progress.add,
+    )
+    progress.save()
+    return size
+
+
+def zip_into(
+    storage,
+    key: str,
+    *,
+    expected_size: int,
+    manifest: Callable[[io.TextIOBase], None],
+    entries: Iterable[selectors.Entry],
+    on_member: Callable[[int], None] = lambda size: None,
+) -> int:
+    """Write a zip of ``entries`` (read from ``storage``) into ``storage`` as ``key``,
+    ``manifest.csv`` first; its size. Memory: one read chunk and one upload part."""
+    with streaming_writer(storage, key, expected_size=expected_size) as target:
         with zipfile.ZipFile(
             target, "w", compression=zipfile.ZIP_STORED, allowZip64=True
         ) as archive:
             # Excel opens a UTF-8 CSV with its byte-order mark as UTF-8 (names with accents).
             with archive.open("manifest.csv", "w", force_zip64=True) as member:
                 text = io.TextIOWrapper(member, encoding="utf-8-sig", newline="")
-                _write_manifest(text, download)
+                manifest(text)
                 text.flush()
                 text.detach()
-            for entry in selectors.entries(download):
+            for entry in entries:
                 info = zipfile.ZipInfo(
                     entry.path, date_time=timezone.localtime(entry.uploaded_at).timetuple()[:6]
                 )
@@ -161,8 +183,7 @@ def write_zip(download: DownloadRequest, *, key: str, claimed_at) -> int:
                 ):
                     while chunk := source.read(CHUNK):
                         member.write(chunk)
-                progress.add(entry.size)
-        progress.save()
+                on_member(entry.size)
         return target.written
 
 
