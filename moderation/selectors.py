@@ -443,6 +443,21 @@ def moderator_queue_assigned(*, moderator_id: int) -> QuerySet:
     )
 
 
+def moderator_queue_counts(*, moderator_id: int) -> tuple[int, int]:
+    """How many batches await ``moderator_id``, and how many nobody has taken, for the
+    queue's page numbers: one statement over the batch table alone (each list's own COUNT
+    joined the centre and qualification of thousands of rows, 3-5 times dearer)."""
+    counts = (
+        Batch.objects.live()
+        .filter(status__in=AWAITING_MODERATOR)
+        .aggregate(
+            assigned=Count("pk", filter=Q(moderator_id=moderator_id)),
+            unassigned=Count("pk", filter=Q(moderator__isnull=True)),
+        )
+    )
+    return counts["assigned"], counts["unassigned"]
+
+
 def moderator_queue_unassigned() -> QuerySet:
     """Submitted batches nobody has taken, by SLA due date (batch_unassigned_sla_idx)."""
     return unassigned_batches().order_by("sla_due_at", "pk").values_list(*QUEUE_FIELDS)

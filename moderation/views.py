@@ -764,12 +764,16 @@ moderator_required = body_role_required(BodyRole.MODERATOR, allow_staff=False)
 @moderator_required
 def queue(request):
     """Batches assigned to the moderator, and those nobody has taken, by SLA due date."""
+    assigned_count, unassigned_count = selectors.moderator_queue_counts(
+        moderator_id=request.user.pk
+    )
     assigned = paginate(
         request,
         selectors.moderator_queue_assigned(moderator_id=request.user.pk),
         param="assigned_page",
+        count=assigned_count,
     )
-    unassigned = paginate(request, selectors.moderator_queue_unassigned())
+    unassigned = paginate(request, selectors.moderator_queue_unassigned(), count=unassigned_count)
     review_url, take_url = url_maker("moderation:review"), url_maker("moderation:take")
     # The pages list the finished rows (a page of plain values comes in).
     assigned.object_list = assigned.rows = selectors.queue_rows(assigned, url=review_url)

@@ -68,3 +68,23 @@ def test_query_count_and_size_flat_at_6_and_120_waiting_batches(
         assert len(response.content) <= 200_000
         measured.append(len(queries))
     assert measured[0] == measured[1]
+
+
+def test_page_numbers_count_only_live_waiting_batches_of_each_list(
+    moderator_client, world, settings
+):
+    settings.HUB_PAGE_SIZE = 2
+    mine = waiting(world, 3, moderator=world.moderator)
+    free = waiting(world, 5)
+    waiting(world, 4, moderator=world.assessor)  # assigned to someone else: in neither list
+    make_batch(world, S.CENTRE_COMPLETING, selections=[])  # not waiting
+    Batch.objects.filter(pk=free[-1].pk).update(deleted_at=timezone.now())  # deleted
+    response = moderator_client.get(URL)
+    assigned, unassigned = response.context["assigned"], response.context["unassigned"]
+    assert assigned.paginator.count == 3 and assigned.paginator.num_pages == 2
+    assert unassigned.paginator.count == 4 and unassigned.paginator.num_pages == 2
+    last = moderator_client.get(URL, {"page": 2}).content.decode()
+    assert take_buttons(last) == [b.pk for b in free[2:4]]
+    assert [b.pk for b in moderator_client.get(URL, {"assigned_page": 2}).context["assigned"]] == [
+        mine[2].pk
+    ]
