@@ -421,6 +421,48 @@ def history_rows(entries, *, download: Callable[[int], str]) -> list[HistoryRow]
     return rows
 
 
+# After these the centre has had an outcome from the moderator, with comments (R-BAT-8).
+OUTCOME_SEEN = (*OUTCOMES, BatchStatus.RESUBMITTED)
+
+
+def moderator_comments(*, batch: Batch, download: Callable[[int], str]) -> Row | None:
+    """The moderator's latest outcome as the centre reads it on the batch page: which, when,
+    by whom, the comments typed and the comments document. None before any outcome.
+
+    One query, and only for a batch past an outcome; the history keeps every earlier one.
+    """
+    if batch.status not in OUTCOME_SEEN:
+        return None
+    entry = (
+        BatchHistory.objects.filter(
+            batch=batch, event=HistoryEvent.TRANSITION, to_status__in=OUTCOMES
+        )
+        .order_by("-at", "-pk")
+        .values_list(
+            "at",
+            "to_status",
+            "note",
+            "document_id",
+            "document__original_name",
+            "actor__first_name",
+            "actor__last_name",
+            "actor__email",
+        )
+        .first()
+    )
+    if entry is None:
+        return None
+    at, outcome, note, document_id, name, *actor = entry
+    return Row(
+        outcome=dict(BatchStatus.choices).get(outcome, outcome),
+        when=_local(at, "j M Y H:i"),
+        who=_user_name(*actor) or "The moderator",
+        note=linebreaksbr(note),
+        document_url=download(document_id) if document_id else "",
+        document_name=name or "",
+    )
+
+
 # --- lists ---------------------------------------------------------------------------------
 # A queue row's columns, read as plain values: no Batch, Centre or Qualification instances.
 QUEUE_FIELDS = (

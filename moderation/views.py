@@ -463,6 +463,10 @@ def _render_detail(request, batch: Batch, *, slot_errors=None, status: int = 200
     context = batch_page_context(
         request, batch, download_url="moderation:document-download"
     ) | _centre_context(request, batch)
+    # The outcome's banner says the comments are below: they are, typed text and document.
+    context["moderator_comments"] = selectors.moderator_comments(
+        batch=batch, download=url_maker("moderation:document-download", batch.pk)
+    )
     for group in context["learner_slots"]:
         for slot in group.slots:
             slot.errors = (slot_errors or {}).get(slot.pk, [])
