@@ -64,11 +64,21 @@
   document.addEventListener("change", showApply);
 
   // R-CLM-9: "Submit to assessor" stays disabled until the centre declaration is ticked.
+  // Issue 14: a button that cannot work yet is not the primary one, and says why beside it.
   document.querySelectorAll("[data-requires-declaration]").forEach(function (button) {
     var box = document.getElementById(button.getAttribute("data-requires-declaration"));
     if (!box) return;
+    var why = button.form && button.form.querySelector("[data-declaration-why]");
     var sync = function () {
-      button.disabled = !box.checked;
+      var ready = box.checked;
+      button.disabled = !ready;
+      button.classList.toggle("btn-success", ready);
+      button.classList.toggle("btn-outline-secondary", !ready);
+      if (why) {
+        why.hidden = ready;
+        if (ready) button.removeAttribute("aria-describedby");
+        else button.setAttribute("aria-describedby", why.id);
+      }
     };
     box.addEventListener("change", sync);
     sync();

@@ -13,6 +13,8 @@ from hub.testing.browser import assert_accessible, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+PRIMARY = ".btn-primary:visible, .btn-success:visible"
+
 
 def test_r_new_6_clean_claim_checked_then_submitted(page, live_server, world, settings):
     settings.CELERY_TASK_ALWAYS_EAGER = True
@@ -23,7 +25,10 @@ def test_r_new_6_clean_claim_checked_then_submitted(page, live_server, world, se
 
     login(page, live_server, world.admin, PASSWORD)
     page.goto(f"{live_server.url}/claims/{claim.pk}/")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Unsubmitted claim for 05839")
+    heading = page.get_by_role("heading", level=1)
+    expect(heading).to_have_text("Unsubmitted claim for 05839")
+    # Issue 14: the claim page's heading is seen, not only read out (visually-hidden is 1px).
+    assert heading.bounding_box()["height"] > 20
     assert_accessible(page)
     page.get_by_role("link", name="Check and submit").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
@@ -51,8 +56,22 @@ def test_r_new_6_clean_claim_checked_then_submitted(page, live_server, world, se
         "Check your answers before you submit the claim"
     )
 
+    # R-CLM-9: disabled until the declaration is ticked; meanwhile not the primary button
+    # (issue 14), and the line beside it says why.
     submit = page.get_by_role("button", name="Submit to assessor")
     expect(submit).to_be_disabled()
+    expect(submit).not_to_have_class(re.compile(r"\bbtn-success\b"))
+    expect(page.locator(PRIMARY)).to_have_count(0)
+    why = "Tick the centre declaration above to submit the claim."
+    expect(submit).to_have_accessible_description(why)
+    expect(page.get_by_text(why)).to_be_visible()
+    page.get_by_label("I confirm that signed candidate declarations").check()
+    expect(submit).to_be_enabled()
+    expect(submit).to_have_class(re.compile(r"\bbtn-success\b"))
+    expect(page.get_by_text(why)).to_be_hidden()
+    page.get_by_label("I confirm that signed candidate declarations").uncheck()
+    expect(submit).to_be_disabled()
+    expect(page.get_by_text(why)).to_be_visible()
     page.get_by_label("I confirm that signed candidate declarations").check()
     submit.click()
     page.get_by_role("button", name="Yes, submit to assessor").click()
