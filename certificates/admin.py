@@ -1,8 +1,8 @@
 from django.contrib import admin, messages
 from django.utils import timezone
 
-from .dashboard import dispatches_at_risk, dispatches_late
-from .models import Certificate, CertificateDispatch, DeadlineAlert, FailedJob
+from .models import Certificate, CertificateDispatch, FailedJob
+from .selectors import dispatches_at_risk, dispatches_late
 
 
 @admin.register(Certificate)
@@ -57,17 +57,6 @@ class CertificateDispatchAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False  # made by the hub with the batch's certificates
-
-
-@admin.register(DeadlineAlert)
-class DeadlineAlertAdmin(admin.ModelAdmin):
-    list_display = ["kind", "batch", "claim_source", "due", "recipients", "created_at", "sent_at"]
-    list_select_related = ["batch", "claim_source"]
-    list_filter = ["kind"]
-    readonly_fields = [f.name for f in DeadlineAlert._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False  # raised by the deadline sweeps, once per crossing
 
 
 @admin.register(FailedJob)

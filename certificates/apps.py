@@ -8,8 +8,10 @@ class CertificatesConfig(AppConfig):
 
     def ready(self) -> None:
         from hub import outbox
+        from moderation.dashboard import register_panel
         from moderation.signals import batch_transition_recorded
 
+        from . import selectors
         from .receivers import queue_issue_on_complete
 
         # moderation sends this inside the transition's transaction, so the certificates'
@@ -26,3 +28,9 @@ class CertificatesConfig(AppConfig):
             ("certificates.email_posted", "print_run_email_posted"),
         ):
             outbox.register(kind, f"certificates.services.{handler}")
+        # R-SLA-2 on the moderation dashboard: dispatches at risk or late, failed jobs.
+        register_panel(
+            template="certificates/_dashboard_panel.html",
+            figures=selectors.dashboard_figures,
+            links=selectors.dashboard_links,
+        )

@@ -279,60 +279,6 @@ class CertificateDispatch(models.Model):
         return f"claim {self.claim.number if self.claim else self.claim_id}"
 
 
-class AlertKind(models.TextChoices):
-    SLA_DUE_SOON = "sla_due_soon", "Moderation due soon"
-    SLA_OVERDUE = "sla_overdue", "Moderation overdue"
-    DISPATCH_AT_RISK = "dispatch_at_risk", "Certificate dispatch at risk"
-    DISPATCH_LATE = "dispatch_late", "Certificate dispatch late"
-
-
-class DeadlineAlert(models.Model):
-    """One email for one deadline crossing; the unique constraint makes a second one impossible.
-
-    ``cycle`` is when the clock being watched started (the SLA restarts at Centre
-    re-submitted, so a new cycle may alert again; the same cycle never does).
-    """
-
-    batch = models.ForeignKey(
-        Batch, on_delete=models.CASCADE, related_name="deadline_alerts", null=True, blank=True
-    )
-    # A claim's full-award dispatch (R-SLA-2); one of batch and claim is set.
-    claim_source = models.ForeignKey(
-        "claims.Claim",
-        on_delete=models.CASCADE,
-        related_name="deadline_alerts",
-        null=True,
-        blank=True,
-        verbose_name="claim",
-    )
-    kind = models.CharField(max_length=30, choices=AlertKind.choices)
-    cycle = models.DateTimeField()
-    due = models.DateTimeField(help_text="The deadline as it stood when the alert was raised.")
-    recipients = models.TextField(help_text="Comma-separated addresses.")
-    created_at = models.DateTimeField(default=timezone.now)
-    claim = models.CharField(max_length=32, blank=True, db_index=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["batch", "kind", "cycle"], name="deadlinealert_once_per_crossing"
-            ),
-            models.UniqueConstraint(
-                fields=["claim_source", "kind", "cycle"],
-                condition=models.Q(claim_source__isnull=False),
-                name="deadlinealert_claim_once_per_crossing",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        if self.batch_id is None:
-            return f"{self.get_kind_display()}: claim {self.claim_source_id}"
-        return f"{self.get_kind_display()}: batch {self.batch_id}"
-
-
 class FailedJob(models.Model):
     """A task that exhausted its retries; admins see it and can run it again (R-SLA-3)."""
 

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
+from django.conf import settings
 from django.db.models import Count, Min, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
 
 from centres.models import Learner, Qualification, QualificationUnit
 from hub.paging import short_date, url_maker
+from hub.workdays import add_working_days
 from moderation.models import Batch
 from par.models import UnitSelection
 
@@ -18,6 +23,7 @@ from .models import (
     CertificateKind,
     CertificateStatus,
     Delivery,
+    FailedJob,
     PrintRun,
 )
 
@@ -216,3 +222,37 @@ def staff_certificate_search(query: str) -> QuerySet[Certificate]:
         Q(number__in=certificate_number_variants(query))
         | Q(learner__membership_number=query.upper())
     )
+
+
+def dispatches_late(*, today) -> QuerySet[CertificateDispatch]:
+    """Dispatches not sent whose due day has passed (R-SLA-2)."""
+    return CertificateDispatch.objects.filter(dispatched_at__isnull=True, due_on__lt=today)
+
+
+def dispatches_at_risk(*, today) -> QuerySet[CertificateDispatch]:
+    """Dispatches not sent, due within HUB_DISPATCH_AT_RISK_WORKING_DAYS working days."""
+    return CertificateDispatch.objects.filter(
+        dispatched_at__isnull=True,
+        due_on__gte=today,
+        due_on__lte=add_working_days(today, settings.HUB_DISPATCH_AT_RISK_WORKING_DAYS),
+    )
+
+
+def dashboard_figures(now: datetime) -> dict[str, object]:
+    """The moderation dashboard's certificates panel (R-SLA-2): dispatches at risk or late,
+    and background jobs that failed for good."""
+    today = timezone.localdate(now)
+    return {
+        "certificates_at_risk": dispatches_at_risk(today=today).count(),
+        "certificates_late": dispatches_late(today=today).count(),
+        "failed_jobs": FailedJob.objects.filter(rerun_at__isnull=True).count(),
+    }
+
+
+def dashboard_links() -> dict[str, str]:
+    dispatches = reverse("admin:certificates_certificatedispatch_changelist")
+    return {
+        "certificates_at_risk": f"{dispatches}?due=at_risk",
+        "certificates_late": f"{dispatches}?due=late",
+        "failed_jobs": reverse("admin:certificates_failedjob_changelist") + "?rerun_at__isempty=1",
+    }

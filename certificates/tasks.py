@@ -1,4 +1,4 @@
-"""Background work for certificates and deadlines. Tasks take primary keys and call a service.
+"""Background work for certificates and their dispatch deadlines; tasks take primary keys.
 
 Every task is idempotent, acknowledged late and rejected (so redelivered) if its worker dies
 (R-SLA-3); failures retry with exponential backoff, and one that runs out of retries is
@@ -54,13 +54,6 @@ def sweep_certificates() -> dict:
         dispatch_certificates.delay(batch_id)
     sent = alerts.dispatch_sweep()
     return {"issue": len(to_issue), "dispatch": len(to_dispatch), "alerts": sent}
-
-
-@shared_task(**RELIABLE)
-@single_run("sla-sweep", ttl=SWEEP_LOCK_SECONDS)
-def sweep_sla() -> int:
-    """Beat: alert on moderation batches due soon or overdue (R-SLA-1)."""
-    return alerts.sla_sweep()
 
 
 @task_failure.connect

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from centres.access import body_role_required, section_required
+from centres.access import section_required
 from centres.models import Section
 from hub.paging import paginate
 from hub.storage import private_download
@@ -21,7 +20,6 @@ from .access import (
     get_certificate_for_request,
     get_learner_for_certificates,
 )
-from .dashboard import dashboard_figures, dashboard_links
 from .forms import VerifyForm
 from .models import CertificateDispatch
 from .selectors import (
@@ -115,21 +113,3 @@ def verify_short(request, token: str):
     if number and code:
         url += "?" + urlencode({"number": number, "code": code})
     return redirect(url)
-
-
-@require_GET
-@body_role_required()
-def dashboard(request):
-    """The awarding body's administrators: SLA and certificate figures at a glance."""
-    figures, links = dashboard_figures(), dashboard_links()
-    return render(
-        request,
-        "certificates/dashboard.html",
-        {
-            "figures": figures,
-            "links": links,
-            # Each status's count links to the batches in that status.
-            "open_rows": [(label, n, links[label]) for label, n in figures.open_by_status],
-            "warn_days": settings.HUB_SLA_WARN_DAYS,
-        },
-    )

@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 
 from . import outbox
-from .models import OutboxMessage
+from .models import DeadlineAlert, OutboxMessage
 
 
 @admin.register(OutboxMessage)
@@ -25,3 +25,14 @@ class OutboxMessageAdmin(admin.ModelAdmin):
             actor=request.user, message_ids=list(queryset.values_list("pk", flat=True))
         )
         self.message_user(request, f"{count} message(s) sent round again.", messages.SUCCESS)
+
+
+@admin.register(DeadlineAlert)
+class DeadlineAlertAdmin(admin.ModelAdmin):
+    list_display = ["kind", "batch", "claim_source", "due", "recipients", "created_at", "sent_at"]
+    list_select_related = ["batch", "claim_source"]
+    list_filter = ["kind"]
+    readonly_fields = [f.name for f in DeadlineAlert._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # raised by the deadline sweeps, once per crossing

@@ -1,4 +1,5 @@
-"""The hub's own table: the outbox every app's side effects go through (see hub/outbox.py)."""
+"""The hub's own tables: the outbox every app's side effects go through (see hub/outbox.py),
+and the deadline alerts both clocks raise (hub/deadlines.py)."""
 
 from __future__ import annotations
 
@@ -37,3 +38,65 @@ class OutboxMessage(models.Model):
     def __str__(self) -> str:
         state = "done" if self.done_at else f"pending, {self.attempts} attempt(s)"
         return f"{self.kind} #{self.pk} ({state})"
+
+
+class AlertKind(models.TextChoices):
+    SLA_DUE_SOON = "sla_due_soon", "Moderation due soon"
+    SLA_OVERDUE = "sla_overdue", "Moderation overdue"
+    DISPATCH_AT_RISK = "dispatch_at_risk", "Certificate dispatch at risk"
+    DISPATCH_LATE = "dispatch_late", "Certificate dispatch late"
+
+
+class DeadlineAlert(models.Model):
+    """One email for one deadline crossing; the unique constraint makes a second one impossible.
+
+    Both clocks raise them through hub/deadlines.py: moderation's SLA (moderation/alerts.py,
+    R-SLA-1) and certificate dispatch (certificates/alerts.py, R-SLA-2). ``cycle`` is when the
+    clock being watched started (the SLA restarts at Centre re-submitted, so a new cycle may
+    alert again; the same cycle never does). The table is the one certificates made: the
+    model moved here, its rows stayed.
+    """
+
+    batch = models.ForeignKey(
+        "moderation.Batch",
+        on_delete=models.CASCADE,
+        related_name="deadline_alerts",
+        null=True,
+        blank=True,
+    )
+    # A claim's full-award dispatch (R-SLA-2); one of batch and claim is set.
+    claim_source = models.ForeignKey(
+        "claims.Claim",
+        on_delete=models.CASCADE,
+        related_name="deadline_alerts",
+        null=True,
+        blank=True,
+        verbose_name="claim",
+    )
+    kind = models.CharField(max_length=30, choices=AlertKind.choices)
+    cycle = models.DateTimeField()
+    due = models.DateTimeField(help_text="The deadline as it stood when the alert was raised.")
+    recipients = models.TextField(help_text="Comma-separated addresses.")
+    created_at = models.DateTimeField(default=timezone.now)
+    claim = models.CharField(max_length=32, blank=True, db_index=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "certificates_deadlinealert"
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["batch", "kind", "cycle"], name="deadlinealert_once_per_crossing"
+            ),
+            models.UniqueConstraint(
+                fields=["claim_source", "kind", "cycle"],
+                condition=models.Q(claim_source__isnull=False),
+                name="deadlinealert_claim_once_per_crossing",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.batch_id is None:
+            return f"{self.get_kind_display()}: claim {self.claim_source_id}"
+        return f"{self.get_kind_display()}: batch {self.batch_id}"

@@ -13,14 +13,11 @@ from pypdf import PdfReader
 
 from centres.models import Centre
 from certificates.alerts import dispatch_sweep
-from certificates.dashboard import dashboard_figures
 from certificates.models import (
-    AlertKind,
     Certificate,
     CertificateDispatch,
     CertificateKind,
     CertificateStatus,
-    DeadlineAlert,
     Delivery,
     PrintRun,
 )
@@ -34,8 +31,9 @@ from certificates.services import (
 )
 from claims.tests.conftest import finalised_claim, make_claim_world
 from hub import outbox
-from hub.models import OutboxMessage
+from hub.models import AlertKind, DeadlineAlert, OutboxMessage
 from hub.workdays import add_working_days
+from moderation.dashboard import dashboard_figures
 
 from .factories import posted_centre_certificates
 

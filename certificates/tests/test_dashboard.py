@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from certificates.dashboard import dashboard_figures, percentile
 from certificates.models import CertificateDispatch
 from certificates.services import certificates_issue_for_batch
+from moderation.dashboard import dashboard_figures, percentile
 from moderation.models import Batch, BatchStatus
 from moderation.tests.factories import make_batch
 

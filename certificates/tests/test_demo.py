@@ -7,9 +7,9 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from centres.audit import AuditEvent
-from certificates.dashboard import dashboard_figures
 from certificates.models import Certificate, CertificateDispatch, CertificateKind, PrintRun
 from claims.models import Claim, ClaimStatus
+from moderation.dashboard import dashboard_figures
 from moderation.models import Batch, BatchHistory, BatchStatus
 from notices.models import Notice
 

@@ -15,10 +15,8 @@ from centres.models import AuditEvent, Centre
 from certificates import services
 from certificates.alerts import dispatch_sweep
 from certificates.models import (
-    AlertKind,
     Certificate,
     CertificateDispatch,
-    DeadlineAlert,
     Delivery,
     PrintRun,
 )
@@ -29,7 +27,7 @@ from certificates.services import (
     print_run_create,
     print_run_mark_posted,
 )
-from hub.models import OutboxMessage
+from hub.models import AlertKind, DeadlineAlert, OutboxMessage
 
 from .factories import complete_batch, posted_centre_certificates
 

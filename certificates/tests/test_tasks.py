@@ -10,6 +10,7 @@ from hub import tasks as outbox_tasks
 from hub.models import OutboxMessage
 from moderation import services as moderation
 from moderation.models import BatchStatus
+from moderation.tasks import sweep_sla
 from moderation.tests.factories import make_batch
 
 S = BatchStatus
@@ -35,7 +36,7 @@ def test_task_options_survive_a_dead_worker():
         tasks.issue_certificates,
         tasks.dispatch_certificates,
         tasks.sweep_certificates,
-        tasks.sweep_sla,
+        sweep_sla,
     ):
         assert task.acks_late is True
         assert task.reject_on_worker_lost is True

@@ -13,10 +13,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from certificates.models import DeadlineAlert, FailedJob
+from certificates.models import FailedJob
 from certificates.tests.factories import issued_certificate
 from claims.tests.conftest import make_claim_world, submitted_claim
 from hub import outbox
+from hub.models import DeadlineAlert
 from moderation import services as moderation
 from moderation.models import BatchStatus
 from moderation.tests.factories import make_batch
@@ -26,7 +27,7 @@ from notices.services import Recipient, notify
 SYSTEM_MADE = {
     "certificates.certificate",
     "certificates.certificatedispatch",
-    "certificates.deadlinealert",
+    "hub.deadlinealert",
     "certificates.failedjob",
     "hub.outboxmessage",
     "moderation.batch",

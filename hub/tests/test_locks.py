@@ -15,10 +15,11 @@ from claims import tasks as claim_tasks
 from hub import locks
 from hub import tasks as hub_tasks
 from hub.locks import held, single_run
+from moderation import tasks as moderation_tasks
 
 SWEEPS = [
     (certificate_tasks.sweep_certificates, "certificates-sweep"),
-    (certificate_tasks.sweep_sla, "sla-sweep"),
+    (moderation_tasks.sweep_sla, "sla-sweep"),
     (claim_tasks.sweep_finalised_claims, "claims-processing-sweep"),
     (hub_tasks.outbox_sweep, "outbox-sweep"),
 ]
@@ -33,7 +34,7 @@ def test_a_sweep_whose_lock_is_held_is_skipped(task, name, monkeypatch):
         certificate_tasks.services, "certificates_to_heal", lambda: ran.append(1) or ([], [])
     )
     monkeypatch.setattr(certificate_tasks.alerts, "dispatch_sweep", lambda: 0)
-    monkeypatch.setattr(certificate_tasks.alerts, "sla_sweep", lambda: ran.append(1) or 0)
+    monkeypatch.setattr(moderation_tasks.alerts, "sla_sweep", lambda: ran.append(1) or 0)
     monkeypatch.setattr(claim_tasks, "claims_awaiting_processing", _recorded_claims(ran))
     monkeypatch.setattr(hub_tasks.outbox, "sweep", lambda: ran.append(1) or 0)
 

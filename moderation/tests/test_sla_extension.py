@@ -135,7 +135,7 @@ def test_both_sides_see_the_new_date_and_the_reason(client, world):
 
 
 def test_r_sla_1_alerts_follow_the_new_due_date(world, mailoutbox):
-    from certificates.alerts import sla_sweep
+    from moderation.alerts import sla_sweep
     from moderation.models import Batch
 
     batch = make_batch(world, S.WITH_MODERATOR, moderator=world.moderator)

@@ -178,7 +178,7 @@ def test_sla_alerts_are_listed_for_the_moderator_and_the_team_once(world, mailou
 
     from django.utils import timezone
 
-    from certificates.alerts import sla_sweep
+    from moderation.alerts import sla_sweep
     from moderation.models import Batch
 
     batch = make_batch(world, S.WITH_MODERATOR, moderator=world.moderator)
