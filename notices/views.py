@@ -36,13 +36,15 @@ def notice_open(request, pk: int):
 
 
 def _work_in_the_centre_of(request, link: str) -> None:
-    """A notice about a batch or claim of another of the user's centres switches to it first.
+    """A notice about a batch, claim or download of another of the user's centres switches to
+    it first.
 
     Pages answer only for the current centre (R-ACC-2): without the switch, a Programme
     Director of two centres opening "Batch 13: Complete" from Eastfield while working in
     Northgate would meet a 404, not the batch. Nothing changes for anyone else.
     """
     from claims.models import Claim
+    from downloads.models import DownloadRequest
     from moderation.models import Batch
 
     memberships = getattr(request, "memberships", None) or []
@@ -52,7 +54,9 @@ def _work_in_the_centre_of(request, link: str) -> None:
         match = resolve(urlsplit(link).path)
     except Resolver404:
         return
-    model = {"moderation": Batch, "claims": Claim}.get(match.namespace)
+    model = {"moderation": Batch, "claims": Claim, "downloads": DownloadRequest}.get(
+        match.namespace
+    )
     if model is None or "pk" not in match.kwargs:
         return
     centre_id = model.objects.filter(pk=match.kwargs["pk"]).values_list("centre_id", flat=True)

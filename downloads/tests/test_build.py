@@ -230,3 +230,26 @@ def test_the_month_holds_what_reached_the_moderator_this_month(world):
     folders = {n.split("/")[0] for n in _zip_of(download).namelist()[1:]}
     assert folders == {f"Batch {this_month.pk} {world.centre.number} {world.qualification.code}"}
     assert BatchDocument.objects.filter(batch=earlier, kind=DocumentKind.SAMPLE).exists()
+
+
+def test_the_notice_opens_the_download_in_its_centre(client, world):
+    """A member of two centres who moved on to the other is switched back by the notice."""
+    from centres.models import Role
+    from centres.tests.factories import MembershipFactory
+    from conftest import ALL_GRANTS
+
+    MembershipFactory(
+        user=world.director, centre=world.other_centre, role=Role.PROGRAMME_DIRECTOR, **ALL_GRANTS
+    )
+    batch = make_batch(world, S.CENTRE_COMPLETING, samples=1)
+    download = _ready(world, batch, actor=world.director)
+    world.director.current_centre = world.other_centre
+    world.director.save()
+    client.force_login(world.director)
+    assert client.get(reverse("downloads:detail", args=[download.pk])).status_code == 404
+
+    notice = Notice.objects.get(kind="download.ready", recipient=world.director)
+    page = client.get(reverse("notices:open", args=[notice.pk]), follow=True)
+    assert page.redirect_chain[-1][0] == reverse("downloads:detail", args=[download.pk])
+    assert f"You are now working in {world.centre.name}." in page.content.decode()
+    assert "The zip is ready" in page.content.decode()
