@@ -102,6 +102,7 @@ class Slot(Row):
         last_name: str,
         unit_code: str,
         unit_title: str,
+        to_fill: bool = False,
     ) -> None:
         super().__init__(
             pk=pk,
@@ -112,6 +113,7 @@ class Slot(Row):
             full_name=f"{first_name} {last_name}",
             unit_code=unit_code,
             unit_title=unit_title,
+            to_fill=to_fill,  # one of the slots the centre chose to fill (R-SMP-1)
             # Element ids as text: an int in a template goes through number formatting.
             dom_id=f"slot-{pk}",
             file_id=f"file-{pk}",
@@ -159,6 +161,7 @@ class SlotCounts:
     rate: int | None = None  # the centre's own sample rate, if the awarding body set one
     earlier_submission: bool | None = None  # whether this is not the first (R-BAT-6)
     history: int = 0  # entries in the batch's history, for its page numbers
+    to_fill: int = 0  # slots the centre chose to fill (R-SMP-1)
 
     @property
     def without_file(self) -> int:
@@ -183,7 +186,7 @@ def batch_slot_counts(*, batch: Batch) -> SlotCounts:
     The counts are read from indexes alone (the batch's slots in slot order; its current
     samples, at most one per learner-unit), not with a file lookup per learner-unit.
     """
-    claimed, uploaded, rate, earlier, history = (
+    claimed, uploaded, rate, earlier, history, to_fill = (
         Batch.objects.filter(pk=batch.pk)
         .values_list(
             Coalesce(
@@ -205,6 +208,14 @@ def batch_slot_counts(*, batch: Batch) -> SlotCounts:
             ),
             Exists(batch.earlier_submissions()),
             Coalesce(_count_of(BatchHistory.objects.filter(batch=OuterRef("pk"))), 0),
+            Coalesce(
+                _count_of(
+                    BatchUnit.objects.filter(
+                        batch=OuterRef("pk"), released_at__isnull=True, to_fill=True
+                    )
+                ),
+                0,
+            ),
         )
         .get()
     )
@@ -214,6 +225,7 @@ def batch_slot_counts(*, batch: Batch) -> SlotCounts:
         rate=rate,
         earlier_submission=earlier,
         history=history,
+        to_fill=to_fill,
     )
 
 
@@ -252,7 +264,7 @@ def _slot_units(*, batch: Batch, missing_only: bool = False) -> QuerySet[BatchUn
 def batch_slots_queryset(*, batch: Batch, missing_only: bool = False) -> QuerySet:
     """The batch's slots as flat rows, by learner then unit; only empty ones if asked."""
     return _slot_units(batch=batch, missing_only=missing_only).values(
-        "pk", **{k: F(v) for k, v in _SLOT_FIELDS.items()}
+        "pk", "to_fill", **{k: F(v) for k, v in _SLOT_FIELDS.items()}
     )
 
 
@@ -833,37 +845,37 @@ def batch_selection_counts(*, batch: Batch) -> SelectionCounts:
 class _LearnerWalk:
     """The learners of Select Units, sliceable for ``Paginator``, in name order.
 
-    A slice is one walk of the centre's learner name index (learner_centre_name_idx), from
-    whichever end of the list is nearer, each learner's registration found by a probe of
-    registration_current_idx. The probe is a scalar subquery on purpose, as in PAR's
-    RegistrationPages: a join lets PostgreSQL hash every learner of the centre and sort
-    them all for any page past the first. The count comes separately, from the
-    registrations alone.
+    A slice is one statement: the page's learners come from a walk of the centre's learner
+    name index (learner_centre_name_idx: centre, surname, first name, id; read alone, no
+    table), from whichever end of the list is nearer, each checked by a probe of
+    registration_current_idx; then their registrations and P numbers for those 50 only. The
+    probe is a scalar subquery on purpose, as in PAR's RegistrationPages: a join lets
+    PostgreSQL hash every learner of the centre and sort them all for any page past the
+    first. The count comes separately, from the registrations alone.
     """
 
-    ORDER = ("last_name", "first_name", "membership_number")
+    ORDER = ("last_name", "first_name", "pk")
 
     def __init__(self, *, batch: Batch, query: str, free_only: bool):
+        self.batch = batch
         self.registrations = batch_unit_registrations(batch=batch, query=query, free_only=free_only)
         # The learner is the centre's already: the probe needs only what the index holds.
-        registration = (
-            _tickable_only(
-                Registration.objects.filter(
-                    learner_id=OuterRef("pk"),
-                    qualification_id=batch.qualification_id,
-                    is_current=True,
-                ),
-                batch=batch,
-                free_only=free_only,
-            )
-            .order_by()
-            .values("pk")
-        )
-        self.rows = (
+        self.current = _tickable_only(
+            Registration.objects.filter(
+                qualification_id=batch.qualification_id,
+                is_current=True,
+            ),
+            batch=batch,
+            free_only=free_only,
+        ).order_by()
+        self.learners = (
             Learner.objects.filter(learner_search(query, learner=""), centre_id=batch.centre_id)
-            .annotate(registration=Subquery(registration[:1]))
+            .alias(
+                registration=Subquery(
+                    self.current.filter(learner_id=OuterRef("pk")).values("pk")[:1]
+                )
+            )
             .filter(registration__isnull=False)
-            .values_list("registration", "last_name", "first_name", "membership_number")
         )
 
     @cached_property
@@ -879,9 +891,20 @@ class _LearnerWalk:
     def __getitem__(self, window: slice) -> list[tuple]:
         start, stop = window.start or 0, min(window.stop, self.total)
         if start > self.total - stop:
-            backwards = self.rows.order_by(*(f"-{field}" for field in self.ORDER))
-            return list(backwards[self.total - stop : self.total - start])[::-1]
-        return list(self.rows.order_by(*self.ORDER)[start:stop])
+            # Nearer the end: walk the index backwards, so no page skips more than half.
+            backwards = (f"-{field}" for field in self.ORDER)
+            ids = self.learners.order_by(*backwards).values("pk")[
+                self.total - stop : self.total - start
+            ]
+        else:
+            ids = self.learners.order_by(*self.ORDER).values("pk")[start:stop]
+        return list(
+            self.current.filter(learner_id__in=ids)
+            .order_by("learner__last_name", "learner__first_name", "learner_id")
+            .values_list(
+                "pk", "learner__last_name", "learner__first_name", "learner__membership_number"
+            )
+        )
 
 
 def batch_unit_learners(*, batch: Batch, query: str = "", free_only: bool = False) -> _LearnerWalk:
