@@ -148,8 +148,8 @@ def scale_pages(batches, qualification) -> list[Page]:
 
 def grow(sizes: list[int], rounds: int) -> tuple[list[tuple[int, int, list]], object]:
     """Add learners in steps; time the three largest pages in-process at each size."""
-    from centres.demo_scale import add_selected_learners, seed_big_batches
     from centres.models import Qualification
+    from hub.demo_scale import add_selected_learners, seed_big_batches
 
     qualification = Qualification.objects.get(code="CMI-L5-DML")
     rows, total, batches = [], 0, None
@@ -460,8 +460,8 @@ def run(args, workdir: Path, database_url: str) -> None:
     from django.db import connection
 
     from centres.demo import seed
-    from centres.demo_scale import seed_big_claim, seed_open_batches
     from claims.demo import seed_claims
+    from hub.demo_scale import seed_big_claim, seed_open_batches
 
     settings.ALLOWED_HOSTS = ["*"]
     # The personas' sessions are made with force_login, whose request has no client address

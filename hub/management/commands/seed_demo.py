@@ -2,15 +2,15 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from centres.demo import BATCH_QUALIFICATION, DEMO_PASSWORD, DEMO_USERS, seed
-from centres.demo_scale import (
+from centres.models import Centre, Qualification
+from certificates.demo import seed_activity
+from claims.demo import seed_claims
+from hub.demo_scale import (
     add_selected_learners,
     seed_big_batches,
     seed_big_claim,
     seed_open_batches,
 )
-from centres.models import Centre, Qualification
-from certificates.demo import seed_activity
-from claims.demo import seed_claims
 
 
 class Command(BaseCommand):

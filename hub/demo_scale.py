@@ -1,5 +1,8 @@
 """Demo data at the size of a real awarding body, for `make bench` and performance work.
 
+It fills every app's tables (centres, PAR, moderation, claims), so it lives here in the top
+layer with the ``seed_demo`` command (hub/management/commands), not in ``centres``.
+
 ``seed_demo --learners N --selected-units U --open-batches M --big-batch K --big-claim L``
 calls these on top of ``centres.demo.seed``. Everything is written with ``bulk_create`` in a
 handful of queries per thousand rows, the same on SQLite and PostgreSQL, and deterministic:
@@ -23,8 +26,20 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from .demo import BATCH_QUALIFICATION, CENTRES, CLAIM_QUALIFICATION, add_learners
-from .models import Centre, Learner, Qualification, Registration, User
+from centres.demo import BATCH_QUALIFICATION, CENTRES, CLAIM_QUALIFICATION, add_learners
+from centres.models import Centre, Learner, Qualification, Registration, User
+from claims.demo import seed_claims
+from claims.models import CentreAssessor, Claim, ClaimLine, ClaimStatus, Grade
+from moderation.models import (
+    Batch,
+    BatchDocument,
+    BatchHistory,
+    BatchStatus,
+    BatchUnit,
+    DocumentKind,
+    HistoryEvent,
+)
+from par.models import UnitSelection
 
 NORTHGATE = CENTRES[0][0]
 DEMO_ADMIN = "admin@demo.test"
@@ -59,7 +74,6 @@ def _stored_pdf(name: str) -> str:
 
 def select_units(*, registrations: list[Registration], unit_ids: list[int]) -> int:
     """Select ``unit_ids`` for each registration on the PAR (bulk); return rows written."""
-    from par.models import UnitSelection
 
     now = timezone.now()
     rows = [
@@ -104,8 +118,6 @@ def _unit_ids(qualification: Qualification) -> list[int]:
 
 def _free_selections(centre: Centre, qualification: Qualification, count: int) -> list[int]:
     """Up to ``count`` selections at ``centre`` with no result and in no live batch, by pk."""
-    from moderation.models import BatchUnit
-    from par.models import UnitSelection
 
     claimed = BatchUnit.objects.filter(selection=OuterRef("pk"), released_at__isnull=True)
     return list(
@@ -135,7 +147,6 @@ def _selections_for(centre: Centre, qualification: Qualification, count: int, se
 
 def _documents(batch, *, key: str, uploader, samples: list | None = None) -> list:
     """The two R-BAT-1 documents and a sample file for each BatchUnit in ``samples``."""
-    from moderation.models import BatchDocument, DocumentKind
 
     rows = [
         BatchDocument(
@@ -175,14 +186,6 @@ def seed_big_batches(*, learner_units: int, seed: int = 9) -> BigBatches:
     - a With Moderator batch with ``learner_units`` learner-units, the sample met, assigned to
       the demo moderator, for the review page.
     """
-    from moderation.models import (
-        Batch,
-        BatchDocument,
-        BatchHistory,
-        BatchStatus,
-        BatchUnit,
-        HistoryEvent,
-    )
 
     centre = _northgate()
     qualification = Qualification.objects.get(code=BATCH_QUALIFICATION[0])
@@ -272,14 +275,6 @@ def seed_open_batches(*, count: int, seed: int = 7) -> int:
     taken yet and half assigned to the demo moderator; SLA due dates run from a week
     overdue to four weeks ahead. Return the number of batches written.
     """
-    from moderation.models import (
-        Batch,
-        BatchDocument,
-        BatchHistory,
-        BatchStatus,
-        BatchUnit,
-        HistoryEvent,
-    )
 
     if count <= 0:
         return 0
@@ -331,8 +326,6 @@ def seed_open_batches(*, count: int, seed: int = 7) -> int:
         )
     batches = Batch.objects.bulk_create(batches, batch_size=BATCH_SIZE)
 
-    from par.models import UnitSelection
-
     selections: dict[int, list[int]] = {}
     owner_ids = [owner.pk for owner in owners]
     for start in range(0, len(owner_ids), BATCH_SIZE):
@@ -382,8 +375,6 @@ def seed_big_claim(*, lines: int, seed: int = 11) -> int:
     Three units per candidate on learners registered for it here (new ones), graded in turn
     Pass, Merit and Distinction by the demo centre assessor. Return the claim's pk.
     """
-    from claims.demo import seed_claims
-    from claims.models import CentreAssessor, Claim, ClaimLine, ClaimStatus, Grade
 
     seed_claims()
     centre = _northgate()
