@@ -239,3 +239,19 @@ def moderator_choices(*, moderator_id: int) -> list[Choice]:
         )
         for row in rows
     ]
+
+
+def holds_deleted_batch(download: DownloadRequest) -> bool:
+    """Whether a batch the zip may hold was deleted by the awarding body since it was asked
+    for: its files are destroyed (R-BAT-9), so the zip must go too. One query."""
+    deleted = Batch.objects.filter(deleted_at__isnull=False)
+    if download.scope == Scope.BATCH:
+        return deleted.filter(pk=download.batch_id).exists()
+    deleted = deleted.filter(deleted_at__gte=download.created_at)
+    if download.as_moderator:
+        deleted = deleted.filter(moderator_id=download.requested_by_id)
+    if download.scope == Scope.QUALIFICATION:
+        deleted = deleted.filter(
+            centre_id=download.centre_id, qualification_id=download.qualification_id
+        )
+    return deleted.exists()

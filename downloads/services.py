@@ -190,6 +190,14 @@ def downloads_expire(*, now=None, limit: int = 500) -> int:
             "pk", flat=True
         )[:limit]
     )
+    # A zip that may hold a batch the awarding body deleted since goes now (R-BAT-9).
+    due += [
+        download.pk
+        for download in DownloadRequest.objects.filter(status=S.READY, expires_at__gt=now).order_by(
+            "pk"
+        )[:limit]
+        if selectors.holds_deleted_batch(download)
+    ]
     for pk in due:
         if move(pk, "expire"):
             download = DownloadRequest.objects.get(pk=pk)

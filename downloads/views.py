@@ -112,9 +112,9 @@ def detail(request, pk: int):
 @downloads_section_required
 def file(request, pk: int):
     """The built zip (R-ACC-3): a short-lived signed URL on S3, streamed locally; an
-    expired or unfinished build answers 404."""
+    expired or unfinished build, or one that may hold a batch deleted since, answers 404."""
     download = get_download_for_request(request, pk)
-    if not download.is_ready or not download.file:
+    if not download.is_ready or not download.file or selectors.holds_deleted_batch(download):
         raise Http404
     return private_download(
         download.file, filename=download.zip_name, content_type="application/zip"

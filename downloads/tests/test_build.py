@@ -253,3 +253,16 @@ def test_the_notice_opens_the_download_in_its_centre(client, world):
     assert page.redirect_chain[-1][0] == reverse("downloads:detail", args=[download.pk])
     assert f"You are now working in {world.centre.name}." in page.content.decode()
     assert "The zip is ready" in page.content.decode()
+
+
+def test_a_batch_deleted_since_takes_its_zip_with_it(member_client, world):
+    """R-BAT-9: the awarding body's deletion destroys the files, so a zip holding them goes."""
+    batch = make_batch(world, S.CENTRE_COMPLETING, samples=1)
+    download = _ready(world, batch)
+    url = reverse("downloads:file", args=[download.pk])
+    assert member_client.get(url).status_code == 200
+    type(batch).objects.filter(pk=batch.pk).update(deleted_at=timezone.now())
+    assert member_client.get(url).status_code == 404
+    assert download_sweep() == 1
+    download.refresh_from_db()
+    assert (download.status, download.file.name) == (DownloadStatus.EXPIRED, "")
