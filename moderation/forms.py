@@ -129,3 +129,22 @@ class OutcomeForm(forms.Form):
                 "Add your comments: upload a comments document, write them, or both."
             )
         return data
+
+
+class SamplePlanForm(forms.Form):
+    """R-SMP-1: the learner-units ticked on "Suggest a sample", to become the slots to fill."""
+
+    units = forms.TypedMultipleChoiceField(
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Slots to fill",
+        error_messages={
+            "invalid_choice": "One of the learner-units ticked is no longer on this batch: "
+            "look at the suggestion again."
+        },
+    )
+
+    def __init__(self, *args, unit_ids: list[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["units"].choices = [(pk, pk) for pk in unit_ids]

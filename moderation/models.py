@@ -58,6 +58,9 @@ OVERRIDE_CHANGEABLE = (S.DRAFT, S.CENTRE_COMPLETING)  # R-BAT-3, until the batch
 DOCUMENTS_EDITABLE = (S.DRAFT, S.CENTRE_COMPLETING, S.RETURNED, S.INSUFFICIENT_SAMPLE)
 SAMPLES_ADDABLE = (S.CENTRE_COMPLETING, S.INSUFFICIENT_SAMPLE)
 SAMPLES_REMOVABLE = (S.CENTRE_COMPLETING,)
+# R-SMP-1: while the centre completes the batch it may accept a suggested sample as the
+# slots it means to fill, change that choice, or ignore it.
+SAMPLE_PLANNABLE = (S.CENTRE_COMPLETING,)
 # Before "Submit Batch" a learner-unit that does not reconcile with the registrations (a
 # learner no longer current, say) can be taken off the batch (R-NEW-2), as the whole batch
 # could be deleted (R-BAT-9).
@@ -470,6 +473,10 @@ class BatchUnit(models.Model):
     order_first_name = models.CharField(max_length=100, blank=True)
     order_p_number = models.CharField(max_length=10, blank=True)
     order_unit_code = models.CharField(max_length=20, blank=True)
+    # R-SMP-1: one of the slots the centre chose to fill (an accepted, perhaps changed,
+    # "Suggest a sample"); the batch page highlights it. A plain column, no index: the
+    # batch's slots are read by batchunit_slot_order_idx and filtered there.
+    to_fill = models.BooleanField(default=False)
 
     objects = BatchUnitQuerySet.as_manager()
 
@@ -592,6 +599,7 @@ class HistoryEvent(models.TextChoices):
     DELETION_REQUESTED = "deletion_requested", "Deletion requested"
     DELETED = "deleted", "Batch deleted"
     SLA_EXTENDED = "sla_extended", "SLA due date changed"
+    SAMPLE_PLANNED = "sample_planned", "Slots to fill chosen"
 
 
 class BatchHistory(models.Model):

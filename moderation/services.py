@@ -43,6 +43,7 @@ from .models import (
     OUTCOME_TRANSITIONS,
     OUTCOMES,
     OVERRIDE_CHANGEABLE,
+    SAMPLE_PLANNABLE,
     SAMPLES_ADDABLE,
     SAMPLES_REMOVABLE,
     SLOT_ORDER_SOURCES,
@@ -820,6 +821,44 @@ def batch_remove_unit(*, actor: User, batch: Batch, batch_unit: BatchUnit | int)
         document=kept,
     )
     return unit
+
+
+@transaction.atomic
+def batch_plan_sample(
+    *, actor: User, batch: Batch, batch_unit_ids: Iterable[int], suggested: int | None = None
+) -> int:
+    """R-SMP-1: make ``batch_unit_ids`` the batch's slots to fill (none: clear them).
+
+    The centre accepts "Suggest a sample" as it is, changes it, or ignores it; what it
+    accepts replaces any earlier choice. ``suggested`` (the suggestion's size) only words
+    the history row. Two updates and a count, whatever the batch's size.
+    """
+    batch = _lock(batch)
+    _require_member(batch, actor)
+    _require_status(batch, SAMPLE_PLANNABLE, "choose the slots to fill")
+    ids = set(batch_unit_ids)
+    live = BatchUnit.objects.filter(batch=batch, released_at__isnull=True)
+    if ids and live.filter(pk__in=ids).count() != len(ids):
+        raise BatchError("Some of the learner-units chosen are no longer on this batch.")
+    live.filter(to_fill=True).exclude(pk__in=ids).update(to_fill=False)
+    if ids:
+        live.filter(pk__in=ids, to_fill=False).update(to_fill=True)
+    if not ids:
+        note = "Slots to fill cleared."
+    else:
+        note = f"{len(ids)} slot{'s' if len(ids) != 1 else ''} to fill chosen"
+        if suggested is not None:
+            note += f" (the suggested sample had {suggested})"
+        note += "."
+    _history(
+        batch,
+        actor,
+        HistoryEvent.SAMPLE_PLANNED,
+        from_status=batch.status,
+        to_status=batch.status,
+        note=note,
+    )
+    return len(ids)
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_sample
 
 app_name = "moderation"
 
@@ -17,6 +17,7 @@ urlpatterns = [
         views.batch_unit_remove,
         name="batch-unit-remove",
     ),
+    path("<int:pk>/sample/", views_sample.batch_sample, name="batch-sample"),
     path("<int:pk>/submit/", views.batch_submit, name="batch-submit"),
     path("<int:pk>/resubmit/", views.batch_resubmit, name="batch-resubmit"),
     path("<int:pk>/delete/", views.batch_delete, name="batch-delete"),

@@ -49,6 +49,7 @@ from .models import (
     DOCUMENTS_EDITABLE,
     OUTCOME_TRANSITIONS,
     OVERRIDE_CHANGEABLE,
+    SAMPLE_PLANNABLE,
     SAMPLES_ADDABLE,
     SAMPLES_REMOVABLE,
     UNITS_REMOVABLE,
@@ -210,6 +211,7 @@ def _centre_context(request, batch: Batch) -> dict:
         "can_edit_documents": batch.status in DOCUMENTS_EDITABLE,
         "can_add_samples": batch.status in SAMPLES_ADDABLE,
         "can_remove_samples": batch.status in SAMPLES_REMOVABLE,
+        "can_plan_sample": batch.status in SAMPLE_PLANNABLE,
         "can_delete": batch.status in CENTRE_DELETABLE,
         "can_request_deletion": batch.status in DELETION_REQUESTABLE
         and batch.deletion_requested_at is None,

@@ -115,6 +115,20 @@ register(
     expect=section_page(Section.MODERATION, ok=302, **SCOPED),
     label="POST",
 )
+# R-SMP-1: "Suggest a sample" and its slots to fill.
+register(
+    "moderation:batch-sample",
+    kwargs=_batch(S.CENTRE_COMPLETING),
+    expect=section_page(Section.MODERATION, **SCOPED),
+)
+register(
+    "moderation:batch-sample",
+    method="post",
+    kwargs=_batch(S.CENTRE_COMPLETING),
+    data=lambda w: {"clear": "1"},
+    expect=section_page(Section.MODERATION, ok=302, **SCOPED),
+    label="POST",
+)
 register(
     "moderation:batch-submit",
     kwargs=_batch(S.CENTRE_COMPLETING, samples=4),
