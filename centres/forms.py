@@ -6,11 +6,25 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 
 from hub import outbox
 
+EMAIL_MESSAGES = {
+    "required": "Enter your email address",
+    "invalid": "Enter an email address in the correct format, like name@example.com",
+    "max_length": "The email address must be %(limit_value)d characters or fewer",
+}
+
 
 class EmailAuthenticationForm(AuthenticationForm):
     username = forms.EmailField(
         label="Email address",
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+        error_messages=EMAIL_MESSAGES,
+    )
+    # Django's field, with a message that says what to do (issue 14).
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": "Enter your password"},
     )
 
     def clean_username(self):
@@ -24,6 +38,13 @@ class OutboxPasswordResetForm(PasswordResetForm):
     Only who and where are stored; the worker makes the link's token when it sends, so no
     live token sits in the database and a mail server that refuses never fails the page.
     """
+
+    email = forms.EmailField(
+        label="Email",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages=EMAIL_MESSAGES,
+    )
 
     def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
         # The link opens HUB_SITE_URL, like every other email's, never the request's Host
@@ -43,5 +64,6 @@ class LearnerSearchForm(forms.Form):
         label="Surname or membership number",
         required=False,
         max_length=100,
+        error_messages={"max_length": "The search must be %(limit_value)d characters or fewer"},
         widget=forms.TextInput(attrs={"placeholder": "e.g. Smith or P123456", "type": "search"}),
     )

@@ -26,7 +26,10 @@ class StaffInviteForm(StaffAccessForm):
     email = forms.EmailField(
         label="Email address",
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
-        error_messages={"required": "Enter the email address of the person to invite"},
+        error_messages={
+            "required": "Enter the email address of the person to invite",
+            "max_length": "The email address must be %(limit_value)d characters or fewer",
+        },
     )
     first_name = forms.CharField(
         max_length=150,

@@ -7,7 +7,10 @@ from django import forms
 from .models import OUTCOME_CHOICES, CentreAssessor, Grade, initials_validator
 
 INITIALS_MAX = 4
-EMAIL_MESSAGES = {"required": "Enter a contact email address"}
+EMAIL_MESSAGES = {
+    "required": "Enter a contact email address",
+    "max_length": "The contact email address must be %(limit_value)d characters or fewer",
+}
 
 # "Not claiming" is the default on every row (R-CLM-4); it is the absence of a line.
 GRADE_CHOICES = [
@@ -24,6 +27,7 @@ class QualificationSearchForm(forms.Form):
         label="Entry code, title or part title",
         required=False,
         max_length=100,
+        error_messages={"max_length": "The search must be %(limit_value)d characters or fewer"},
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "e.g. 05839 or IT"}),
     )
 
@@ -40,7 +44,10 @@ class CentreAssessorForm(forms.ModelForm):
                 "required": "Enter the centre assessor's name",
                 "max_length": "The name must be %(limit_value)d characters or fewer",
             },
-            "initials": {"required": "Enter the initials or teacher code"},
+            "initials": {
+                "required": "Enter the initials or teacher code",
+                "max_length": f"Initials must be {INITIALS_MAX} characters or fewer",
+            },
         }
 
     def __init__(self, *args, **kwargs):
