@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from django.conf import settings
 from django.db.models import Count, Min, Q, QuerySet
@@ -189,7 +189,9 @@ def certificate_rows(
 # --- Staff pages ---------------------------------------------------------------------------
 
 
-def dispatch_deadlines(*, today, horizon, show: str = "") -> QuerySet[CertificateDispatch]:
+def dispatch_deadlines(
+    *, today: date, horizon: date, show: str = ""
+) -> QuerySet[CertificateDispatch]:
     """R-SLA-2: batches (and claims' full awards) whose certificates are not yet posted or
     delivered, late or at risk.
 
@@ -224,12 +226,12 @@ def staff_certificate_search(query: str) -> QuerySet[Certificate]:
     )
 
 
-def dispatches_late(*, today) -> QuerySet[CertificateDispatch]:
+def dispatches_late(*, today: date) -> QuerySet[CertificateDispatch]:
     """Dispatches not sent whose due day has passed (R-SLA-2)."""
     return CertificateDispatch.objects.filter(dispatched_at__isnull=True, due_on__lt=today)
 
 
-def dispatches_at_risk(*, today) -> QuerySet[CertificateDispatch]:
+def dispatches_at_risk(*, today: date) -> QuerySet[CertificateDispatch]:
     """Dispatches not sent, due within HUB_DISPATCH_AT_RISK_WORKING_DAYS working days."""
     return CertificateDispatch.objects.filter(
         dispatched_at__isnull=True,

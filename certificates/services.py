@@ -22,7 +22,8 @@ import io
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -34,7 +35,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from centres.audit import audit
-from centres.models import Centre, Learner, Membership, Qualification, Registration
+from centres.models import Centre, Learner, Membership, Qualification, Registration, User
 from hub import numbers, outbox
 from hub.emails import send_templated_email
 from hub.workdays import add_working_days
@@ -54,6 +55,9 @@ from .models import (
 from .pdf import render_certificate
 from .selectors import awaiting_print, full_award_units, unit_entry
 
+if TYPE_CHECKING:
+    from claims.models import Claim  # claims sits beside certificates: for hints only
+
 log = logging.getLogger(__name__)
 
 DISPATCH_WORKING_DAYS = 10  # R-SLA-2
@@ -63,7 +67,7 @@ class CertificatesNotReady(Exception):
     """Some certificates of the batch have no PDF yet; the dispatch waits (and is retried)."""
 
 
-def dispatch_due_on(batch: Batch):
+def dispatch_due_on(batch: Batch) -> date:
     """R-SLA-2: ten working days after the day the batch became Complete."""
     completed = batch.completed_at or batch.outcome_at or timezone.now()
     return add_working_days(timezone.localdate(completed), DISPATCH_WORKING_DAYS)
@@ -77,7 +81,7 @@ def _insert_certificates(
     batch: Batch,
     units_by_learner: dict[int, list[dict]],
     *,
-    due,
+    due: date,
     awards: dict[int, list[dict]] | None = None,
     delivery: str = Delivery.POST,
 ) -> int:
@@ -301,7 +305,7 @@ def certificates_dispatch_for_batch(*, batch_id: int) -> bool:
     return True
 
 
-def certificates_to_heal(*, now=None) -> tuple[list[int], list[int]]:
+def certificates_to_heal(*, now: datetime | None = None) -> tuple[list[int], list[int]]:
     """Batches to issue again and batches to dispatch again, after a lost message (R-SLA-3).
 
     Only work older than HUB_HEAL_AFTER_MINUTES: younger work is still in the normal path.
@@ -385,7 +389,7 @@ def certificates_award_for_registrations(
     return len(issued)
 
 
-def _processed_claim(claim_id: int | None):
+def _processed_claim(claim_id: int | None) -> Claim | None:
     if claim_id is None:
         return None
     from claims.models import Claim  # claims sits beside certificates; only its row is read
@@ -393,7 +397,7 @@ def _processed_claim(claim_id: int | None):
     return Claim.objects.select_related("centre").filter(pk=claim_id).first()
 
 
-def _claim_dispatch(claim, *, due) -> None:
+def _claim_dispatch(claim: Claim, *, due: date) -> None:
     """One dispatch row for a claim's full awards, made once (a repeat finds it)."""
     count = (
         Certificate.objects.filter(claim_id=claim.pk)
@@ -413,7 +417,7 @@ def _claim_dispatch(claim, *, due) -> None:
     )
 
 
-def _close_claim_dispatches(claim_ids: Iterable[int], *, at, sent_to: str = "") -> int:
+def _close_claim_dispatches(claim_ids: Iterable[int], *, at: datetime, sent_to: str = "") -> int:
     """End the clock of each claim dispatch none of whose valid certificates still waits."""
     claim_ids = set(claim_ids)
     waiting = set(
@@ -427,7 +431,9 @@ def _close_claim_dispatches(claim_ids: Iterable[int], *, at, sent_to: str = "") 
 
 
 @transaction.atomic
-def _award_qualification(qualification_id: int, learner_ids: set[int], *, due, claim) -> list[int]:
+def _award_qualification(
+    qualification_id: int, learner_ids: set[int], *, due: date, claim: Claim | None
+) -> list[int]:
     qualification = Qualification.objects.get(pk=qualification_id)
     awards = full_award_units(qualification=qualification, learner_ids=learner_ids)
     if not awards:
@@ -487,7 +493,7 @@ class AlreadyDone(Exception):
     """The run is already posted, or the certificate already replaced or revoked."""
 
 
-def _require_staff(actor) -> None:
+def _require_staff(actor: User | None) -> None:
     if not (actor is not None and actor.is_staff):
         raise PermissionDenied("Only the awarding body's administrators can do this.")
 
@@ -500,7 +506,7 @@ def _required(value: str, *, field: str) -> str:
 
 
 @transaction.atomic
-def print_run_create(*, actor, centre: Centre) -> PrintRun:
+def print_run_create(*, actor: User, centre: Centre) -> PrintRun:
     """Gather every certificate of ``centre`` waiting for print into one run (one parcel).
 
     The certificates are taken with one conditional UPDATE: two clicks at once give one run,
@@ -559,7 +565,7 @@ def print_run_build(*, run_id: int) -> bool:
     return True
 
 
-def _run_pdf_names(run_id: int):
+def _run_pdf_names(run_id: int) -> QuerySet:
     return (
         Certificate.objects.filter(print_run_id=run_id)
         .order_by("batch_id", "learner__last_name", "learner__first_name", "pk")
@@ -574,7 +580,7 @@ def print_run_mark_printed(*, run: PrintRun) -> None:
 
 @transaction.atomic
 def print_run_mark_posted(
-    *, actor, run: PrintRun, carrier: str, tracking_reference: str
+    *, actor: User, run: PrintRun, carrier: str, tracking_reference: str
 ) -> PrintRun:
     """R-CRT-1: the run's parcel went; its certificates' clock ends now, the centre is told."""
     _require_staff(actor)
@@ -656,7 +662,7 @@ def print_run_email_posted(*, run_id: int) -> None:
     )
 
 
-def _drop_from_unposted_run(certificate: Certificate, *, actor) -> PrintRun | None:
+def _drop_from_unposted_run(certificate: Certificate, *, actor: User) -> PrintRun | None:
     """Take a certificate that no longer stands out of its print run, if not posted yet.
 
     The run's count goes down by one and its merged PDF is made again without it (the
@@ -700,7 +706,7 @@ def _lock_valid(certificate: Certificate) -> Certificate:
 
 
 @transaction.atomic
-def certificate_reissue(*, actor, certificate: Certificate, reason: str) -> Certificate:
+def certificate_reissue(*, actor: User, certificate: Certificate, reason: str) -> Certificate:
     """R-CRT-4: a new certificate with a new number; the old one is marked replaced by it.
 
     For a correction (the learner's name put right) or a lost original. The new one is
@@ -753,7 +759,7 @@ def certificate_reissue(*, actor, certificate: Certificate, reason: str) -> Cert
 
 
 @transaction.atomic
-def certificate_revoke(*, actor, certificate: Certificate, reason: str) -> Certificate:
+def certificate_revoke(*, actor: User, certificate: Certificate, reason: str) -> Certificate:
     """R-CRT-4: the certificate no longer stands; the verify page says it was revoked."""
     _require_staff(actor)
     reason = _required(reason, field="reason")

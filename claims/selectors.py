@@ -7,7 +7,10 @@ By Candidate and By Unit pages stay flat at 20 or 1,000 candidates.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
 
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -71,7 +74,7 @@ def unit_entries(registrations: QuerySet[Registration]) -> dict[int, set[int]]:
     return entries
 
 
-def blocked_pairs(claim: Claim, **line_filter) -> dict[tuple[int, int], str]:
+def blocked_pairs(claim: Claim, **line_filter: Any) -> dict[tuple[int, int], str]:
     """Why each (registration, unit) cannot be claimed again here (R-CLM-6), by pair.
 
     A pair is blocked when another live claim holds it or the PAR already has its result.
@@ -103,7 +106,7 @@ def blocked_pairs(claim: Claim, **line_filter) -> dict[tuple[int, int], str]:
     return blocked
 
 
-def claim_lines(claim: Claim, **line_filter) -> dict[tuple[int, int], ClaimLine]:
+def claim_lines(claim: Claim, **line_filter: Any) -> dict[tuple[int, int], ClaimLine]:
     return {
         (line.registration_id, line.unit_id): line
         for line in claim.lines.filter(**line_filter).select_related("assessor")
@@ -156,7 +159,9 @@ def candidate_rows(claim: Claim, registration: Registration) -> list[UnitRow]:
     return rows
 
 
-def unit_candidate_rows(claim: Claim, unit_id: int, registrations) -> list[UnitRow]:
+def unit_candidate_rows(
+    claim: Claim, unit_id: int, registrations: Iterable[Registration]
+) -> list[UnitRow]:
     """The candidates entered for one unit, for one page of ``registrations`` (R-CLM-5)."""
     registrations = list(registrations)
     blocked = blocked_pairs(
@@ -195,7 +200,7 @@ def line_counts_by_unit(claim: Claim) -> dict[int, int]:
     return dict(claim.lines.values("unit_id").annotate(n=Count("pk")).values_list("unit_id", "n"))
 
 
-def date_notices(claim: Claim, today=None) -> list[tuple[str, str]]:
+def date_notices(claim: Claim, today: date | None = None) -> list[tuple[str, str]]:
     """R-CLM-12 as the centre should see it: deadlines, warned early, refused once late."""
     from django.utils import timezone
 
@@ -223,7 +228,7 @@ def date_notices(claim: Claim, today=None) -> list[tuple[str, str]]:
     return notices
 
 
-def claims_awaiting_processing(*, older_than) -> QuerySet:
+def claims_awaiting_processing(*, older_than: datetime) -> QuerySet:
     """Finalised claims with agreed lines, finalised before ``older_than`` and still not
     processed: their processing message was lost (a worker died, a broker restarted)."""
     return Claim.objects.filter(
@@ -626,7 +631,7 @@ def claim_check_lines(claim: Claim) -> QuerySet:
     )
 
 
-def check_rows(claim: Claim, rows) -> list[CheckLine]:
+def check_rows(claim: Claim, rows: Iterable[dict]) -> list[CheckLine]:
     """Rows of ``claim_check_lines`` as lines with their Change and Remove links."""
     grades = dict(Grade.choices)
     candidate_url = url_maker("claims:candidate-edit", claim.pk)

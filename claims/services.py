@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -36,6 +36,7 @@ from .models import (
     Grade,
 )
 from .selectors import (
+    ClaimReconciliation,
     active_assessors,
     blocked_pairs,
     claim_lines,
@@ -77,7 +78,7 @@ def _locked(claim: Claim) -> Claim:
 
 
 def _write_history(
-    claim: Claim, *, actor: User | None, at, before: str, after: str, reason: str
+    claim: Claim, *, actor: User | None, at: datetime, before: str, after: str, reason: str
 ) -> ClaimHistory:
     return ClaimHistory.objects.create(
         claim=claim, at=at, actor=actor, from_status=before, to_status=after, note=reason
@@ -138,7 +139,12 @@ def _require_editable(claim: Claim) -> None:
 
 
 def _check_initials(
-    *, centre: Centre, qualification: Qualification, name: str, initials: str, exclude_pk=None
+    *,
+    centre: Centre,
+    qualification: Qualification,
+    name: str,
+    initials: str,
+    exclude_pk: int | None = None,
 ) -> None:
     """Initials identify one person within the centre: reuse only for the same name."""
     clashes = CentreAssessor.objects.filter(centre=centre, initials__iexact=initials).exclude(
@@ -423,7 +429,7 @@ def claim_update_details(
     return claim
 
 
-def _as_json(value):
+def _as_json(value: object) -> object:
     return value.isoformat() if isinstance(value, date) else value
 
 
@@ -473,7 +479,7 @@ def claim_admin_update(
 class NotReconciled(ClaimError):
     """R-NEW-2, R-NEW-6: lines that no longer match the registrations."""
 
-    def __init__(self, reconciliation) -> None:
+    def __init__(self, reconciliation: ClaimReconciliation) -> None:
         self.reconciliation = reconciliation
         found = "; ".join(
             f"{count} unit grade{'s' if count != 1 else ''}: {mismatch.says}"

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.paginator import Page
@@ -15,7 +16,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.functional import cached_property
 
-from centres.models import EntryType, Learner, QualificationUnit, Registration
+from centres.models import Centre, EntryType, Learner, QualificationUnit, Registration
 from hub.reconcile import Mismatch, any_mismatch, first_mismatch, mismatch_flags
 from par.locks import AnyOf, locks_for, unheld
 from par.models import Result, UnitSelection
@@ -55,7 +56,7 @@ class Row(dict):
         except KeyError:
             raise AttributeError(name) from None
 
-    def __setattr__(self, name: str, value) -> None:
+    def __setattr__(self, name: str, value: object) -> None:
         self[name] = value
 
 
@@ -168,7 +169,7 @@ class SlotCounts:
         return self.claimed - self.uploaded
 
 
-def _current_sample(batch_unit_ref) -> QuerySet[BatchDocument]:
+def _current_sample(batch_unit_ref: int | OuterRef) -> QuerySet[BatchDocument]:
     return BatchDocument.objects.filter(
         batch_unit=batch_unit_ref, kind=DocumentKind.SAMPLE, superseded_at__isnull=True
     )
@@ -410,7 +411,7 @@ class HistoryRow(Row):
     """One history entry, worded: when, who, what, from, to, the note and its file."""
 
 
-def history_rows(entries, *, download: Callable[[int], str]) -> list[HistoryRow]:
+def history_rows(entries: Iterable[tuple], *, download: Callable[[int], str]) -> list[HistoryRow]:
     """A page of batch_history's values as HistoryRows; ``download`` gives a file's URL."""
     events, statuses = dict(HistoryEvent.choices), dict(BatchStatus.choices)
     rows = []
@@ -517,7 +518,7 @@ def moderator_queue_unassigned() -> QuerySet:
     return unassigned_batches().order_by("sla_due_at", "pk").values_list(*QUEUE_FIELDS)
 
 
-def sla_state(due: datetime | None, *, now: datetime, today) -> tuple[int | None, bool]:
+def sla_state(due: datetime | None, *, now: datetime, today: date) -> tuple[int | None, bool]:
     """Days left until ``due`` (negative once past) and whether it is overdue (R-SLA-1).
 
     Batch.sla_days_left says the same per batch; a list works it out with one ``today``.
@@ -543,7 +544,10 @@ class QueueRow(Row):
 
 
 def queue_rows(
-    rows, *, url: Callable[[int], str], take_url: Callable[[int], str] | None = None
+    rows: Iterable[tuple],
+    *,
+    url: Callable[[int], str],
+    take_url: Callable[[int], str] | None = None,
 ) -> list[QueueRow]:
     """QUEUE_FIELDS ``rows`` as QueueRows of finished strings, so a row costs the template a
     few dictionary lookups and no filter; ``url`` and ``take_url`` give a batch's URLs
@@ -617,7 +621,9 @@ _CENTRE_BATCH_FIELDS = (
 )
 
 
-def centre_batch_rows(rows, *, url: Callable[[int], str], comments_url: str) -> list[Row]:
+def centre_batch_rows(
+    rows: Iterable[tuple], *, url: Callable[[int], str], comments_url: str
+) -> list[Row]:
     """``centre_batches`` rows as Rows of finished strings: dates formatted and the SLA note
     worded here (sla_badge), so a row costs the template lookups and no filter.
 
@@ -693,7 +699,7 @@ def batches_turned_around(*, now: datetime) -> QuerySet[Batch]:
     )
 
 
-def centre_deleted_batches(*, centre) -> QuerySet[Batch]:
+def centre_deleted_batches(*, centre: Centre) -> QuerySet[Batch]:
     """The centre's batches the awarding body deleted, newest deletion first (R-BAT-9)."""
     return (
         Batch.objects.deleted_by_body()
@@ -750,7 +756,7 @@ class SelectionCounts:
     learners: int
 
 
-def _on_batch(batch: Batch):
+def _on_batch(batch: Batch) -> Exists:
     return Exists(
         BatchUnit.objects.filter(
             batch_id=batch.pk, selection_id=OuterRef("pk"), released_at__isnull=True
@@ -1026,7 +1032,7 @@ def _mismatch_conditions() -> dict[str, Q]:
 class CheckLine(Row):
     """One learner-unit as "Check your answers" lists it, with what does not reconcile."""
 
-    def __init__(self, *, mismatch: Mismatch | None, **fields) -> None:
+    def __init__(self, *, mismatch: Mismatch | None, **fields: Any) -> None:
         super().__init__(
             **fields,
             full_name=f"{fields['first_name']} {fields['last_name']}",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 from functools import reduce
 from operator import or_
 
@@ -49,7 +50,7 @@ class LearnerCard:
     rows_html: str = ""
 
     @property
-    def learner(self):
+    def learner(self) -> Learner:
         return self.registration.learner
 
 
@@ -214,7 +215,7 @@ def _card_html(card: LearnerCard, opened: bool) -> str:
     )
 
 
-def _result_text(result: str, result_at, source: str) -> str:
+def _result_text(result: str, result_at: datetime | None, source: str) -> str:
     """What an achieved unit shows instead of a box (R-PAR-2): result, when, from where."""
     at = date_format(localtime(result_at), "j M Y H:i") if result_at else ""
     text = ", ".join(part for part in (result, at) if part)
@@ -326,7 +327,7 @@ class RegistrationPages:
     def count(self) -> int:
         return sum(n for _, n in self.groups())
 
-    def _learner_ids(self, qualification_id: int, start: int, stop: int, size: int):
+    def _learner_ids(self, qualification_id: int, start: int, stop: int, size: int) -> QuerySet:
         """Ids of learners ``start``..``stop`` of one qualification group, by name."""
         if size <= SORT_AT_MOST:
             # A small group: sorting it is cheap, while walking the centre's name index to
