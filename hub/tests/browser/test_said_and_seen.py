@@ -1,6 +1,9 @@
 """Issue 14 in Chromium, as a person meets it: messages only for what happened, limits said
 rather than cut, a refused file said in words, the icon found, the controls' borders and
-size, and navigation between sections and back up the breadcrumbs."""
+size, navigation between sections and back up the breadcrumbs, and uploads that show their
+progress and go once."""
+
+import re
 
 import pytest
 from django.urls import reverse
@@ -17,7 +20,7 @@ from claims.tests.conftest import (
 )
 from hub.testing.browser import assert_accessible, login
 from moderation.models import BatchDocument, BatchStatus
-from moderation.tests.factories import make_batch
+from moderation.tests.factories import PDF_BYTES, make_batch
 from moderation.tests.hostile_corpus import image
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -190,3 +193,68 @@ def test_sections_in_the_header_and_breadcrumbs_lead_back(page, live_server, wor
     page.goto(live_server.url + reverse("claims:unit-edit", args=[claim.pk, cw.units[0].pk]))
     crumbs.get_by_role("link", name="By Unit").click()
     expect(page).to_have_url(live_server.url + reverse("claims:by-unit", args=[claim.pk]))
+
+
+def held_upload(page, pattern, choose, press, busy_name, file_name):
+    """Choose a file and press the button with the answer held back: the button is disabled
+    and says it is working, the upload's progress names the file, a second press sends
+    nothing. Then the answer is let through."""
+    held, posts = [], []
+
+    def hold(route):
+        if route.request.method == "POST":
+            posts.append(route.request.url)
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route(pattern, hold)
+    choose()
+    press()
+    busy = page.get_by_role("button", name=busy_name)
+    expect(busy).to_be_disabled()
+    progress = page.locator("[data-busy-progress]")
+    expect(progress.locator("progress")).to_be_visible()
+    expect(progress.get_by_role("status")).to_contain_text(file_name)
+    busy.click(force=True)
+    page.wait_for_timeout(200)
+    assert len(posts) == 1
+    held[0].continue_()
+    page.unroute(pattern)
+
+
+def test_comments_document_and_learner_import_show_progress_and_go_once(page, live_server, world):
+    batch = make_batch(world, BatchStatus.WITH_MODERATOR, moderator=world.moderator)
+    login(page, live_server, world.moderator, PASSWORD)
+    page.goto(live_server.url + reverse("moderation:review", args=[batch.pk]))
+    page.get_by_label("Returned for editing").check()
+    page.get_by_label("Comments", exact=True).fill("See the document.")
+
+    def comments():
+        page.get_by_label("Comments document").set_input_files(
+            {"name": "comments.pdf", "mimeType": "application/pdf", "buffer": PDF_BYTES}
+        )
+
+    held_upload(
+        page,
+        "**/review/*/outcome/",
+        comments,
+        lambda: page.get_by_role("button", name="Set outcome").click(),
+        re.compile("…$"),
+        "comments.pdf",
+    )
+    expect(page.locator(".alert-success")).to_contain_text("is now Returned for editing")
+
+    page.context.clear_cookies()
+    login(page, live_server, world.data, PASSWORD)
+    page.goto(live_server.url + reverse("centres:learner-import"))
+    held_upload(
+        page,
+        "**/learners/import/",
+        lambda: page.get_by_label("CSV file").set_input_files(
+            {"name": "learners.csv", "mimeType": "text/csv", "buffer": b"surname\nSmith\n"}
+        ),
+        lambda: page.get_by_role("button", name="Import learners").click(),
+        re.compile("…$"),
+        "learners.csv",
+    )
