@@ -103,10 +103,10 @@ class _Progress:
         self.files = self.bytes = 0
         self.last = time.monotonic()
 
-    def add(self, size: int, *, force: bool = False) -> None:
+    def add(self, size: int) -> None:
         self.files += 1
         self.bytes += size
-        if force or time.monotonic() - self.last >= PROGRESS_SECONDS:
+        if time.monotonic() - self.last >= PROGRESS_SECONDS:
             self.save()
 
     def save(self) -> None:

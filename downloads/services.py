@@ -181,6 +181,34 @@ def download_prepare(
         )
 
 
+def restart_abandoned(*, now=None) -> int:
+    """Builds whose worker stopped sending progress (it died, or its message was lost after
+    the outbox marked it done) go back to Queued with a new outbox message; their partial
+    zip goes. Returns how many were restarted."""
+    from .building import MAX_ATTEMPTS
+
+    now = now or timezone.now()
+    stale = now - timedelta(seconds=settings.HUB_OUTBOX_LEASE_SECONDS)
+    restarted = 0
+    abandoned = DownloadRequest.objects.filter(status=S.BUILDING, heartbeat_at__lt=stale)
+    for pk, name, attempts in abandoned.values_list("pk", "file", "attempts"):
+        lost = Q(heartbeat_at__lt=stale)
+        if attempts >= MAX_ATTEMPTS:
+            move(pk, "fail", where=lost, error="The build stopped and did not come back.")
+            continue
+        with transaction.atomic():
+            if move(pk, "release", where=lost, file=""):
+                outbox.enqueue("downloads.build", download_id=pk)
+                restarted += 1
+            else:
+                continue
+        if name:
+            default_storage.delete(name)
+    if restarted:
+        log.warning("Download sweep restarted %s abandoned build(s).", restarted)
+    return restarted
+
+
 def downloads_expire(*, now=None, limit: int = 500) -> int:
     """Beat: builds past their expiry become Expired and lose their stored zip; returns how
     many files were removed. Safe to run twice: each row moves once, a gone file is fine."""
@@ -209,17 +237,13 @@ def downloads_expire(*, now=None, limit: int = 500) -> int:
                 after=S.EXPIRED.label,
                 download=pk,
             )
-    # Files of expired, failed or abandoned builds: removed, then forgotten by the row.
-    stale_build = now - timedelta(hours=settings.HUB_DOWNLOAD_EXPIRY_HOURS)
-    leftovers = DownloadRequest.objects.filter(
-        Q(status__in=(S.EXPIRED, S.FAILED)) | Q(status=S.BUILDING, heartbeat_at__lt=stale_build)
-    ).exclude(file="")
+    restart_abandoned(now=now)
+    # Files of expired or failed builds: removed, then forgotten by the row.
+    leftovers = DownloadRequest.objects.filter(status__in=(S.EXPIRED, S.FAILED)).exclude(file="")
     removed = 0
     for pk, name in leftovers.values_list("pk", "file")[:limit]:
-        if DownloadRequest.objects.filter(pk=pk, status=S.BUILDING).exists():
-            move(pk, "fail", error="The build stopped and did not come back.")
         default_storage.delete(name)
-        DownloadRequest.objects.filter(pk=pk).update(file="")
+        DownloadRequest.objects.filter(pk=pk, file=name).update(file="")
         removed += 1
     if removed:
         log.info("Download sweep removed %s expired or abandoned zip(s).", removed)

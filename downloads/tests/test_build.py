@@ -9,6 +9,7 @@ import zipfile
 from datetime import timedelta
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils import timezone
@@ -266,3 +267,27 @@ def test_a_batch_deleted_since_takes_its_zip_with_it(member_client, world):
     assert download_sweep() == 1
     download.refresh_from_db()
     assert (download.status, download.file.name) == (DownloadStatus.EXPIRED, "")
+
+
+def test_a_build_whose_worker_died_is_started_again_by_the_sweep(world):
+    batch = make_batch(world, S.CENTRE_COMPLETING, samples=1)
+    download, _ = services.download_prepare(actor=world.admin, scope=Scope.BATCH, batch=batch)
+    assert outbox.sweep() == 1
+    # As if the worker died mid-build an hour ago, its outbox message already marked done.
+    partial = default_storage.save("downloads/ab/partial.zip", ContentFile(b"PK"))
+    gone = timezone.now() - timedelta(hours=1)
+    DownloadRequest.objects.filter(pk=download.pk).update(
+        status=DownloadStatus.BUILDING, heartbeat_at=gone, claimed_at=gone, file=partial
+    )
+    # Nothing would ever build it again by itself.
+    assert not outbox.pending().filter(kind="downloads.build").exists()
+
+    download_sweep()
+    download.refresh_from_db()
+    assert (download.status, download.file.name) == (DownloadStatus.QUEUED, "")
+    assert not default_storage.exists(partial)
+    assert outbox.pending().filter(kind="downloads.build").count() == 1
+    outbox.sweep()
+    download.refresh_from_db()
+    assert download.status == DownloadStatus.READY
+    assert download.attempts == 2
