@@ -3,6 +3,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django import forms
+from django.core.validators import MaxValueValidator
 
 from .models import OUTCOME_CHOICES, CentreAssessor, Grade, initials_validator
 
@@ -305,3 +306,24 @@ class HistoryFilterForm(forms.Form):
         self.fields["qualification"].choices = [("", "All qualifications")] + [
             (q.pk, f"{q.code}: {q.title}") for q in qualifications
         ]
+
+
+class SampleSizeForm(forms.Form):
+    """R-SMP-2: how many candidate-units the assessor wants suggested for the visit."""
+
+    size = forms.IntegerField(
+        label="Sample size (candidate-units)",
+        min_value=1,
+        error_messages={
+            "required": "Enter how many candidate-units to suggest.",
+            "invalid": "Enter the sample size as a whole number, like 10.",
+            "min_value": "Enter a sample size of at least 1.",
+            "max_value": "Enter a sample size of at most %(limit_value)s: the claim has no "
+            "more candidate-units to sample.",
+        },
+    )
+
+    def __init__(self, *args, lines: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["size"].validators.append(MaxValueValidator(max(lines, 1)))
+        self.fields["size"].widget.attrs.update({"inputmode": "numeric", "class": "form-control"})

@@ -14,8 +14,9 @@ from hub.paging import paginate
 
 from . import services
 from .access import claims_for_assessor, get_claim_for_assessor
-from .forms import FinaliseForm, WithdrawForm
+from .forms import FinaliseForm, SampleSizeForm, WithdrawForm
 from .models import ClaimStatus
+from .sampling import claim_sample_suggestion, sample_lines, smallest_cover
 from .selectors import assessor_claims, assessor_rows
 
 assessor_only = body_role_required(BodyRole.ASSESSOR, allow_staff=False)
@@ -52,6 +53,21 @@ def _claim_page(request, claim, *, finalise_form=None, withdraw_form=None, statu
         finalise_form = FinaliseForm(lines=lines)
     elif finalise_form is not None:
         lines = finalise_form.lines
+    suggestion, size_form, ticked = None, None, set()
+    if "sample" in actions:
+        # R-SMP-2: "Suggest a sample" pre-ticks the lines; the assessor may change them.
+        candidates, _other = sample_lines(lines)
+        if "size" in request.GET:
+            size_form = SampleSizeForm(request.GET, lines=len(candidates))
+            if size_form.is_valid():
+                suggestion = claim_sample_suggestion(lines, size=size_form.cleaned_data["size"])
+                ticked = suggestion.ids
+            else:
+                status = 400
+        else:
+            size_form = SampleSizeForm(
+                initial={"size": smallest_cover(candidates)}, lines=len(candidates)
+            )
     return render(
         request,
         "claims/assessor_claim.html",
@@ -63,6 +79,9 @@ def _claim_page(request, claim, *, finalise_form=None, withdraw_form=None, statu
             "actions": actions,
             "can_withdraw": "withdraw" in actions,
             "history": claim.history.select_related("actor"),
+            "size_form": size_form,
+            "suggestion": suggestion,
+            "ticked": ticked,
         },
         status=status,
     )
