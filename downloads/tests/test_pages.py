@@ -71,3 +71,19 @@ def test_detail_queries_do_not_grow(member_client, world, size, django_assert_nu
     with django_assert_num_queries(3):
         response = member_client.get(url)
     assert "Building" in response.content.decode()
+
+
+def test_the_pages_are_valid_html(member_client, world):
+    """Issue 14's bar: the Nu HTML Checker finds nothing on the list and each state."""
+    from hub.testing import nu
+
+    if reason := nu.missing_reason():
+        pytest.skip(reason)
+    batch = _batches(world, 1)[0]
+    pages = {"index": member_client.get(INDEX).content.decode()}
+    for status in (DownloadStatus.QUEUED, DownloadStatus.READY, DownloadStatus.EXPIRED):
+        download = make_download(world.admin, batch, status=status)
+        url = reverse("downloads:detail", args=[download.pk])
+        pages[status] = member_client.get(url).content.decode()
+    pages["index with downloads"] = member_client.get(INDEX).content.decode()
+    assert nu.check(pages) == {}
