@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -15,6 +16,7 @@ from django.template.defaultfilters import filesizeformat, linebreaksbr, plurali
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.functional import cached_property
+from django.utils.translation import get_language
 
 from centres.models import Centre, EntryType, Learner, QualificationUnit, Registration
 from hub.reconcile import Mismatch, any_mismatch, first_mismatch, mismatch_flags
@@ -63,6 +65,17 @@ class Row(dict):
 def _local(moment: datetime | None, format_string: str) -> str:
     """``moment`` in local time as the ``date`` filter shows it; "" for None."""
     return date_format(timezone.localtime(moment), format_string) if moment else ""
+
+
+def _local_day(moment: datetime | None) -> str:
+    """``moment``'s local day as ``date:"j M Y"`` shows it; "" for None. A list's rows share
+    few days, and Django's formatter costs ~25 us a call (50 rows x 4 dates a page)."""
+    return _day(timezone.localtime(moment).date(), get_language()) if moment else ""
+
+
+@lru_cache(maxsize=2048)
+def _day(day: date, language: str) -> str:
+    return date_format(day, "j M Y")
 
 
 class SlotFile(Row):
@@ -566,7 +579,7 @@ def queue_rows(
                 qualification_code=qualification_code,
                 status=status,
                 status_label=labels.get(status, status),
-                sla_due=date_format(timezone.localtime(due), "j M Y") if due else "",
+                sla_due=_local_day(due),
                 sla_class=sla_class,
                 sla_text=sla_text,
                 is_overdue=overdue,
@@ -656,10 +669,10 @@ def centre_batch_rows(
                 status=status,
                 status_label=labels.get(status, status),
                 deletion_requested=deletion_requested_at is not None,
-                started=_local(created_at, "j M Y"),
-                submitted=_local(submitted_at, "j M Y") or "–",
-                completed=_local(completed_at, "j M Y"),
-                sla_due=_local(due, "j M Y"),
+                started=_local_day(created_at),
+                submitted=_local_day(submitted_at) or "–",
+                completed=_local_day(completed_at),
+                sla_due=_local_day(due),
                 sla_class=sla_class,
                 sla_text=sla_text,
                 comments_id=comments_id,
