@@ -50,7 +50,7 @@ def _prepare(request, **scope):
         download, created = services.download_prepare(actor=request.user, **scope)
     except services.DownloadError as exc:
         messages.error(request, str(exc))
-        return redirect(request.POST.get("back") or "downloads:index")
+        return redirect("downloads:index")
     if not created:
         messages.info(
             request,

@@ -146,3 +146,11 @@ def test_prepare_button_redirects_to_the_progress_page(member_client, world):
     again = member_client.post(reverse("downloads:prepare-batch", args=[batch.pk]), follow=True)
     assert DownloadRequest.objects.count() == 1
     assert "not a second copy" in again.content.decode()
+
+
+def test_nothing_to_download_says_so_on_the_downloads_page(member_client, world):
+    batch = make_batch(world, S.DRAFT, documents=False)
+    response = member_client.post(reverse("downloads:prepare-batch", args=[batch.pk]), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("downloads:index")
+    assert "There are no files to download here yet." in response.content.decode()
+    assert not DownloadRequest.objects.exists()
