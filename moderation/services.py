@@ -476,16 +476,32 @@ def _insert_units(batch: Batch, selections: QuerySet[UnitSelection], now: dateti
         chosen_id=F("pk"), **{name: F(source) for name, source in SLOT_ORDER_SOURCES.items()}
     ).query.sql_with_params()
     qn = connection.ops.quote_name
-    columns = ", ".join(qn(c) for c in ("batch_id", "claimed_at", "selection_id", *order))
+    # Every other column with a plain default gets it, as the ORM would write it: a field
+    # added to BatchUnit later cannot make this statement insert NULL into a NOT NULL column.
+    written = {"id", "batch_id", "claimed_at", "selection_id", *order}
+    defaults = [
+        (field.column, field.get_db_prep_save(field.get_default(), connection))
+        for field in BatchUnit._meta.concrete_fields
+        if field.column not in written and field.has_default() and not callable(field.default)
+    ]
+    columns = ", ".join(
+        qn(c) for c in ("batch_id", "claimed_at", *(c for c, _ in defaults), "selection_id", *order)
+    )
     chosen_columns = ", ".join(f"chosen.{qn(c)}" for c in ("chosen_id", *order))
+    constants = ", ".join(["%s"] * (2 + len(defaults)))
     # No savepoint of its own: the error ends the caller's atomic block (every service here
     # runs in one), which rolls back as BatchError leaves it.
     try:
         with connection.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {qn(BatchUnit._meta.db_table)} ({columns}) "
-                f"SELECT %s, %s, {chosen_columns} FROM ({sql}) chosen",
-                [batch.pk, connection.ops.adapt_datetimefield_value(now), *params],
+                f"SELECT {constants}, {chosen_columns} FROM ({sql}) chosen",
+                [
+                    batch.pk,
+                    connection.ops.adapt_datetimefield_value(now),
+                    *(value for _, value in defaults),
+                    *params,
+                ],
             )
             return cursor.rowcount
     except IntegrityError:
