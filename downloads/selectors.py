@@ -10,7 +10,7 @@ from datetime import date, datetime, time
 from django.db.models import Count, Max, QuerySet, Sum
 from django.utils import timezone
 
-from centres.models import BodyRole
+from centres.models import BodyRole, User
 from moderation.downloads import member_path, unique_path
 from moderation.models import Batch, BatchDocument, DocumentKind
 
@@ -42,7 +42,7 @@ def moderator_month_batches(*, moderator_id: int, month: date) -> QuerySet[Batch
 
 def scope_batches(
     *,
-    user,
+    user: User,
     as_moderator: bool,
     scope: str,
     batch_id: int | None = None,
@@ -176,7 +176,7 @@ def entries(download: DownloadRequest, *, chunk_size: int = 500) -> Iterator[Ent
         )
 
 
-def downloads_for(user) -> QuerySet[DownloadRequest]:
+def downloads_for(user: User) -> QuerySet[DownloadRequest]:
     """The user's own prepared downloads: nobody sees another's (R-ACC-3)."""
     return DownloadRequest.objects.filter(requested_by_id=user.pk)
 

@@ -9,7 +9,8 @@ build in the outbox (``downloads.building.build_download`` runs it in a worker).
 from __future__ import annotations
 
 import logging
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -20,7 +21,7 @@ from django.utils import timezone
 
 from centres.access import has_section
 from centres.audit import audit
-from centres.models import BodyRole, Centre, Qualification, Section
+from centres.models import BodyRole, Centre, Qualification, Section, User
 from hub import outbox
 from moderation.models import Batch
 
@@ -35,7 +36,7 @@ class DownloadError(Exception):
     """A download that cannot be prepared, in words for the user."""
 
 
-def move(download_id: int, arrow: str, **fields) -> bool:
+def move(download_id: int, arrow: str, **fields: Any) -> bool:
     """Take ``arrow`` (models.ARROWS) if the download is still in one of its sources; one
     conditional UPDATE, so of two movers exactly one wins. True if this call moved it."""
     sources, target = ARROWS[arrow]
@@ -48,13 +49,13 @@ def move(download_id: int, arrow: str, **fields) -> bool:
     )
 
 
-def _is_moderator(actor) -> bool:
+def _is_moderator(actor: User | None) -> bool:
     return actor is not None and actor.is_authenticated and actor.body_role == BodyRole.MODERATOR
 
 
 def ensure_may_prepare(
     *,
-    actor,
+    actor: User,
     scope: str,
     batch: Batch | None = None,
     centre: Centre | None = None,
@@ -86,7 +87,14 @@ def ensure_may_prepare(
     return False
 
 
-def _title(scope: str, *, batch, centre, qualification, month: date | None) -> str:
+def _title(
+    scope: str,
+    *,
+    batch: Batch | None,
+    centre: Centre | None,
+    qualification: Qualification | None,
+    month: date | None,
+) -> str:
     if scope == Scope.BATCH:
         return f"Batch {batch.pk} {batch.centre.number} {batch.qualification.code}"
     if scope == Scope.QUALIFICATION:
@@ -96,7 +104,7 @@ def _title(scope: str, *, batch, centre, qualification, month: date | None) -> s
 
 def download_prepare(
     *,
-    actor,
+    actor: User,
     scope: str,
     batch: Batch | None = None,
     centre: Centre | None = None,
@@ -181,7 +189,7 @@ def download_prepare(
         )
 
 
-def restart_abandoned(*, now=None) -> int:
+def restart_abandoned(*, now: datetime | None = None) -> int:
     """Builds whose worker stopped sending progress (it died, or its message was lost after
     the outbox marked it done) go back to Queued with a new outbox message; their partial
     zip goes. Returns how many were restarted."""
@@ -209,7 +217,7 @@ def restart_abandoned(*, now=None) -> int:
     return restarted
 
 
-def downloads_expire(*, now=None, limit: int = 500) -> int:
+def downloads_expire(*, now: datetime | None = None, limit: int = 500) -> int:
     """Beat: builds past their expiry become Expired and lose their stored zip; returns how
     many files were removed. Safe to run twice: each row moves once, a gone file is fine."""
     now = now or timezone.now()
