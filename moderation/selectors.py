@@ -301,7 +301,8 @@ def _attach_files(
     """Put their files (current and earlier) on ``slots``; with ``documents``, also read the
     batch's documents, every version, newest first, by section. One query for both."""
     by_pk = {slot.pk: slot for slot in slots}
-    wanted = Q(batch_unit_id__in=by_pk, kind=DocumentKind.SAMPLE)
+    # The ids as one array parameter (AnyOf), not a placeholder each.
+    wanted = Q(AnyOf(F("batch_unit_id"), list(by_pk)), kind=DocumentKind.SAMPLE)
     if documents:
         wanted |= Q(batch=batch, kind__in=DOCUMENT_KINDS)
     sections: dict[str, list[DocumentRow]] = {kind: [] for kind in DOCUMENT_KINDS}
@@ -369,7 +370,7 @@ def batch_slot_page(
             max(bottom - 1, 0) : bottom + per_page
         ]
     )
-    rows = list(batch_slots_queryset(batch=batch).filter(pk__in=ids))
+    rows = list(batch_slots_queryset(batch=batch).filter(AnyOf(F("pk"), ids)))
     before = rows.pop(0) if bottom and rows else None
     slots = [Slot(**row) for row in rows]
     sections = _attach_files(batch=batch, slots=slots, documents=True)
