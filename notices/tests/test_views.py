@@ -11,7 +11,7 @@ from notices.models import Notice
 
 # Session and user, the membership middleware; then the page (and its count): the same at
 # 5 notices and at 60 (one page of the list, ten on Home).
-PINNED = {"notices:list": 5, "home": 5}
+PINNED = {"notices:list": 4, "home": 4}
 
 
 def notices_for(user, count: int, *, start: int = 0) -> list[Notice]:
