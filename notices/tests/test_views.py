@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from notices.models import Notice
 
-# Session and user, the membership middleware; then the page (and its count): the same at
-# 5 notices and at 60 (one page of the list, ten on Home).
+# The session, the user with their memberships (one statement), then the page and its
+# count: the same at 5 notices and at 60 (one page of the list, ten on Home).
 PINNED = {"notices:list": 4, "home": 4}
 
 
