@@ -115,6 +115,17 @@ class OutcomeForm(forms.Form):
     comments_file = CheckedFileField(
         kind=DocumentKind.COMMENTS, label="Comments document", required=False
     )
+    # R-SMP-3: with Insufficient sample, the learner-units whose work the centre must add.
+    top_up = forms.CharField(
+        label="Learner-units to add (top-up, optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Only with Insufficient sample: one a line, the learner's P number and the "
+        "unit code, for example “P1234567 CMI501”. The centre sees them marked and cannot "
+        "resubmit until each has learner work.",
+        max_length=20_000,
+        error_messages={"max_length": "Name at most 1,000 learner-units (20,000 characters)."},
+    )
 
     def __init__(self, *args, kept=None, **kwargs):
         # A comments document kept from the last submit (moderation.held) counts as chosen.
@@ -129,6 +140,30 @@ class OutcomeForm(forms.Form):
                 "Add your comments: upload a comments document, write them, or both."
             )
         return data
+
+    def clean_top_up(self) -> list[tuple[str, str]]:
+        """The top-up's lines as (P number, unit code) pairs, each once, in the order typed."""
+        pairs: list[tuple[str, str]] = []
+        for number, line in enumerate(self.cleaned_data["top_up"].splitlines(), start=1):
+            words = line.replace(",", " ").split()
+            if not words:
+                continue
+            if len(words) != 2:
+                raise forms.ValidationError(
+                    f"Line {number} (“{line.strip()}”): write the P number and the unit code, "
+                    "for example “P1234567 CMI501”."
+                )
+            pair = (words[0].upper(), words[1].upper())
+            if pair not in pairs:
+                pairs.append(pair)
+        if pairs and self.cleaned_data.get("outcome") not in (
+            None,
+            BatchStatus.INSUFFICIENT_SAMPLE,
+        ):
+            raise forms.ValidationError(
+                "Learner-units to add go with Insufficient sample only: choose it, or clear them."
+            )
+        return pairs
 
 
 class SamplePlanForm(forms.Form):

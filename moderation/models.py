@@ -477,6 +477,9 @@ class BatchUnit(models.Model):
     # "Suggest a sample"); the batch page highlights it. A plain column, no index: the
     # batch's slots are read by batchunit_slot_order_idx and filtered there.
     to_fill = models.BooleanField(default=False)
+    # R-SMP-3: the moderator asked for this learner-unit's work with "Insufficient sample"
+    # (a top-up); "Resubmit" is refused until it has a file.
+    top_up = models.BooleanField(default=False)
 
     objects = BatchUnitQuerySet.as_manager()
 
@@ -600,6 +603,7 @@ class HistoryEvent(models.TextChoices):
     DELETED = "deleted", "Batch deleted"
     SLA_EXTENDED = "sla_extended", "SLA due date changed"
     SAMPLE_PLANNED = "sample_planned", "Slots to fill chosen"
+    TOP_UP = "top_up", "Top-up asked for"
 
 
 class BatchHistory(models.Model):

@@ -117,6 +117,7 @@ class Slot(Row):
         unit_code: str,
         unit_title: str,
         to_fill: bool = False,
+        top_up: bool = False,
     ) -> None:
         super().__init__(
             pk=pk,
@@ -128,6 +129,7 @@ class Slot(Row):
             unit_code=unit_code,
             unit_title=unit_title,
             to_fill=to_fill,  # one of the slots the centre chose to fill (R-SMP-1)
+            top_up=top_up,  # the moderator asked for its work (R-SMP-3)
             # Element ids as text: an int in a template goes through number formatting.
             dom_id=f"slot-{pk}",
             file_id=f"file-{pk}",
@@ -176,6 +178,7 @@ class SlotCounts:
     earlier_submission: bool | None = None  # whether this is not the first (R-BAT-6)
     history: int = 0  # entries in the batch's history, for its page numbers
     to_fill: int = 0  # slots the centre chose to fill (R-SMP-1)
+    top_up_missing: int = 0  # learner-units the moderator asked for, still without a file (R-SMP-3)
 
     @property
     def without_file(self) -> int:
@@ -200,7 +203,7 @@ def batch_slot_counts(*, batch: Batch) -> SlotCounts:
     The counts are read from indexes alone (the batch's slots in slot order; its current
     samples, at most one per learner-unit), not with a file lookup per learner-unit.
     """
-    claimed, uploaded, rate, earlier, history, to_fill = (
+    claimed, uploaded, rate, earlier, history, to_fill, top_up_missing = (
         Batch.objects.filter(pk=batch.pk)
         .values_list(
             Coalesce(
@@ -230,6 +233,17 @@ def batch_slot_counts(*, batch: Batch) -> SlotCounts:
                 ),
                 0,
             ),
+            Coalesce(
+                _count_of(
+                    BatchUnit.objects.filter(
+                        ~Exists(_current_sample(OuterRef("pk"))),
+                        batch=OuterRef("pk"),
+                        released_at__isnull=True,
+                        top_up=True,
+                    )
+                ),
+                0,
+            ),
         )
         .get()
     )
@@ -240,6 +254,7 @@ def batch_slot_counts(*, batch: Batch) -> SlotCounts:
         earlier_submission=earlier,
         history=history,
         to_fill=to_fill,
+        top_up_missing=top_up_missing,
     )
 
 
@@ -278,7 +293,7 @@ def _slot_units(*, batch: Batch, missing_only: bool = False) -> QuerySet[BatchUn
 def batch_slots_queryset(*, batch: Batch, missing_only: bool = False) -> QuerySet:
     """The batch's slots as flat rows, by learner then unit; only empty ones if asked."""
     return _slot_units(batch=batch, missing_only=missing_only).values(
-        "pk", "to_fill", **{k: F(v) for k, v in _SLOT_FIELDS.items()}
+        "pk", "to_fill", "top_up", **{k: F(v) for k, v in _SLOT_FIELDS.items()}
     )
 
 

@@ -10,7 +10,7 @@ outbox) and ``batch_transitioned`` once it commits.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -52,6 +52,7 @@ from .models import (
     Batch,
     BatchDocument,
     BatchHistory,
+    BatchStatus,
     BatchUnit,
     CentreSampleRate,
     DocumentKind,
@@ -883,6 +884,12 @@ def batch_resubmit(*, actor: User, batch: Batch) -> Batch:
     batch = _lock(batch)
     _require_member(batch, actor)
     _require_arrow(batch, "resubmit", "resubmit the batch")
+    waiting = top_up_missing(batch)
+    if waiting:
+        raise BatchError(
+            f"Upload learner work for the {waiting} learner-unit{'s' if waiting != 1 else ''} "
+            "the moderator asked for (marked “Top-up asked for”) before resubmitting (R-SMP-3)."
+        )
     missing = batch.missing_documents()
     if missing and not batch.override_documents:
         raise BatchError(f"Upload the {' and the '.join(missing)} first (R-BAT-1).")
@@ -1059,6 +1066,53 @@ def _assign(batch: Batch, *, actor: User, moderator: User) -> Batch:
     return batch
 
 
+def _top_up_units(batch: Batch, outcome: str, top_up: Sequence[tuple[str, str]]) -> list[int]:
+    """R-SMP-3: the batch's live learner-units named by (P number, unit code); a name that
+    is not on the batch is refused in words. One query, however many are named."""
+    if not top_up:
+        return []
+    if outcome != BatchStatus.INSUFFICIENT_SAMPLE:
+        raise ValidationError(
+            {"top_up": ["Learner-units to add go with Insufficient sample only."]}
+        )
+    wanted = {(p.upper(), u.upper()): None for p, u in top_up}
+    rows = batch.units.filter(
+        released_at__isnull=True,
+        selection__registration__learner__membership_number__in={p for p, _ in wanted},
+        selection__unit__code__in={u for _, u in wanted},
+    ).values_list(
+        "pk", "selection__registration__learner__membership_number", "selection__unit__code"
+    )
+    for pk, p_number, code in rows:
+        if (p_number.upper(), code.upper()) in wanted:
+            wanted[(p_number.upper(), code.upper())] = pk
+    missing = [f"{p} {u}" for (p, u), pk in wanted.items() if pk is None]
+    if missing:
+        raise ValidationError(
+            {
+                "top_up": [
+                    f"Not on this batch: {', '.join(missing)}. Check the P number and unit code."
+                ]
+            }
+        )
+    return list(wanted.values())
+
+
+def top_up_missing(batch: Batch) -> int:
+    """How many learner-units the moderator asked for (R-SMP-3) still have no file."""
+    return (
+        batch.units.filter(released_at__isnull=True, top_up=True)
+        .exclude(Exists(_current_sample_of(OuterRef("pk"))))
+        .count()
+    )
+
+
+def _current_sample_of(batch_unit_ref) -> QuerySet[BatchDocument]:
+    return BatchDocument.objects.current().filter(
+        batch_unit=batch_unit_ref, kind=DocumentKind.SAMPLE
+    )
+
+
 @transaction.atomic
 def batch_set_outcome(
     *,
@@ -1067,10 +1121,13 @@ def batch_set_outcome(
     outcome: str,
     comments: str = "",
     comments_file: UploadedFile | None = None,
+    top_up: Sequence[tuple[str, str]] = (),
 ) -> Batch:
     """The assigned moderator's outcome, with a comments document and/or text (R-BAT-8).
 
-    Complete passes every claimed learner-unit on the PAR (R-BAT-10, R-PAR-2).
+    Complete passes every claimed learner-unit on the PAR (R-BAT-10, R-PAR-2). With
+    Insufficient sample, ``top_up`` names (P number, unit code) learner-units whose work the
+    centre must add before it may resubmit (R-SMP-3).
     """
     if outcome not in OUTCOMES:
         raise BatchError("Choose Returned for editing, Insufficient sample or Complete.")
@@ -1089,6 +1146,7 @@ def batch_set_outcome(
     if batch.moderator_id != actor.pk or actor.body_role != BodyRole.MODERATOR:
         raise BatchPermissionError("Only the moderator assigned to this batch can set its outcome.")
     _require_status(batch, AWAITING_MODERATOR, "set an outcome")
+    top_up_ids = _top_up_units(batch, outcome, top_up)
     document = None
     if comments_file is not None:
         document = _store(
@@ -1101,6 +1159,16 @@ def batch_set_outcome(
         reason=comments,
         record={"document": document},
     )
+    if top_up_ids:
+        batch.units.filter(pk__in=top_up_ids).update(top_up=True)
+        _history(
+            batch,
+            actor,
+            HistoryEvent.TOP_UP,
+            from_status=batch.status,
+            to_status=batch.status,
+            note="Learner-units to add: " + ", ".join(f"{p} {u}" for p, u in top_up) + ".",
+        )
     if batch.is_complete:
         selections_record_result(
             selection_ids=list(

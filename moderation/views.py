@@ -856,6 +856,7 @@ def outcome(request, pk: int):
                 outcome=form.cleaned_data["outcome"],
                 comments=form.cleaned_data["comments"],
                 comments_file=chosen or (kept.open() if kept else None),
+                top_up=form.cleaned_data["top_up"],
             )
         except ValidationError as exc:
             _add_errors(form, exc.message_dict)
