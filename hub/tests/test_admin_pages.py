@@ -36,6 +36,7 @@ SYSTEM_MADE = {
     "notices.notice",
     "claims.claim",
     "par.unitselection",
+    "downloads.downloadrequest",
     # django-axes's log-in records.
     "axes.accessattempt",
     "axes.accesslog",
