@@ -1107,7 +1107,7 @@ def top_up_missing(batch: Batch) -> int:
     )
 
 
-def _current_sample_of(batch_unit_ref) -> QuerySet[BatchDocument]:
+def _current_sample_of(batch_unit_ref: int | OuterRef) -> QuerySet[BatchDocument]:
     return BatchDocument.objects.current().filter(
         batch_unit=batch_unit_ref, kind=DocumentKind.SAMPLE
     )
