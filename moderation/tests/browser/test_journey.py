@@ -1,6 +1,7 @@
 """A batch from "Add Batch" to Complete in Chromium, both sides, and the PAR result."""
 
 import pytest
+from playwright.sync_api import expect
 
 from centres.tests.factories import PASSWORD, LearnerFactory, RegistrationFactory
 from hub.testing.browser import assert_accessible, login
@@ -119,7 +120,8 @@ def test_batch_journey(page, live_server, world):
     # --- the centre adds work and resubmits -------------------------------------------
     switch_user(page, live_server, world.admin)
     page.goto(f"{live_server.url}/moderation/{batch.pk}/")
-    page.get_by_text("Add the work for the second unit.").wait_for()  # in the history
+    # Shown under "Moderator's comments" and again in the history.
+    expect(page.get_by_text("Add the work for the second unit.")).to_have_count(2)
     assert_accessible(page)
     extra = slot(page, world.learner, units[1])
     extra.locator('input[type="file"]').set_input_files(
