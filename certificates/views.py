@@ -1,9 +1,11 @@
-"""Certificates for the centre's Moderation section, and the public verify page."""
+"""Certificates for the centre's Moderation section (and a claim's awards' downloads, for
+Claims), and the public verify page."""
 
 from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,7 +19,7 @@ from hub.storage import private_download
 from .access import (
     certificates_for,
     get_batch_for_request,
-    get_certificate_for_request,
+    get_certificate_to_download,
     get_learner_for_certificates,
 )
 from .forms import VerifyForm
@@ -67,9 +69,10 @@ def learner_certificates(request, learner_pk: int):
 
 
 @require_GET
-@section_required(Section.MODERATION)
+@login_required
 def download(request, pk: int):
-    certificate = get_certificate_for_request(request, pk)
+    """The PDF, for Moderation (any of the centre's) or Claims (a claim's full award)."""
+    certificate = get_certificate_to_download(request, pk)
     if not certificate.pdf:
         raise Http404("This certificate's PDF is still being prepared.")
     # Only after the access check: on S3 a signed URL that expires, never the bucket itself.

@@ -3,6 +3,7 @@ from hub.tests.matrix import body_page, everyone, register, section_page
 
 from .factories import (
     built_print_run,
+    claim_award_certificate,
     complete_batch,
     issued_certificate,
     posted_centre_certificates,
@@ -22,6 +23,14 @@ register(
     "certificates:download",
     kwargs=lambda w: {"pk": issued_certificate(w).pk},
     expect=section_page(Section.MODERATION, scoped=True),
+)
+# A claim's full award (R-CRT-2): the claim's page links it, so Claims opens it as Moderation
+# does; a batch's certificate above stays Moderation's only.
+register(
+    "certificates:download",
+    kwargs=lambda w: {"pk": claim_award_certificate(w).pk},
+    expect=section_page(Section.CLAIMS, scoped=True),
+    label="claim award",
 )
 register(
     "certificates:download",

@@ -65,3 +65,35 @@ def full_award_qualification(qualification, *, min_credits: int = 12):
     qualification.min_credits = min_credits
     qualification.save(update_fields=["min_credits"])
     return qualification
+
+
+def processed_award_claim(world, *, digital=False):
+    """A claim whose processed grades complete the rule of combination for each candidate.
+
+    Unit 0 alone is the rule (mandatory, its credits the minimum); the outbox messages the
+    claim leaves (processing, then the award) run as the worker runs them.
+    """
+    from centres.models import Centre
+    from claims.tests.conftest import finalised_claim, make_claim_world
+    from hub import outbox
+    from hub.models import OutboxMessage
+
+    Centre.objects.filter(pk=world.centre.pk).update(digital_certificates=digital)
+    cw = make_claim_world(world)
+    first = cw.qualification.qualification_units.get(unit=cw.units[0])
+    cw.qualification.qualification_units.update(mandatory=False)
+    first.mandatory = True
+    first.save(update_fields=["mandatory"])
+    cw.qualification.min_credits = cw.units[0].credit
+    cw.qualification.save(update_fields=["min_credits"])
+    claim = finalised_claim(cw)
+    for kind in ("claims.process", "certificates.award"):
+        for message in OutboxMessage.objects.filter(kind=kind, done_at__isnull=True):
+            assert outbox.deliver(message.pk)
+    claim.refresh_from_db()
+    return claim
+
+
+def claim_award_certificate(world) -> Certificate:
+    """A qualification certificate, PDF included, that a processed claim of world.centre earned."""
+    return Certificate.objects.filter(claim=processed_award_claim(world)).order_by("pk").first()

@@ -11,7 +11,6 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from centres.models import Centre
 from certificates.alerts import dispatch_sweep
 from certificates.models import (
     Certificate,
@@ -29,35 +28,11 @@ from certificates.services import (
     print_run_create,
     print_run_mark_posted,
 )
-from claims.tests.conftest import finalised_claim, make_claim_world
-from hub import outbox
 from hub.models import AlertKind, DeadlineAlert, OutboxMessage
 from hub.workdays import add_working_days
 from moderation.dashboard import dashboard_figures
 
-from .factories import posted_centre_certificates
-
-
-def processed_award_claim(world, *, digital=False):
-    """A claim whose processed grades complete the rule of combination for each candidate.
-
-    Unit 0 alone is the rule (mandatory, its credits the minimum); the outbox messages the
-    claim leaves (processing, then the award) run as the worker runs them.
-    """
-    Centre.objects.filter(pk=world.centre.pk).update(digital_certificates=digital)
-    cw = make_claim_world(world)
-    first = cw.qualification.qualification_units.get(unit=cw.units[0])
-    cw.qualification.qualification_units.update(mandatory=False)
-    first.mandatory = True
-    first.save(update_fields=["mandatory"])
-    cw.qualification.min_credits = cw.units[0].credit
-    cw.qualification.save(update_fields=["min_credits"])
-    claim = finalised_claim(cw)
-    for kind in ("claims.process", "certificates.award"):
-        for message in OutboxMessage.objects.filter(kind=kind, done_at__isnull=True):
-            assert outbox.deliver(message.pk)
-    claim.refresh_from_db()
-    return claim
+from .factories import posted_centre_certificates, processed_award_claim
 
 
 @pytest.mark.django_db
