@@ -167,19 +167,6 @@ class OutcomeForm(forms.Form):
 
 
 class SamplePlanForm(forms.Form):
-    """R-SMP-1: the learner-units ticked on "Suggest a sample", to become the slots to fill."""
-
-    units = forms.TypedMultipleChoiceField(
-        coerce=int,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        label="Slots to fill",
-        error_messages={
-            "invalid_choice": "One of the learner-units ticked is no longer on this batch: "
-            "look at the suggestion again."
-        },
-    )
-
-    def __init__(self, *args, unit_ids: list[int], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["units"].choices = [(pk, pk) for pk in unit_ids]
+    """R-SMP-1: "Suggest a sample" sent. It has no fields of its own: the view recomputes the
+    suggestion and reads the unticked learner-units from the request (several pages' worth),
+    and puts what is wrong here, so the page gets the error summary and "Error: " title."""

@@ -23,6 +23,25 @@ def suggested_ids(page: str) -> list[int]:
     return [int(pk) for pk in re.findall(r'data-suggested-unit="(\d+)"', page)]
 
 
+def hidden(page: str, name: str) -> str:
+    return re.search(rf'name="{name}" value="([^"]*)"', page).group(1)
+
+
+def sent(page: str, *, untick=(), **extra) -> dict:
+    """What the browser sends from ``page`` with ``untick`` unticked among its boxes."""
+    ticked = [pk for pk in suggested_ids(page) if pk in ticked_ids(page) and pk not in untick]
+    return {
+        "shown": hidden(page, "shown"),
+        "unticked": hidden(page, "unticked"),
+        "units": ticked,
+        **extra,
+    }
+
+
+def ticked_ids(page: str) -> set[int]:
+    return {int(pk) for pk in re.findall(r'value="(\d+)" id="id_units_\d+" checked', page)}
+
+
 def cand(pk, learner, unit, *, has_file=False):
     return Candidate(
         pk=pk,
@@ -104,9 +123,10 @@ def test_r_smp_1_page_explains_the_suggestion(member_client, batch):
 
 
 def test_r_smp_1_accept_changed_then_cleared(member_client, world, batch):
-    ids = suggested_ids(member_client.get(url(batch)).content.decode())
+    first = member_client.get(url(batch)).content.decode()
+    ids = suggested_ids(first)
     kept = ids[:-3]  # the centre unticks three: it changes the suggestion
-    response = member_client.post(url(batch), {"units": kept})
+    response = member_client.post(url(batch), sent(first, untick=ids[-3:]))
     assert response.status_code == 302
     assert set(BatchUnit.objects.filter(to_fill=True).values_list("pk", flat=True)) == set(kept)
     entry = BatchHistory.objects.get(batch=batch, event=HistoryEvent.SAMPLE_PLANNED)
@@ -125,7 +145,7 @@ def test_r_smp_1_accept_changed_then_cleared(member_client, world, batch):
     assert "15 chosen, 13 still without a file." in sample_page
 
     # Accepting again replaces the earlier choice.
-    assert member_client.post(url(batch), {"units": ids[:2]}).status_code == 302
+    assert member_client.post(url(batch), sent(first, untick=ids[2:])).status_code == 302
     assert set(BatchUnit.objects.filter(to_fill=True).values_list("pk", flat=True)) == set(ids[:2])
     assert member_client.post(url(batch), {"clear": "1"}).status_code == 302
     assert not BatchUnit.objects.filter(to_fill=True).exists()
@@ -141,11 +161,12 @@ def test_r_smp_1_refused_nothing_ticked_or_a_unit_of_another_batch(member_client
         selections=bulk_learner_units(world.centre, world.qualification, 1),
     )
     stranger = other.units.first().pk
-    response = member_client.post(url(batch), {"units": [stranger]})
+    response = member_client.post(url(batch), {"shown": str(stranger), "units": [stranger]})
     assert response.status_code == 400
     page = response.content.decode()
     assert "<title>Error: " in page and "no longer on this batch" in page
-    response = member_client.post(url(batch), {})
+    page = member_client.get(url(batch)).content.decode()
+    response = member_client.post(url(batch), sent(page, untick=suggested_ids(page)))
     assert (
         response.status_code == 400
         and "Tick at least one learner-unit" in response.content.decode()
@@ -158,8 +179,7 @@ def test_r_smp_1_only_in_centre_completing(member_client, world):
     batch = make_batch(world, S.WITH_MODERATOR)
     page = member_client.get(url(batch)).content.decode()
     assert "Accept the ticked" not in page and "can be suggested while the batch is" in page
-    unit = batch.units.first().pk
-    response = member_client.post(url(batch), {"units": [unit]})
+    response = member_client.post(url(batch), {})  # accept the whole suggestion
     assert response.status_code == 400
     assert "you cannot choose the slots to fill now" in response.content.decode()
     assert not BatchUnit.objects.filter(to_fill=True).exists()
@@ -174,24 +194,71 @@ def test_r_smp_1_service_checks_the_actor(world, batch):
     assert services.batch_plan_sample(actor=world.quality, batch=batch, batch_unit_ids=[unit]) == 1
 
 
-def test_r_smp_1_queries_flat_at_8_and_2000_learner_units(
-    member_client, world, django_assert_max_num_queries
+def test_r_smp_1_page_bounded_and_queries_flat_at_8_and_2000_learner_units(
+    member_client, world, settings, django_assert_max_num_queries
 ):
+    """Issue 9: at a first submission (100%) the suggestion is every learner-unit; the page
+    shows one page of them, under 200 KB, and Accept sends one page of boxes, not 2,000."""
     measured = []
     for learners in (2, 500):
         selections = bulk_learner_units(world.centre, world.qualification, learners)
         batch = make_batch(world, S.CENTRE_COMPLETING, selections=selections, samples=learners)
         with django_assert_max_num_queries(12) as shown:
-            page = member_client.get(url(batch)).content.decode()
-        ids = suggested_ids(page)
-        # The first submission: 100%, every learner-unit.
-        assert len(ids) == learners * 4
+            response = member_client.get(url(batch))
+        page = response.content.decode()
+        assert len(response.content) < 200_000
+        # The first submission: 100%, every learner-unit, a page of them at a time.
+        assert f"Suggested: {learners * 4} of {learners * 4} learner-units" in page
+        assert len(suggested_ids(page)) == min(learners * 4, settings.HUB_PAGE_SIZE)
         measured.append(len(shown))
         with django_assert_max_num_queries(20) as accepted:
-            assert member_client.post(url(batch), {"units": ids}).status_code == 302
+            assert member_client.post(url(batch), sent(page)).status_code == 302
         measured.append(len(accepted))
         with django_assert_max_num_queries(25) as detail:
             member_client.get(reverse("moderation:batch-detail", args=[batch.pk]))
         measured.append(len(detail))
         assert BatchUnit.objects.filter(batch=batch, to_fill=True).count() == learners * 4
     assert measured[:3] == measured[3:]
+
+
+def test_r_smp_1_accept_with_rows_unticked_on_pages_seen_marks_the_rest(
+    member_client, world, settings
+):
+    selections = bulk_learner_units(world.centre, world.qualification, 500)
+    batch = make_batch(world, S.CENTRE_COMPLETING, selections=selections, samples=500)
+    every = [c.pk for c in batch_sample_suggestion(batch=batch).chosen]
+    assert len(every) == 2000
+    size = settings.HUB_PAGE_SIZE
+    first = member_client.get(url(batch)).content.decode()
+    # The same slot order as the batch page, a page at a time.
+    assert suggested_ids(first) == every[:size]
+    assert "2000 of 2000 ticked" in first
+    page_one_out = every[1:4]
+
+    # Page 2 by its button: what was unticked on page 1 travels with the form.
+    response = member_client.post(url(batch), sent(first, untick=page_one_out, goto="2"))
+    assert response.status_code == 200
+    second = response.content.decode()
+    assert suggested_ids(second) == every[size : 2 * size]
+    assert "1997 of 2000 ticked</strong> (3 unticked)" in second
+    assert "data-dirty" in second
+    page_two_out = [every[size]]
+
+    # Back to page 1: its unticked rows are still unticked.
+    response = member_client.post(url(batch), sent(second, untick=page_two_out, goto="1"))
+    back = response.content.decode()
+    assert suggested_ids(back) == every[:size]
+    assert ticked_ids(back) == set(every[:size]) - set(page_one_out)
+    assert "1996 of 2000 ticked" in back
+
+    response = member_client.post(url(batch), sent(back))
+    assert response.status_code == 302
+    marked = set(BatchUnit.objects.filter(batch=batch, to_fill=True).values_list("pk", flat=True))
+    assert marked == set(every) - set(page_one_out) - set(page_two_out)
+    entry = BatchHistory.objects.get(batch=batch, event=HistoryEvent.SAMPLE_PLANNED)
+    assert entry.note == "1996 slots to fill chosen (the suggested sample had 2000)."
+
+    # A key that is not in the suggestion is refused, and nothing changes.
+    response = member_client.post(url(batch), {"shown": "0", "unticked": "x"})
+    assert response.status_code == 400
+    assert BatchUnit.objects.filter(batch=batch, to_fill=True).count() == 1996
