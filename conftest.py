@@ -18,7 +18,7 @@ from centres.tests.factories import (
 # Playwright fixtures for every app's tests/browser/ (page, browser; helpers login, axe);
 # a real S3 server (moto), SMTP server (aiosmtpd) and a Redis to stop, for the tests marked
 # "services".
-pytest_plugins = ["hub.testing.browser", "testsupport.s3", "testsupport.smtp", "testsupport.redis"]
+pytest_plugins = ["testsupport.browser", "testsupport.s3", "testsupport.smtp", "testsupport.redis"]
 
 ALL_GRANTS = dict(
     can_par=True, can_moderation=True, can_claims=True, can_learners=True, can_staff=True

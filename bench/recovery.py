@@ -39,7 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-# hub.testing.nodes is imported once the environment names this run's services: importing
+# testsupport.nodes is imported once the environment names this run's services: importing
 # the hub loads its settings, which read the environment once.
 nodes = None
 
@@ -151,7 +151,7 @@ class Redis:
 class Load:
     """Requests in a loop from one logged-in browser; each (time, ok) is kept."""
 
-    browser: object  # hub.testing.nodes.Browser
+    browser: object  # testsupport.nodes.Browser
     urls: list[str]
     samples: list[tuple[float, bool]] = field(default_factory=list)
     stopping: threading.Event = field(default_factory=threading.Event)
@@ -237,7 +237,7 @@ def run(args, workdir: Path) -> bool:
             "HUB_HEAL_AFTER_MINUTES": "0",
         }
         os.environ.update(env)
-        from hub.testing import nodes
+        from testsupport import nodes
 
         manage = [sys.executable, "manage.py"]
         print(f"PostgreSQL on port {postgres.port}, Redis on port {redis.port}: migrating...")

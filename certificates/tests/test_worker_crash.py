@@ -32,10 +32,10 @@ from certificates import tasks
 from certificates.models import Certificate, CertificateDispatch
 from certificates.tests.conftest import ready_emails
 from hub.celery import app as hub_app
-from hub.testing import nodes
 from moderation import services as moderation
 from moderation.models import BatchStatus
 from moderation.tests.factories import make_batch
+from testsupport import nodes
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -91,7 +91,7 @@ def start_worker(
             "-m",
             "celery",
             "-A",
-            "hub.testing.crash_worker",
+            "testsupport.crash_worker",
             "worker",
             "--pool=solo",
             "-Q",

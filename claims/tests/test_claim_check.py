@@ -9,9 +9,9 @@ from django.urls import reverse
 from centres.models import AuditEvent, Registration
 from claims import services
 from claims.models import Claim, ClaimLine, ClaimStatus, Grade
-from hub.testing import nu
 from moderation.tests.factories import make_batch
 from par.models import UnitSelection
+from testsupport import nu
 
 from .conftest import bulk_candidates, claim_with_lines, start_claim
 from .factories import ClaimFactory, ClaimLineFactory

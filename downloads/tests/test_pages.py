@@ -75,7 +75,7 @@ def test_detail_queries_do_not_grow(member_client, world, size, django_assert_nu
 
 def test_the_pages_are_valid_html(member_client, world):
     """Issue 14's bar: the Nu HTML Checker finds nothing on the list and each state."""
-    from hub.testing import nu
+    from testsupport import nu
 
     if reason := nu.missing_reason():
         pytest.skip(reason)

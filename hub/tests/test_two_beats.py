@@ -29,7 +29,7 @@ from centres.models import Centre
 from certificates.models import Certificate, CertificateDispatch
 from certificates.tests.factories import complete_batch
 from hub.models import OutboxMessage
-from hub.testing import nodes
+from testsupport import nodes
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 

@@ -29,9 +29,9 @@ from django.utils import timezone
 from centres.models import Centre
 from certificates.models import Certificate, CertificateDispatch
 from hub.celery import app as hub_app
-from hub.testing import nodes
 from moderation.models import Batch, BatchDocument, BatchStatus, DocumentKind
 from moderation.tests.factories import PDF_BYTES, make_batch
+from testsupport import nodes
 from testsupport.s3 import ACCESS_KEY, REGION, SECRET_KEY
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]

@@ -9,8 +9,8 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from hub.testing import nu
 from par.models import UnitSelection
+from testsupport import nu
 
 # An htmx attribute without the data- prefix: invalid HTML to the Nu checker.
 BARE_HX = re.compile(r"(?<![-\w])hx-[a-z]+(?:-[a-z]+)*\s*=", re.IGNORECASE)

@@ -6,7 +6,7 @@ from centres.models import Learner
 from centres.tests.factories import PASSWORD
 from centres.tests.test_learner_import import csv_file, row
 from hub import outbox
-from hub.testing.browser import assert_accessible, login
+from testsupport.browser import assert_accessible, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -6,7 +6,7 @@ import pytest
 
 from centres.tests.factories import PASSWORD
 from certificates.tests.factories import issued_certificate
-from hub.testing.browser import assert_accessible, login
+from testsupport.browser import assert_accessible, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -23,8 +23,8 @@ from playwright.sync_api import expect
 from centres.demo import DEMO_PASSWORD
 from centres.models import User
 from certificates.models import Certificate, CertificateKind, PrintRun
-from hub.testing.browser import assert_accessible, login
 from moderation.models import Batch, BatchStatus
+from testsupport.browser import assert_accessible, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

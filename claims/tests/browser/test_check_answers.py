@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from centres.tests.factories import PASSWORD
 from claims.models import ClaimStatus
 from claims.tests.conftest import claim_with_lines, make_claim_world
-from hub.testing.browser import assert_accessible, login
+from testsupport.browser import assert_accessible, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from centres.tests.factories import PASSWORD
-from hub.testing.browser import login
+from testsupport.browser import login
 
 from ..conftest import make_claim_world, start_claim
 

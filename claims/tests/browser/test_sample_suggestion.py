@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from centres.demo import DEMO_PASSWORD
 from centres.models import User
 from claims.models import Claim, ClaimStatus
-from hub.testing.browser import assert_accessible, login
+from testsupport.browser import assert_accessible, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -15,8 +15,8 @@ from centres.demo import DEMO_PASSWORD
 from centres.models import User
 from downloads.models import DownloadRequest
 from hub import outbox
-from hub.testing.browser import assert_accessible, login
 from moderation.models import BatchDocument
+from testsupport.browser import assert_accessible, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -7,8 +7,8 @@ from django.core.management import call_command
 
 from centres.demo import DEMO_PASSWORD
 from centres.models import Learner, Qualification, User
-from hub.testing.browser import assert_accessible, login
 from moderation.tests.factories import PDF_BYTES
+from testsupport.browser import assert_accessible, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -20,9 +20,9 @@ from playwright.sync_api import Error as PlaywrightError
 
 from centres.demo import DEMO_PASSWORD, DEMO_USERS
 from centres.models import User
-from hub.testing import nu
-from hub.testing.browser import login
-from hub.testing.phone import PHONE, sideways
+from testsupport import nu
+from testsupport.browser import login
+from testsupport.phone import PHONE, sideways
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -8,9 +8,9 @@ from playwright.sync_api import expect
 
 from centres.tests.factories import PASSWORD, LearnerFactory, RegistrationFactory
 from claims.tests.conftest import make_claim_world, start_claim, submitted_claim
-from hub.testing.browser import assert_accessible, login
 from moderation.models import Batch, BatchStatus
 from moderation.tests.factories import make_batch
+from testsupport.browser import assert_accessible, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

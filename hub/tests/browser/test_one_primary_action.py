@@ -10,9 +10,9 @@ from playwright.sync_api import expect
 from centres.models import Role
 from centres.tests.factories import PASSWORD, MembershipFactory
 from claims.tests.conftest import claim_with_lines, make_claim_world
-from hub.testing.browser import assert_accessible, login
 from moderation.models import BatchStatus
 from moderation.tests.factories import make_batch
+from testsupport.browser import assert_accessible, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

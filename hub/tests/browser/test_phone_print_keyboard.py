@@ -25,11 +25,11 @@ from claims import services as claim_services
 from claims.models import Grade
 from claims.tests.conftest import make_claim_world, start_claim, submitted_claim
 from claims.tests.factories import CentreAssessorFactory, ClaimQualificationFactory
-from hub.testing.browser import assert_accessible, login
-from hub.testing.phone import PHONE, sideways
 from moderation.models import BatchStatus
 from moderation.tests.factories import make_batch, selections_for
 from par.models import UnitSelection
+from testsupport.browser import assert_accessible, login
+from testsupport.phone import PHONE, sideways
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

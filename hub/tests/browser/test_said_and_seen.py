@@ -18,10 +18,10 @@ from claims.tests.conftest import (
     start_claim,
     submitted_claim,
 )
-from hub.testing.browser import assert_accessible, login
 from moderation.models import BatchDocument, BatchStatus
 from moderation.tests.factories import PDF_BYTES, make_batch
 from moderation.tests.hostile_corpus import image
+from testsupport.browser import assert_accessible, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

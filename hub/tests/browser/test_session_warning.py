@@ -3,7 +3,7 @@
 import pytest
 
 from centres.tests.factories import PASSWORD
-from hub.testing.browser import assert_accessible, login
+from testsupport.browser import assert_accessible, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

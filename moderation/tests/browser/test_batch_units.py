@@ -8,9 +8,9 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from centres.tests.factories import PASSWORD
-from hub.testing.browser import assert_accessible, login
 from moderation.models import BatchStatus
 from moderation.tests.factories import bulk_learner_units, make_batch, selections_for
+from testsupport.browser import assert_accessible, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

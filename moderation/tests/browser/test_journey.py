@@ -4,10 +4,10 @@ import pytest
 from playwright.sync_api import expect
 
 from centres.tests.factories import PASSWORD, LearnerFactory, RegistrationFactory
-from hub.testing.browser import assert_accessible, login
 from moderation.models import Batch, BatchStatus
 from moderation.tests.factories import PDF_BYTES, make_batch, selections_for
 from par.models import UnitSelection
+from testsupport.browser import assert_accessible, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

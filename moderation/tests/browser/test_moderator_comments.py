@@ -5,9 +5,9 @@ import pytest
 from playwright.sync_api import expect
 
 from centres.tests.factories import PASSWORD
-from hub.testing.browser import assert_accessible, login
 from moderation.models import BatchStatus
 from moderation.tests.factories import PDF_BYTES, make_batch
+from testsupport.browser import assert_accessible, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -10,8 +10,8 @@ from playwright.sync_api import expect
 
 from centres.demo import DEMO_PASSWORD
 from centres.models import User
-from hub.testing.browser import assert_accessible, login
 from moderation.models import Batch, BatchStatus, BatchUnit
+from testsupport.browser import assert_accessible, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

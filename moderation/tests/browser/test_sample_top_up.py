@@ -11,10 +11,10 @@ from playwright.sync_api import expect
 
 from centres.demo import DEMO_PASSWORD
 from centres.models import User
-from hub.testing.browser import assert_accessible, login
 from moderation import services
 from moderation.models import Batch, BatchDocument, BatchStatus
 from moderation.tests.factories import PDF_BYTES
+from testsupport.browser import assert_accessible, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

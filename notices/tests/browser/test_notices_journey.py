@@ -6,10 +6,10 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from centres.tests.factories import PASSWORD
-from hub.testing.browser import assert_accessible, login
 from moderation import services
 from moderation.models import BatchStatus
 from moderation.tests.factories import make_batch
+from testsupport.browser import assert_accessible, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

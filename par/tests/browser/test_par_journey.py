@@ -3,8 +3,8 @@
 import pytest
 
 from centres.tests.factories import PASSWORD, LearnerFactory, RegistrationFactory
-from hub.testing.browser import assert_accessible, login
 from par.models import UnitSelection
+from testsupport.browser import assert_accessible, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import requests
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 
 _CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
