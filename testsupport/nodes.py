@@ -197,23 +197,45 @@ _RECEIVED = re.compile(r"Task [\w.]+\[([0-9a-f-]{36})\] received")
 _FINISHED = re.compile(r"Task [\w.]+\[([0-9a-f-]{36})\] (?:succeeded|failed|retry|raised)")
 
 
-def broker_settled(app, queue: str, worker_logs: list[Path]) -> bool:
-    """True once no message for ``queue`` is left anywhere: none waiting in the Redis list,
-    none held unacknowledged (a killed worker's message stays there until the visibility
-    timeout gives it back), and every task the workers received has finished.
+def redeliver_unacked(app, queue: str) -> int:
+    """Give back every unacknowledged message of ``queue`` now, as kombu does once the
+    visibility timeout has passed (its scan runs every ~100 s by default, too seldom for a
+    test to wait on). Only for a queue whose worker is dead: a live worker's message would
+    run twice. Returns how many were given back."""
+    restored = 0
+    with app.connection_for_write() as conn:
+        channel = conn.default_channel
+        client = channel.client
+        for tag, raw in client.hgetall("unacked").items():
+            if queue.encode() in raw:
+                channel.qos.restore_by_tag(tag, client)
+                restored += 1
+    return restored
 
-    Tests wait for this instead of sleeping "long enough" for redeliveries to run.
+
+def broker_unsettled(app, queue: str, worker_logs: list[Path]) -> str:
+    """Why messages for ``queue`` may still run, or "" once none can: none waiting in the
+    Redis list, none held unacknowledged (a killed worker's message stays there until the
+    visibility timeout gives it back), and every task the workers received has finished.
+
+    Tests wait for "" instead of sleeping "long enough" for redeliveries to run.
     """
     with app.connection_for_write() as conn:
         client = conn.default_channel.client
-        if client.llen(queue):
-            return False
+        if waiting := client.llen(queue):
+            return f"{waiting} message(s) waiting in {queue}"
         # kombu keeps each unacknowledged message in one hash for the whole Redis db, as
         # JSON [message, exchange, routing key]: the queue's unique name appears in it.
-        if any(queue.encode() in raw for raw in client.hvals("unacked")):
-            return False
+        held = [raw[:200] for raw in client.hvals("unacked") if queue.encode() in raw]
+        if held:
+            return f"{len(held)} message(s) unacknowledged: {held}"
     for log in worker_logs:
         text = log.read_text(errors="replace") if log.exists() else ""
-        if set(_RECEIVED.findall(text)) - set(_FINISHED.findall(text)):
-            return False
-    return True
+        running = set(_RECEIVED.findall(text)) - set(_FINISHED.findall(text))
+        if running:
+            return f"{log.name}: tasks received and not finished: {sorted(running)}"
+    return ""
+
+
+def broker_settled(app, queue: str, worker_logs: list[Path]) -> bool:
+    return not broker_unsettled(app, queue, worker_logs)
