@@ -91,10 +91,22 @@ def login(page, live_server, user, password: str) -> None:
     page.wait_for_url(f"{live_server.url}/")
 
 
+SETTLE_ANIMATIONS = """() => Promise.all(
+  document.getAnimations()
+    .filter((a) => a.effect && a.effect.getComputedTiming().endTime !== Infinity)
+    .map((a) => a.finished.catch(() => null))
+)"""
+
+
 def assert_accessible(page, context: str | None = None) -> None:
     """Run axe-core on the page as it stands and fail listing every violation."""
     from axe_playwright_python.sync_playwright import Axe
 
+    # Let finite CSS transitions end first (a button's colours fade for 0.15 s after a
+    # hover or a state change): axe would otherwise measure the contrast of a frame between
+    # two colours, which is never what stays on screen. Endless animations (a spinner) are
+    # not waited for.
+    page.evaluate(SETTLE_ANIMATIONS)
     results = Axe().run(page, context=context)
     violations = results.response["violations"]
     if violations:
