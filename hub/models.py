@@ -45,13 +45,16 @@ class AlertKind(models.TextChoices):
     SLA_OVERDUE = "sla_overdue", "Moderation overdue"
     DISPATCH_AT_RISK = "dispatch_at_risk", "Certificate dispatch at risk"
     DISPATCH_LATE = "dispatch_late", "Certificate dispatch late"
+    REVIEW_DUE_SOON = "review_due_soon", "Review due soon"
+    REVIEW_OVERDUE = "review_overdue", "Review overdue"
 
 
 class DeadlineAlert(models.Model):
     """One email for one deadline crossing; the unique constraint makes a second one impossible.
 
-    Both clocks raise them through hub/deadlines.py: moderation's SLA (moderation/alerts.py,
-    R-SLA-1) and certificate dispatch (certificates/alerts.py, R-SLA-2). ``cycle`` is when the
+    Every clock raises them through hub/deadlines.py: moderation's SLA (moderation/alerts.py,
+    R-SLA-1), certificate dispatch (certificates/alerts.py, R-SLA-2) and a review's SLA
+    (reviews/alerts.py, R-REV-2). ``cycle`` is when the
     clock being watched started (the SLA restarts at Centre re-submitted, so a new cycle may
     alert again; the same cycle never does). The table is the one certificates made: the
     model moved here, its rows stayed.
@@ -72,6 +75,14 @@ class DeadlineAlert(models.Model):
         null=True,
         blank=True,
         verbose_name="claim",
+    )
+    # A review's SLA (R-REV-2); then neither batch nor claim is set.
+    review = models.ForeignKey(
+        "reviews.Review",
+        on_delete=models.CASCADE,
+        related_name="deadline_alerts",
+        null=True,
+        blank=True,
     )
     kind = models.CharField(max_length=30, choices=AlertKind.choices)
     cycle = models.DateTimeField()
@@ -94,9 +105,16 @@ class DeadlineAlert(models.Model):
                 condition=models.Q(claim_source__isnull=False),
                 name="deadlinealert_claim_once_per_crossing",
             ),
+            models.UniqueConstraint(
+                fields=["review", "kind", "cycle"],
+                condition=models.Q(review__isnull=False),
+                name="deadlinealert_review_once_per_crossing",
+            ),
         ]
 
     def __str__(self) -> str:
+        if self.review_id is not None:
+            return f"{self.get_kind_display()}: review {self.review_id}"
         if self.batch_id is None:
             return f"{self.get_kind_display()}: claim {self.claim_source_id}"
         return f"{self.get_kind_display()}: batch {self.batch_id}"

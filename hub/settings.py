@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "certificates",
     "notices",
     "downloads",
+    "reviews",
 ]
 
 MIDDLEWARE = [
@@ -397,6 +398,10 @@ HUB_SITE_URL = env.str("HUB_SITE_URL", default="http://127.0.0.1:8000/")
 HUB_AWARDING_BODY_NAME = env.str("HUB_AWARDING_BODY_NAME", default="The Awarding Body")
 # R-SLA-1: warn the moderator and the moderation team this many days before the SLA ends.
 HUB_SLA_WARN_DAYS = env.int("HUB_SLA_WARN_DAYS", default=5)
+# R-REV-1: a centre may ask for a review this many months after the outcome (a batch's
+# moderation outcome, a claim's finalisation); R-REV-2: the review's SLA clock, from Requested.
+HUB_REVIEW_WINDOW_MONTHS = env.int("HUB_REVIEW_WINDOW_MONTHS", default=3)
+HUB_REVIEW_SLA_WEEKS = env.int("HUB_REVIEW_SLA_WEEKS", default=4)
 # R-SLA-2: a certificate dispatch is at risk this many working days before it is due.
 HUB_DISPATCH_AT_RISK_WORKING_DAYS = env.int("HUB_DISPATCH_AT_RISK_WORKING_DAYS", default=2)
 # A claim on an email older than this belongs to a dead worker; the sweep takes it over.
