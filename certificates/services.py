@@ -714,7 +714,19 @@ def certificate_reissue(*, actor: User, certificate: Certificate, reason: str) -
     """
     _require_staff(actor)
     reason = _required(reason, field="reason")
-    old = _lock_valid(certificate)
+    return _reissue(_lock_valid(certificate), actor=actor, reason=reason)
+
+
+def _reissue(
+    old: Certificate,
+    *,
+    actor: User,
+    reason: str,
+    units: list[dict] | None = None,
+    kind: str | None = None,
+) -> Certificate:
+    """Replace the locked, valid ``old`` by a new certificate (the same units and kind
+    unless given); inside the caller's transaction."""
     centre = Centre.objects.get(pk=old.centre_id)
     now = timezone.now()
     # Replaced first: the one-per-batch and one-award rules then let the new one in.
@@ -731,8 +743,8 @@ def certificate_reissue(*, actor: User, certificate: Certificate, reason: str) -
                     centre_id=old.centre_id,
                     batch_id=old.batch_id,
                     claim_id=old.claim_id,
-                    kind=old.kind,
-                    units=old.units,
+                    kind=kind or old.kind,
+                    units=old.units if units is None else units,
                     number=new_certificate_number(),
                     issued_at=now,
                     dispatch_due_on=add_working_days(
@@ -763,7 +775,11 @@ def certificate_revoke(*, actor: User, certificate: Certificate, reason: str) ->
     """R-CRT-4: the certificate no longer stands; the verify page says it was revoked."""
     _require_staff(actor)
     reason = _required(reason, field="reason")
-    locked = _lock_valid(certificate)
+    return _revoke(_lock_valid(certificate), actor=actor, reason=reason)
+
+
+def _revoke(locked: Certificate, *, actor: User, reason: str) -> Certificate:
+    """Mark the locked, valid certificate revoked; inside the caller's transaction."""
     now = timezone.now()
     Certificate.objects.filter(pk=locked.pk).update(
         status=CertificateStatus.REVOKED, status_changed_at=now, status_reason=reason
@@ -778,3 +794,40 @@ def certificate_revoke(*, actor: User, certificate: Certificate, reason: str) ->
     )
     locked.refresh_from_db()
     return locked
+
+
+@transaction.atomic
+def certificate_amend_results(
+    *,
+    actor: User | None,
+    certificate: Certificate,
+    units: list[dict],
+    kind: str | None = None,
+    reason: str,
+) -> Certificate | None:
+    """R-CRT-4 for results changed on review (R-REV-3): the certificate carries ``units``
+    (and ``kind``) from now on.
+
+    No units left: it is revoked. Units (or kind) unchanged: left alone, so a repeat does
+    nothing. Otherwise it is reissued with a new number and the old one marked replaced;
+    the verify page says which. Called by the review's certificate work (reviews/
+    certificates.py) for a review its assigned reviewer decided, with that reviewer as the
+    actor: the decision, not a staff action, is what changed the results. Returns the new
+    certificate, the revoked one, or None when nothing changed.
+    """
+    reason = _required(reason, field="reason")
+    locked = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    if locked.status != CertificateStatus.VALID:
+        return None
+    if not units:
+        return _revoke(locked, actor=actor, reason=reason)
+    if _same_units(locked.units, units) and (kind is None or kind == locked.kind):
+        return None
+    return _reissue(locked, actor=actor, reason=reason, units=units, kind=kind)
+
+
+def _same_units(a: list[dict], b: list[dict]) -> bool:
+    def key(units: list[dict]) -> list[tuple]:
+        return sorted((u.get("code"), u.get("result")) for u in units)
+
+    return key(a) == key(b)

@@ -74,6 +74,8 @@ class Review(StatusModelMixin, models.Model):
     evidence = models.FileField(upload_to=evidence_key, max_length=200, blank=True)
     evidence_name = models.CharField(max_length=255, blank=True)
     evidence_size = models.PositiveBigIntegerField(default=0)
+    # The type the content checks found: the download is named and sent as that type.
+    evidence_content_type = models.CharField(max_length=120, blank=True)
     # What was reviewed, as it stood when asked: the batch's or claim's status and the date
     # of the outcome (moderation outcome, or finalisation) the window counted from.
     outcome_status = models.CharField(max_length=30)
@@ -164,8 +166,8 @@ class Review(StatusModelMixin, models.Model):
         target=S.UPHELD,
         permission=is_assigned_reviewer,
     )
-    def uphold(self) -> None:
-        self._record_decision()
+    def uphold(self, *, comments: str = "") -> None:
+        self._record_decision(comments)
 
     @transition(
         field=status,
@@ -173,11 +175,12 @@ class Review(StatusModelMixin, models.Model):
         target=S.OUTCOME_CHANGED,
         permission=is_assigned_reviewer,
     )
-    def change_outcome(self) -> None:
-        self._record_decision()
+    def change_outcome(self, *, comments: str = "") -> None:
+        self._record_decision(comments)
 
-    def _record_decision(self) -> None:
+    def _record_decision(self, comments: str) -> None:
         # The clock stops at the decision (R-REV-2).
+        self.comments = comments
         self.decided_at = timezone.now()
         self.sla_due_at = None
 
