@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
-from functools import reduce
-from operator import or_
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db import connection
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils.formats import date_format
+from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
 
@@ -24,7 +24,7 @@ from centres.models import (
 from hub.paging import url_maker
 
 from . import rows
-from .locks import AnyOf, locks_for
+from .locks import AnyOf, any_id_sql, id_list, locks_for
 from .models import Result, UnitSelection
 
 
@@ -52,12 +52,6 @@ class LearnerCard:
     @property
     def learner(self) -> Learner:
         return self.registration.learner
-
-
-def name_or_number(term: str) -> Q:
-    """Learners whose surname or P number contains ``term``, any case (R-PAR-1)."""
-    term = term.strip()
-    return Q(last_name__icontains=term) | Q(membership_number__icontains=term)
 
 
 def centre_qualifications(centre: Centre) -> QuerySet[Qualification]:
@@ -155,26 +149,18 @@ def learner_cards(registrations: list[Registration]) -> list[LearnerCard]:
     return cards
 
 
-# What a page of Bulk Add's "Available learners" reads of each registration.
-BULK_ROW_FIELDS = (
-    "pk",
-    "learner__last_name",
-    "learner__first_name",
-    "learner__membership_number",
-    "entry_type",
-)
-
-
-def bulk_rows_html(registrations: list[tuple]) -> str:
-    """The rows of one page of Bulk Add's "Available learners", from BULK_ROW_FIELDS
-    (par/rows.py escapes)."""
+def bulk_rows_html(registrations: list[PageRegistration]) -> str:
+    """The rows of one page of Bulk Add's "Available learners" (par/rows.py escapes)."""
     entry_types = dict(EntryType.choices)
     return mark_safe(  # noqa: S308
         "\n".join(
             rows.bulk_learner_row(
-                pk, f"{last_name}, {first_name}", p_number, entry_types.get(entry, entry)
+                r.pk,
+                f"{r.learner.last_name}, {r.learner.first_name}",
+                r.learner.membership_number,
+                entry_types.get(r.entry_type, r.entry_type),
             )
-            for pk, last_name, first_name, p_number, entry in registrations
+            for r in registrations
         )
     )
 
@@ -254,25 +240,73 @@ def bulk_available_registrations(
 # Learners are listed by name, in the order of the index on (centre, last_name, first_name,
 # id) (centres migration 0002): a page is found by walking that index, never by sorting the
 # whole centre.
-LEARNER_ORDER = ("last_name", "first_name", "pk")
-LEARNER_ORDER_DESC = ("-last_name", "-first_name", "-pk")
 # Up to this many registrations, a qualification group is sorted rather than walked.
 SORT_AT_MOST = 2000
+
+
+@dataclass(frozen=True)
+class PageQualification:
+    pk: int
+    code: str
+    title: str
+
+
+@dataclass(frozen=True)
+class PageLearner:
+    pk: int
+    first_name: str
+    last_name: str
+    membership_number: str
+
+    @property
+    def full_name(self) -> str:  # as Learner.full_name
+        return f"{self.first_name} {self.last_name}"
+
+
+@dataclass(frozen=True)
+class PageRegistration:
+    """A registration of a page, with what its row or card prints of its learner and
+    qualification (learner_cards takes these or Registration models alike)."""
+
+    pk: int
+    qualification_id: int
+    entry_type: str
+    is_current: bool
+    learner: PageLearner
+    qualification: PageQualification
+
+
+def _icontains_sql(column: str, name: str) -> str:
+    """``column`` contains the named parameter (made by ``_icontains_param``), any case, as
+    the ORM's ``icontains`` writes it (UPPER(...) LIKE UPPER(...) on PostgreSQL, which the
+    trigram indexes on UPPER(last_name) and UPPER(membership_number) serve)."""
+    lhs = connection.ops.lookup_cast("icontains", "CharField") % column
+    return f"{lhs} {connection.operators['icontains'] % f'%({name})s'}"
+
+
+def _icontains_param(term: str) -> str:
+    return f"%{connection.ops.prep_for_like_query(term)}%"
 
 
 class RegistrationPages:
     """Current registrations of one centre, grouped by qualification, then by learner name.
 
-    Countable and sliceable, for ``Paginator``, in a fixed number of queries at any size:
+    Countable and sliceable, for ``Paginator``, in a fixed number of queries at any size,
+    each written by hand (compiled by the ORM, the count and the page cost 3-5 ms of CPU):
 
     - ``count()`` is one grouped count (learners per qualification), read from the centre's
-      registrations index (registration_centre_idx) without joining its learners;
+      registrations index (registration_centre_idx) without joining its learners, each
+      group with its qualification's code, for their order;
     - a slice is one query: for each qualification the page touches (one, or two at a
       boundary), the learners' ids come from a walk of the learner name index, from
       whichever end of the group is nearer, each learner checked by a probe of the current
       registrations index. The check is a scalar subquery on purpose: an EXISTS would be
       turned into a join, and PostgreSQL would then sort the whole centre by name for every
       page past the first few hundred. A group of at most SORT_AT_MOST is sorted instead.
+
+    ``search``: the learner's surname or P number contains it, any case (R-PAR-1).
+    ``available_for``: unit ids; only registrations Bulk Add may give them all to (R-PAR-4,
+    as ``bulk_availability``).
     """
 
     def __init__(
@@ -280,111 +314,173 @@ class RegistrationPages:
         centre: Centre,
         *,
         qualification: Qualification | None = None,
-        learners: Q | None = None,
-        registrations: Q | None = None,
-        fields: tuple[str, ...] = (),
+        search: str = "",
+        available_for: list[int] | None = None,
     ):
-        self.centre = centre
-        # Given, a slice is tuples of these fields rather than registrations (with their
-        # learner and qualification): no model built for a page that prints a few values.
-        self.fields = fields
-        self.qualification = qualification
-        self.learner_filter = learners or Q()
-        self.registration_filter = registrations or Q()
+        self.params: dict = {"centre": centre.pk}
+        # Conditions on the registration (r) and on the learner (l).
+        self.on_registration, self.on_learner = [], []
+        if qualification is not None:
+            self.on_registration.append("r.qualification_id = %(qualification)s")
+            self.params["qualification"] = qualification.pk
+        if search.strip():
+            self.on_learner.append(
+                f"({_icontains_sql('l.last_name', 'term')}"
+                f" OR {_icontains_sql('l.membership_number', 'term')})"
+            )
+            self.params["term"] = _icontains_param(search.strip())
+        if available_for is not None:
+            units = sorted(set(available_for))
+            self.on_registration.append(_available_sql())
+            self.params.update(
+                units=id_list(units), unit_count=len(units), full=EntryType.FULL.value
+            )
         self._groups: list[tuple[int, int]] | None = None
 
-    def _registrations(self) -> QuerySet[Registration]:
-        qs = Registration.objects.filter(
-            self.registration_filter, centre=self.centre, is_current=True
-        )
-        if self.qualification is not None:
-            qs = qs.filter(qualification=self.qualification)
-        if self.learner_filter:
-            qs = qs.filter(learner__in=Learner.objects.filter(self.learner_filter))
-        return qs
+    def _where(self) -> str:
+        """The conditions on the registration ``r``, the learner's by an IN."""
+        where = list(self.on_registration)
+        if self.on_learner:
+            learners = " AND ".join(self.on_learner)
+            where.append(f"r.learner_id IN (SELECT l.id FROM {_T.learner} l WHERE {learners})")
+        return "".join(f" AND {condition}" for condition in where)
 
     def groups(self) -> list[tuple[int, int]]:
         """(qualification id, number of registrations) in qualification code order."""
         if self._groups is None:
             # Grouped by id alone, so the count reads the registrations and nothing else
-            # (joining the qualification for its code cost a probe per registration).
-            counts = dict(
-                self._registrations()
-                .order_by()
-                .values_list("qualification_id")
-                .annotate(n=Count("pk"))
+            # (joining the qualification for its code cost a probe per registration); the
+            # code comes by one probe per group.
+            sql = (
+                "SELECT g.qualification_id, g.n FROM (SELECT r.qualification_id, COUNT(*) AS n"
+                f" FROM {_T.registration} r WHERE r.centre_id = %(centre)s AND r.is_current"
+                f"{self._where()} GROUP BY r.qualification_id) g ORDER BY"
+                f" (SELECT q.code FROM {_T.qualification} q WHERE q.id = g.qualification_id)"
             )
-            order = (
-                list(counts)
-                if len(counts) < 2
-                else Qualification.objects.filter(pk__in=counts)
-                .order_by("code")
-                .values_list("pk", flat=True)
-            )
-            self._groups = [(pk, counts[pk]) for pk in order]
+            with connection.cursor() as cursor:
+                cursor.execute(sql, self.params)
+                self._groups = cursor.fetchall()
         return self._groups
 
     def count(self) -> int:
         return sum(n for _, n in self.groups())
 
-    def _learner_ids(self, qualification_id: int, start: int, stop: int, size: int) -> QuerySet:
-        """Ids of learners ``start``..``stop`` of one qualification group, by name."""
+    def _learner_ids(self, key: str, start: int, stop: int, size: int) -> str:
+        """SQL for the ids of learners ``start``..``stop`` of the group whose qualification is
+        the parameter ``key``, by name; its limit and offset go into ``self.params``."""
         if size <= SORT_AT_MOST:
             # A small group: sorting it is cheap, while walking the centre's name index to
             # find its learners probed ~15 learners per row for a group of 1 in 100. The
             # names come by a probe per registration: joined, PostgreSQL read every learner
             # of the awarding body (30,000: 2-20 ms) to sort 200 of them.
-            learner = Learner.objects.filter(pk=OuterRef("learner_id")).order_by()
+            self.params[f"{key}_limit"], self.params[f"{key}_offset"] = stop - start, start
+            name = f"(SELECT n.%s FROM {_T.learner} n WHERE n.id = r.learner_id)"
             return (
-                self._registrations()
-                .filter(qualification_id=qualification_id)
-                .alias(
-                    **{
-                        f"learner_{field}": Subquery(learner.values(field)[:1])
-                        for field in LEARNER_ORDER[:2]
-                    }
-                )
-                .order_by(*[f"learner_{f}" for f in LEARNER_ORDER[:2]], "learner_id")
-                .values("learner_id")[start:stop]
+                f"SELECT r.learner_id FROM {_T.registration} r WHERE r.centre_id = %(centre)s"
+                f" AND r.is_current AND r.qualification_id = %({key})s{self._where()}"
+                f" ORDER BY {name % 'last_name'}, {name % 'first_name'}, r.learner_id"
+                f" LIMIT %({key}_limit)s OFFSET %({key}_offset)s"
             )
-        registration = (
-            Registration.objects.filter(
-                self.registration_filter,
-                learner=OuterRef("pk"),
-                qualification_id=qualification_id,
-                is_current=True,
-            )
-            .order_by()
-            .values("pk")[:1]
-        )
-        learners = (
-            Learner.objects.filter(self.learner_filter, centre=self.centre)
-            .alias(registration=Subquery(registration))
-            .filter(registration__isnull=False)
-        )
+        direction = ""
         if start > size - stop:
             # Nearer the end: walk the index backwards, so no page skips more than half.
-            return learners.order_by(*LEARNER_ORDER_DESC).values("pk")[size - stop : size - start]
-        return learners.order_by(*LEARNER_ORDER).values("pk")[start:stop]
+            start, stop, direction = size - stop, size - start, " DESC"
+        self.params[f"{key}_limit"], self.params[f"{key}_offset"] = stop - start, start
+        on_registration = "".join(f" AND {c}" for c in self.on_registration)
+        on_learner = "".join(f" AND {c}" for c in self.on_learner)
+        return (
+            f"SELECT l.id FROM {_T.learner} l WHERE l.centre_id = %(centre)s{on_learner}"
+            f" AND (SELECT r.id FROM {_T.registration} r WHERE r.learner_id = l.id"
+            f" AND r.qualification_id = %({key})s AND r.is_current{on_registration}"
+            f" LIMIT 1) IS NOT NULL ORDER BY l.last_name{direction},"
+            f" l.first_name{direction}, l.id{direction}"
+            f" LIMIT %({key}_limit)s OFFSET %({key}_offset)s"
+        )
 
-    def __getitem__(self, window: slice) -> list[Registration]:
+    def __getitem__(self, window: slice) -> list[PageRegistration]:
         start, stop = window.start or 0, window.stop
         wanted, offset = [], 0
         for qualification_id, size in self.groups():
             low, high = max(start - offset, 0), min(stop - offset, size)
             if low < high:
-                wanted.append(
-                    Q(
-                        qualification_id=qualification_id,
-                        learner_id__in=self._learner_ids(qualification_id, low, high, size),
-                    )
-                )
+                key = f"group{len(wanted)}"
+                self.params[key] = qualification_id
+                ids = self._learner_ids(key, low, high, size)
+                wanted.append(f"(r.qualification_id = %({key})s AND r.learner_id IN ({ids}))")
             offset += size
         if not wanted:
             return []
-        page = Registration.objects.filter(reduce(or_, wanted), is_current=True).order_by(
-            "qualification__code", "learner__last_name", "learner__first_name", "learner_id"
+        sql = (
+            "SELECT r.id, r.qualification_id, r.entry_type, r.is_current, l.id, l.first_name,"
+            " l.last_name, l.membership_number, q.code, q.title"
+            f" FROM {_T.registration} r INNER JOIN {_T.learner} l ON l.id = r.learner_id"
+            f" INNER JOIN {_T.qualification} q ON q.id = r.qualification_id"
+            f" WHERE r.is_current AND ({' OR '.join(wanted)})"
+            " ORDER BY q.code, l.last_name, l.first_name, r.learner_id"
         )
-        if self.fields:
-            return list(page.values_list(*self.fields))
-        return list(page.select_related("learner", "qualification"))
+        with connection.cursor() as cursor:
+            cursor.execute(sql, self.params)
+            rows = cursor.fetchall()
+        qualifications: dict[int, PageQualification] = {}
+        page = []
+        for (
+            pk,
+            qualification_id,
+            entry,
+            current,
+            learner_id,
+            first,
+            last,
+            number,
+            code,
+            title,
+        ) in rows:
+            qualification = qualifications.get(qualification_id)
+            if qualification is None:
+                qualification = qualifications[qualification_id] = PageQualification(
+                    qualification_id, code, title
+                )
+            learner = PageLearner(learner_id, first, last, number)
+            page.append(
+                PageRegistration(pk, qualification_id, entry, bool(current), learner, qualification)
+            )
+        return page
+
+
+class _Tables:
+    """Table names for the hand-written SQL above, read once the models are loaded."""
+
+    @cached_property
+    def registration(self) -> str:
+        return Registration._meta.db_table
+
+    @cached_property
+    def learner(self) -> str:
+        return Learner._meta.db_table
+
+    @cached_property
+    def qualification(self) -> str:
+        return Qualification._meta.db_table
+
+    @cached_property
+    def selection(self) -> str:
+        return UnitSelection._meta.db_table
+
+    @cached_property
+    def entered(self) -> str:
+        return Registration.entered_units.through._meta.db_table
+
+
+_T = _Tables()
+
+
+def _available_sql() -> str:
+    """``bulk_availability`` on the registration ``r``: none of the units (``%(units)s``)
+    selected, and a unit-entry registration entered for every one (``%(unit_count)s``
+    distinct ids). Keep the two alike."""
+    return (
+        f"NOT EXISTS (SELECT 1 FROM {_T.selection} s WHERE s.registration_id = r.id"
+        f" AND {any_id_sql('s.unit_id', 'units')}) AND (r.entry_type = %(full)s"
+        f" OR (SELECT COUNT(*) FROM {_T.entered} e WHERE e.registration_id = r.id"
+        f" AND {any_id_sql('e.unit_id', 'units')}) = %(unit_count)s)"
+    )

@@ -60,9 +60,7 @@ def individual(request):
     )
     registrations = None
     if mode == "name" and name_form.is_valid():
-        registrations = selectors.RegistrationPages(
-            centre, learners=selectors.name_or_number(name_form.cleaned_data["q"])
-        )
+        registrations = selectors.RegistrationPages(centre, search=name_form.cleaned_data["q"])
     elif mode == "qualification" and qualification_form.is_valid():
         registrations = selectors.RegistrationPages(
             centre, qualification=qualification_form.cleaned_data["qualification"]
@@ -184,8 +182,7 @@ def bulk(request):
             available = selectors.RegistrationPages(
                 request.centre,
                 qualification=form.cleaned_data["qualification"],
-                registrations=selectors.bulk_availability(form.cleaned_data["units"]),
-                fields=selectors.BULK_ROW_FIELDS,
+                available_for=form.cleaned_data["units"],
             )
             page = paginate(request, available, per_page=BULK_LEARNERS_PER_PAGE)
             context["rows_html"] = selectors.bulk_rows_html(list(page.object_list))
