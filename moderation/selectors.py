@@ -42,6 +42,10 @@ from .models import (
 
 # --- the batch page and the moderator's review: slots ---------------------------------------
 SLOTS_MISSING = "missing"  # the "Slots without a file" filter's value of ?slots=
+# "Slots to fill": the slots the centre accepted from "Suggest a sample" (R-SMP-1) and the
+# top-ups the moderator asked for (R-SMP-3), those still without a file.
+SLOTS_TO_FILL = "to-fill"
+SLOT_FILTERS = (SLOTS_MISSING, SLOTS_TO_FILL)
 
 
 class Row(dict):
@@ -294,20 +298,33 @@ _SLOT_FIELDS = {
 }
 
 
-def _slot_units(*, batch: Batch, missing_only: bool = False) -> QuerySet[BatchUnit]:
+def _slot_units(*, batch: Batch, slot_filter: str = "") -> QuerySet[BatchUnit]:
     """The batch's learner-units in slot order, joined to nothing: an index range.
 
     A learner-unit taken off the batch before "Submit Batch" (released) has no slot.
+    ``slot_filter``: SLOTS_MISSING, those without a file; SLOTS_TO_FILL, the slots to fill
+    and the top-ups among them; anything else, every slot.
     """
     units = BatchUnit.objects.filter(batch=batch, released_at__isnull=True)
-    if missing_only:
+    if slot_filter in SLOT_FILTERS:
         units = units.filter(~Exists(_current_sample(OuterRef("pk"))))
+    if slot_filter == SLOTS_TO_FILL:
+        units = units.filter(Q(to_fill=True) | Q(top_up=True))
     return units.order_by(*_SLOT_ORDER)
 
 
-def batch_slots_queryset(*, batch: Batch, missing_only: bool = False) -> QuerySet:
-    """The batch's slots as flat rows, by learner then unit; only empty ones if asked."""
-    return _slot_units(batch=batch, missing_only=missing_only).values(
+def slot_filter_count(counts: SlotCounts, slot_filter: str) -> int:
+    """How many slots ``slot_filter`` (as _slot_units reads it) lists, from the counts."""
+    if slot_filter == SLOTS_MISSING:
+        return counts.without_file
+    if slot_filter == SLOTS_TO_FILL:
+        return counts.to_fill_missing
+    return counts.claimed
+
+
+def batch_slots_queryset(*, batch: Batch, slot_filter: str = "") -> QuerySet:
+    """The batch's slots as flat rows, by learner then unit; only those of a filter if asked."""
+    return _slot_units(batch=batch, slot_filter=slot_filter).values(
         "pk", "to_fill", "top_up", **{k: F(v) for k, v in _SLOT_FIELDS.items()}
     )
 
@@ -380,7 +397,7 @@ def _attach_files(
 
 
 def batch_slot_page(
-    *, batch: Batch, page: Page, missing_only: bool = False
+    *, batch: Batch, page: Page, slot_filter: str = ""
 ) -> tuple[list[LearnerSlots], list[tuple[str, list[DocumentRow]]]]:
     """The slots of ``page`` (a page of batch_slots_queryset) grouped under their learners,
     and the batch's documents by section.
@@ -396,7 +413,7 @@ def batch_slot_page(
     # Two statements, not one with the ids as a subquery: PostgreSQL took ~10 ms to plan
     # that, against ~2 ms for the joins by a list of ids.
     ids = list(
-        _slot_units(batch=batch, missing_only=missing_only).values_list("pk", flat=True)[
+        _slot_units(batch=batch, slot_filter=slot_filter).values_list("pk", flat=True)[
             max(bottom - 1, 0) : bottom + per_page
         ]
     )

@@ -114,11 +114,17 @@ def _is_htmx(request: HttpRequest) -> bool:
 HISTORY_PAGE_SIZE = 20
 
 
-def _slots_query(*, missing_only: bool, page_number: int) -> str:
+def _slot_filter(request: HttpRequest) -> str:
+    """The slot list's filter from ?slots= ("" for all slots)."""
+    value = request.GET.get("slots", "")
+    return value if value in selectors.SLOT_FILTERS else ""
+
+
+def _slots_query(*, slot_filter: str, page_number: int) -> str:
     """The slot list's page and filter, carried through an upload so the user stays there."""
     params = {}
-    if missing_only:
-        params["slots"] = selectors.SLOTS_MISSING
+    if slot_filter:
+        params["slots"] = slot_filter
     if page_number > 1:
         params["page"] = page_number
     return f"?{urlencode(params)}" if params else ""
@@ -154,21 +160,21 @@ def batch_page_context(request: HttpRequest, batch: Batch, *, download_url: str)
 
     A fixed number of queries and a bounded page whatever the batch's size (issue 9).
     """
-    missing_only = request.GET.get("slots") == selectors.SLOTS_MISSING
+    slot_filter = _slot_filter(request)
     counts = selectors.batch_slot_counts(batch=batch)
     slot_page = paginate(
         request,
-        selectors.batch_slots_queryset(batch=batch, missing_only=missing_only),
+        selectors.batch_slots_queryset(batch=batch, slot_filter=slot_filter),
         per_page=settings.HUB_PAGE_SIZE,
-        count=counts.without_file if missing_only else counts.claimed,
+        count=selectors.slot_filter_count(counts, slot_filter),
     )
     learner_slots, document_sections = selectors.batch_slot_page(
-        batch=batch, page=slot_page, missing_only=missing_only
+        batch=batch, page=slot_page, slot_filter=slot_filter
     )
     links = _SlotLinks.for_batch(
         batch.pk,
         download_url=download_url,
-        query=_slots_query(missing_only=missing_only, page_number=slot_page.number),
+        query=_slots_query(slot_filter=slot_filter, page_number=slot_page.number),
     )
     for group in learner_slots:
         for slot in group.slots:
@@ -189,7 +195,9 @@ def batch_page_context(request: HttpRequest, batch: Batch, *, download_url: str)
         "slot_counts": counts,
         "slot_page": slot_page,
         "learner_slots": learner_slots,
-        "missing_only": missing_only,
+        "slot_filter": slot_filter,
+        "missing_only": slot_filter == selectors.SLOTS_MISSING,
+        "to_fill_only": slot_filter == selectors.SLOTS_TO_FILL,
         "document_sections": document_sections,
         "rule": selectors.batch_sample_rule(batch=batch, counts=counts),
         "history": history,
@@ -527,7 +535,7 @@ def _back_to_slot(request, batch: Batch, unit_pk: int):
     """The batch page, on the page and filter the slot's form was posted from."""
     page = request.GET.get("page", "")
     query = _slots_query(
-        missing_only=request.GET.get("slots") == selectors.SLOTS_MISSING,
+        slot_filter=_slot_filter(request),
         page_number=int(page) if page.isdigit() else 1,
     )
     return redirect(reverse("moderation:batch-detail", args=[batch.pk]) + f"{query}#slot-{unit_pk}")
@@ -593,7 +601,7 @@ def _check_context(request, batch: Batch) -> dict:
     lines = selectors.batch_check_lines(ids=list(page.object_list))
     # The check page and the batch page list slots in the same order and page size.
     detail = reverse("moderation:batch-detail", args=[batch.pk])
-    slots = f"{detail}{_slots_query(missing_only=False, page_number=page.number)}"
+    slots = f"{detail}{_slots_query(slot_filter='', page_number=page.number)}"
     remove = url_maker("moderation:batch-unit-remove", batch.pk)
     for line in lines:
         line.change_url = f"{slots}#slot-{line.pk}"

@@ -6,7 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from moderation.models import BatchDocument, BatchHistory, BatchStatus, HistoryEvent
+from moderation import services
+from moderation.models import BatchDocument, BatchHistory, BatchStatus, BatchUnit, HistoryEvent
 
 from .factories import bulk_learner_units, make_batch, pdf
 
@@ -63,6 +64,60 @@ def test_slots_without_a_file_filter_and_counts_on_top(member_client, world):
     assert 'active" aria-current="page" href="?slots=missing">Slots without a file</a>' in page
     everything = member_client.get(url(batch)).content.decode()
     assert len(slot_ids(everything)) == 4
+
+
+def test_slots_to_fill_filter_lists_the_suggested_slots_and_top_ups_still_without_a_file(
+    member_client, world, two_learners
+):
+    """Issue 15: beside "Slots without a file", "Slots to fill" lists the slots the centre
+    accepted from "Suggest a sample" (R-SMP-1) and the moderator's top-ups (R-SMP-3) that
+    have no file yet, paged and in slot order; a filled one, or an empty slot that is
+    neither, is not listed."""
+    batch = two_learners
+    ordered = list(
+        batch.units.order_by(
+            "selection__registration__learner__last_name", "selection__unit__code"
+        ).values_list("pk", flat=True)
+    )
+    assert "Slots to fill" not in member_client.get(url(batch)).content.decode()
+    BatchUnit.objects.filter(pk__in=[ordered[0], ordered[1], ordered[4], ordered[7]]).update(
+        to_fill=True
+    )
+    BatchUnit.objects.filter(pk=ordered[6]).update(top_up=True)
+    for filled in (ordered[7], ordered[2]):  # a slot to fill with its file; a plain slot's
+        services.batch_upload_sample(
+            actor=world.admin,
+            batch=batch,
+            batch_unit=BatchUnit.objects.get(pk=filled),
+            upload=pdf(f"work {filled}.pdf"),
+        )
+    pill = (
+        'href="?slots=to-fill" data-testid="slots-to-fill">Slots to fill'
+        ' <span class="badge rounded-pill text-bg-secondary">4</span></a>'
+    )
+    assert pill in member_client.get(url(batch)).content.decode()
+
+    first = member_client.get(url(batch), {"slots": "to-fill"}).content.decode()
+    second = member_client.get(url(batch), {"slots": "to-fill", "page": 2}).content.decode()
+    assert slot_ids(first) == [ordered[0], ordered[1], ordered[4]]
+    assert slot_ids(second) == [ordered[6]]
+    assert f'active" aria-current="page" {pill}' in first
+    assert "Page 1 of 2" in first and "data-has-file" not in first + second
+    assert first.count("Slot to fill</span>") == 3 and "Top-up asked for</span>" in second
+    # The page's links keep the filter, so an upload comes back to it.
+    upload = reverse("moderation:sample-upload", args=[batch.pk, ordered[6]])
+    assert f'action="{upload}?slots=to-fill&amp;page=2"' in second
+
+    for pk in (ordered[0], ordered[1], ordered[4], ordered[6]):
+        services.batch_upload_sample(
+            actor=world.admin,
+            batch=batch,
+            batch_unit=BatchUnit.objects.get(pk=pk),
+            upload=pdf(f"work {pk}.pdf"),
+        )
+    done = member_client.get(url(batch), {"slots": "to-fill"}).content.decode()
+    assert slot_ids(done) == [] and "Every slot to fill has a file." in done
+    assert 'text-bg-secondary">0</span></a>' in done
 
 
 def test_upload_without_script_comes_back_to_the_same_page_and_filter(
