@@ -34,5 +34,6 @@ urlpatterns = [
     path("certificates/", include("certificates.urls")),
     path("notices/", include("notices.urls")),
     path("downloads/", include("downloads.urls")),
+    path("reviews/", include("reviews.urls")),
     path("admin/", admin.site.urls),
 ]

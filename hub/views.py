@@ -52,6 +52,13 @@ BODY_PAGES = [
         "Claims submitted by the centres you visit.",
     ),
     (
+        # R-REV-2: a review is given to a moderator or an assessor, never the original one.
+        lambda u: u.body_role in (BodyRole.MODERATOR, BodyRole.ASSESSOR),
+        "reviews:reviewer-list",
+        "Reviews",
+        "Reviews of moderation outcomes and claims assigned to you.",
+    ),
+    (
         lambda u: u.is_data_admin,
         "centres:learner-import",
         "Import learners",

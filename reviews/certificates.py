@@ -123,7 +123,8 @@ def review_certificates(*, review_id: int) -> int:
             changed += 1
     # Results newly passed: the normal award paths, which skip what already exists.
     if review.batch_id is not None and review.batch.status == BatchStatus.COMPLETE:
-        changed += certificates_issue_for_batch(batch_id=review.batch_id)
+        # (It counts the batch's certificates against those before, replaced ones included.)
+        changed += max(0, certificates_issue_for_batch(batch_id=review.batch_id))
     changed += certificates_award_for_registrations(registration_ids=registration_ids)
     log.info("Review %s: %s certificate(s) changed or issued.", review.pk, changed)
     return changed

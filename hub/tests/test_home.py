@@ -18,8 +18,8 @@ EXPECTED_TILES = {
     "tutor": {PAR},
     "quality": WORK,
     "outsider": WORK | {"Staff access"},
-    "moderator": {"Moderation queue"},
-    "assessor": {"Claims to assess"},
+    "moderator": {"Moderation queue", "Reviews"},
+    "assessor": {"Claims to assess", "Reviews"},
     "data": {"Import learners"},
     "staff": {"Import learners", "Moderation dashboard", "Certificate printing", "Administration"},
 }

@@ -46,7 +46,10 @@ def test_the_administrator_sees_their_granted_sections_current_one_marked(member
 def test_body_staff_see_their_pages(client, world):
     client.force_login(world.moderator)
     links = header_links(client.get(reverse("moderation:queue")))
-    assert links == [("Moderation queue", reverse("moderation:queue"), "page")]
+    assert links == [
+        ("Moderation queue", reverse("moderation:queue"), "page"),
+        ("Reviews", reverse("reviews:reviewer-list"), ""),
+    ]
 
 
 def test_anonymous_pages_have_no_section_links(client):
