@@ -1,5 +1,6 @@
-"""Deadline alerts, the one way both clocks warn: moderation's SLA (moderation/alerts.py,
-R-SLA-1) and certificate dispatch (certificates/alerts.py, R-SLA-2).
+"""Deadline alerts, the one way every clock warns: moderation's SLA (moderation/alerts.py,
+R-SLA-1), certificate dispatch (certificates/alerts.py, R-SLA-2) and a review's SLA
+(reviews/alerts.py, R-REV-2).
 
 Each clock's sweep finds its crossings and hands them to ``alerts_send``, which records one
 ``DeadlineAlert`` per crossing (the unique constraint turns a second sweep's insert into
@@ -39,7 +40,12 @@ def alerts_send(
     ).update(claim=token, claimed_at=now)
     claimed = list(
         DeadlineAlert.objects.filter(claim=token).select_related(
-            "batch__centre", "batch__moderator", "claim_source__centre"
+            "batch__centre",
+            "batch__moderator",
+            "claim_source__centre",
+            "review__centre",
+            "review__claim",
+            "review__reviewer",
         )
     )
     sent, failed = [], []
@@ -52,6 +58,7 @@ def alerts_send(
                     "alert": alert,
                     "batch": alert.batch,
                     "claim": alert.claim_source,
+                    "review": alert.review,
                     "site_url": settings.HUB_SITE_URL,
                 },
             )

@@ -329,6 +329,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "downloads.tasks.download_sweep",
         "schedule": env.int("HUB_DOWNLOAD_SWEEP_SECONDS", default=15 * 60),
     },
+    # R-REV-2: reviews due soon or overdue alert as moderation's SLA does.
+    "review-sla-sweep": {
+        "task": "reviews.tasks.sweep_review_sla",
+        "schedule": env.int("HUB_REVIEW_SWEEP_SECONDS", default=900),
+    },
 }
 # A prepared download's link works this long after its zip is built; then beat's download
 # sweep removes the zip from storage (R-DL-1).

@@ -18,9 +18,12 @@ import logging
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from centres.models import Membership, Role
-from notices.services import Recipient, notify
+from hub.models import AlertKind
+from notices.models import Notice
+from notices.services import Recipient, notify, unsaved_notices
 
 from .models import Review
 
@@ -98,3 +101,36 @@ def review_started(review: Review) -> None:
 
 def review_decided(review: Review) -> None:
     _send(review, event="decided", recipients=centre_recipients, link=centre_link)
+
+
+def review_alert_notices(alerts) -> None:
+    """R-REV-2: list each review SLA alert the sweep has emailed in the hub, for the reviewer
+    and the moderation team. The sweep's one email already went to both, so these are
+    recorded as emailed; one insert for the whole sweep. Never raises."""
+    try:
+        rows, now = [], timezone.now()
+        for alert in alerts:
+            review = alert.review
+            context = {
+                "review": review,
+                "subject": review.subject_label,
+                "centre": review.centre,
+                "kind_label": alert.get_kind_display(),
+                "due": alert.due,
+                "overdue": alert.kind == AlertKind.REVIEW_OVERDUE,
+            }
+            audiences = [([Recipient(email=settings.HUB_MODERATION_TEAM_EMAIL)], admin_link)]
+            if review.reviewer is not None:
+                audiences.append(([Recipient.of(review.reviewer)], reviewer_link))
+            for recipients, link in audiences:
+                rows += unsaved_notices(
+                    kind="review.sla_alert",
+                    template=f"{TEMPLATES}/sla_alert",
+                    context=context,
+                    link=link(review),
+                    recipients=recipients,
+                    emailed_at=now,
+                )
+        Notice.objects.bulk_create(rows, batch_size=500)
+    except Exception:
+        log.exception("Review SLA alert notices could not be listed; the alerts were sent.")
