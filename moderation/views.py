@@ -29,7 +29,7 @@ from centres.models import BodyRole, Section
 from hub.fsm import allowed_actions
 from hub.paging import paginate, url_format, url_maker
 
-from . import files, held, selectors, services, slot_rows, unit_rows
+from . import files, held, list_rows, selectors, services, slot_rows, unit_rows
 from .access import (
     batches_for,
     get_batch_for_moderator,
@@ -253,7 +253,12 @@ def index(request):
         page.object_list = selectors.centre_batch_rows(
             page, url=detail, comments_url=url_format("moderation:document-download", 2)
         )
-    return render(request, "moderation/index.html", {"page": page, "tab": tab})
+    context = {"page": page, "tab": tab}
+    if tab != "deleted":
+        context["rows_html"] = list_rows.batch_rows_html(
+            page.object_list, completed=tab == "completed"
+        )
+    return render(request, "moderation/index.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -811,12 +816,17 @@ def queue(request):
     return render(
         request,
         "moderation/queue.html",
-        # One CSRF input for the page's Take buttons, not a {% csrf_token %} per row.
         {
             "assigned": assigned,
             "unassigned": unassigned,
             "decided": decided,
-            "csrf_input": csrf_input(request),
+            # The tables' rows as HTML (moderation.list_rows), with one CSRF input for the
+            # page's Take buttons, not a {% csrf_token %} per row.
+            "assigned_html": list_rows.queue_rows_html(assigned.rows),
+            "unassigned_html": list_rows.queue_rows_html(
+                unassigned.rows, take=True, csrf_input=csrf_input(request)
+            ),
+            "decided_html": list_rows.queue_rows_html(decided),
         },
     )
 
