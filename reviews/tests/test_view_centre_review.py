@@ -65,7 +65,8 @@ def test_list_queries_flat(member_client, world, django_assert_max_num_queries):
     for _ in range(2):
         for _ in range(3):
             make_review(world, batch=reviewable_batch(world, learners=1))
-        with django_assert_max_num_queries(6) as queries:
+        # Session, user (with memberships), the count, the page with its joins.
+        with django_assert_max_num_queries(4) as queries:
             assert member_client.get(reverse("reviews:list")).status_code == 200
         measured.append(len(queries))
     assert measured[0] == measured[1]
@@ -103,3 +104,34 @@ def test_evidence_download_is_access_checked(member_client, world):
     without = make_review(world, claim=reviewable_claim(world))
     assert Review.objects.get(pk=without.pk).has_evidence is False
     assert member_client.get(reverse("reviews:evidence", args=[without.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_review_page_queries_flat(member_client, world, django_assert_max_num_queries):
+    """A decided review: the same queries whatever the batch's size."""
+    measured = []
+    for learners in (1, 30):
+        batch = reviewable_batch(world, learners=learners)
+        review = make_review(world, batch=batch, status=S.OUTCOME_CHANGED, reviewer=world.assessor)
+        # Session, user; the review with its batch, qualification and people; its lines;
+        # the history's count and page.
+        with django_assert_max_num_queries(6) as queries:
+            assert member_client.get(detail_url(review)).status_code == 200
+        measured.append(len(queries))
+    assert measured[0] == measured[1]
+
+
+@pytest.mark.django_db
+def test_batch_page_panel_queries_flat(member_client, world, django_assert_max_num_queries):
+    """The panel on a batch with an outcome costs two queries (the open review, the latest
+    reviews), whatever the batch's size or its number of reviews."""
+    measured = []
+    for learners in (1, 30):
+        batch = reviewable_batch(world, learners=learners)
+        for status in (S.UPHELD, S.REQUESTED)[: 1 if learners == 1 else 2]:
+            make_review(world, batch=batch, status=status, reviewer=world.assessor)
+        with django_assert_max_num_queries(10) as queries:
+            response = member_client.get(reverse("moderation:batch-detail", args=[batch.pk]))
+        assert 'data-testid="review-panel"' in response.content.decode()
+        measured.append(len(queries))
+    assert measured[0] == measured[1]
