@@ -1,0 +1,34 @@
+"""The CSV writer's formula guard: one search per chunk, cell by cell only on a match."""
+
+import csv
+import io
+
+from claims import exports
+
+
+def written(rows, monkeypatch, per_chunk=500):
+    monkeypatch.setattr(exports, "ROWS_PER_CHUNK", per_chunk)
+    chunks = list(exports._csv_chunks(["a", "b", "c"], rows))
+    return chunks, list(csv.reader(io.StringIO("".join(chunks))))[1:]
+
+
+def test_only_text_starting_a_formula_is_prefixed(monkeypatch):
+    rows = [
+        ("plain", 3, None),
+        ("=SUM(A1)", -5, "+1"),  # text starting a formula; a negative number is not text
+        ("a\x1f=b", "@x", "\tx"),  # the separator inside a cell does not fool the guard
+        ("-2", "ok", "\rx"),
+    ]
+    _, out = written(rows, monkeypatch)
+    assert out == [
+        ["plain", "3", ""],
+        ["'=SUM(A1)", "-5", "'+1"],
+        ["a\x1f=b", "'@x", "'\tx"],
+        ["'-2", "ok", "'\rx"],
+    ]
+
+
+def test_rows_go_out_a_chunk_at_a_time(monkeypatch):
+    chunks, out = written([(str(i), i, "=x" if i == 4 else "") for i in range(7)], monkeypatch, 3)
+    assert len(chunks) == 1 + 3  # the header, then 3 + 3 + 1 rows
+    assert [row[2] for row in out] == ["", "", "", "", "'=x", "", ""]
