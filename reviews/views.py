@@ -390,6 +390,14 @@ def reviewer_decide(request: HttpRequest, pk: int) -> HttpResponse:
         return _reviewer_page(request, review, form=form, changes=changes, page_number=goto)
     shown = [by_key[key] for key in request.POST.get("shown", "").split(",") if key]
     form = ReviewDecisionForm(request.POST, units=shown)
+    if form.is_valid() and form.cleaned_data["decision"] == ReviewStatus.UPHELD and changes:
+        # Upheld changes nothing: new results chosen say the reviewer meant otherwise.
+        form.add_error(
+            "decision",
+            f"You chose a new result for {len(changes)} learner-unit"
+            f"{'s' if len(changes) != 1 else ''}: choose Outcome changed, or set "
+            "them back to their current result to uphold the outcome",
+        )
     if form.is_valid():
         decision = form.cleaned_data["decision"]
         comments = form.cleaned_data["comments"].strip()

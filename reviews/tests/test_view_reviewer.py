@@ -216,3 +216,26 @@ def test_only_the_assigned_reviewer(client, world):
     )
     assert client.get(decide(review)).status_code == 405
     assert Review.objects.get(pk=review.pk).status == S.REQUESTED
+
+
+@pytest.mark.django_db
+def test_upheld_with_new_results_chosen_is_refused(reviewer_client, world):
+    """Upheld changes nothing: a new result chosen means the reviewer meant otherwise."""
+    review = make_review(world, status=S.UNDER_REVIEW, reviewer=world.assessor)
+    keys = _keys(reviewer_client, review)
+
+    response = reviewer_client.post(
+        decide(review),
+        {
+            "decision": S.UPHELD,
+            "comments": "Fine.",
+            "shown": ",".join(keys),
+            f"result-{keys[0]}": "",
+        },
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "choose Outcome changed, or set them back" in page
+    assert response.context["changed_count"] == 1  # the choice is kept on the page
+    assert Review.objects.get(pk=review.pk).status == S.UNDER_REVIEW
