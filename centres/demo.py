@@ -113,6 +113,17 @@ DEMO_USERS = [
         "Visiting assessor (awarding body)",
     ),
     (
+        "reviewer@demo.test",
+        "Rowan",
+        "Reviewer",
+        None,
+        None,
+        {},
+        BodyRole.MODERATOR,
+        False,
+        "Reviewer (awarding body): reviews of moderation given to them, one under way",
+    ),
+    (
         "data@demo.test",
         "Dev",
         "Data",
@@ -399,7 +410,7 @@ def seed(*, stdout=None) -> bool:
 # at today's time, one step at a time; after each step everything that step wrote is moved
 # back to the day the story gives it, so overdue batches, turnaround and late dispatches are
 # real figures on first login. The project's own apps only: sessions and the like stay.
-DEMO_APPS = ("centres", "par", "moderation", "claims", "certificates", "notices", "hub")
+DEMO_APPS = ("centres", "par", "moderation", "claims", "certificates", "notices", "hub", "reviews")
 
 
 def _datetime_fields() -> list[tuple[type, list[str]]]:

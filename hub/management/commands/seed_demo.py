@@ -11,6 +11,7 @@ from hub.demo_scale import (
     seed_big_claim,
     seed_open_batches,
 )
+from reviews.demo import seed_reviews
 
 
 class Command(BaseCommand):
@@ -78,11 +79,18 @@ class Command(BaseCommand):
         # asked for, so they load without it.
         scale = learners or big_batch or open_batches or big_claim
         lived_in = seed_activity() if not scale else False
+        # A review of moderation under way (issue 15), on the lived-in batches only.
+        reviewed = seed_reviews() if lived_in else None
         self.stdout.write(
             "Demo data loaded." if created else "Demo data already present; left as it is."
         )
         if lived_in:
             self.stdout.write("Demo batches, claims and certificates loaded.")
+        if reviewed is not None:
+            self.stdout.write(
+                f"Review {reviewed.pk} of batch {reviewed.batch_id} is Under review"
+                f" ({reviewed.reviewer.email})."
+            )
         if learners:
             centre = Centre.objects.get(number="10001")
             qualification = Qualification.objects.get(code=BATCH_QUALIFICATION[0])
