@@ -20,8 +20,10 @@ from django.utils.safestring import mark_safe
 
 from centres.models import (
     EntryType,
+    Qualification,
     QualificationUnit,
     Registration,
+    Route,
 )
 from hub.paging import short_date, url_maker
 from hub.prepared import Prepared
@@ -476,11 +478,18 @@ def line_count_subquery() -> Subquery:
 
 
 def claim_history(
-    claims: QuerySet[Claim], *, qualification_id: int | None, sort: str, sorts: dict[str, str]
+    claims: QuerySet[Claim],
+    *,
+    qualification_id: int | None,
+    sort: str,
+    sorts: dict[str, str],
+    cutoff: datetime | None = None,
 ) -> tuple[QuerySet[Claim], str]:
     """The centre's claims as the history shows them: filtered, sorted, 12 months kept
-    (R-CLM-11). Return the claims and the sort applied ("" for newest first)."""
-    cutoff = timezone.now() - HISTORY_RETENTION
+    (R-CLM-11; ``cutoff``, now less 12 months by default). Return the claims and the sort
+    applied ("" for newest first)."""
+    if cutoff is None:
+        cutoff = timezone.now() - HISTORY_RETENTION
     claims = claims.exclude(processed_at__lt=cutoff).exclude(withdrawn_at__lt=cutoff)
     if qualification_id:
         claims = claims.filter(qualification_id=qualification_id)
@@ -491,6 +500,29 @@ def claim_history(
     if field == "line_count":
         claims = claims.annotate(line_count=Coalesce(line_count_subquery(), 0))
     return claims.order_by(f"-{field}" if sort.startswith("-") else field, "-pk"), sort
+
+
+@dataclass(frozen=True)
+class QualificationChoice:
+    pk: int
+    code: str
+    title: str
+
+
+_claim_qualifications = Prepared(
+    lambda centre_id: (
+        Qualification.objects.filter(route=Route.CLAIM, approvals__centre_id=centre_id)
+        .order_by("code")
+        .values_list("pk", "code", "title")
+    ),
+    "int",
+)
+
+
+def claim_qualification_choices(centre_id: int) -> list[QualificationChoice]:
+    """The claim-route qualifications the centre is approved for, by code (as
+    ``claim_qualifications_for``), for a filter's choices."""
+    return [QualificationChoice(*row) for row in _claim_qualifications.rows(centre_id)]
 
 
 @dataclass(frozen=True)
@@ -506,30 +538,136 @@ class HistoryRow:
     label: str
 
 
-def history_rows(claims: list[Claim]) -> list[HistoryRow]:
-    """The rows of one history page (one query for their line counts)."""
-    url = url_maker("claims:claim-detail")
-    counts = dict(
-        ClaimLine.objects.filter(claim_id__in=[c.pk for c in claims])
-        .order_by()
-        .values("claim_id")
-        .annotate(n=Count("pk"))
-        .values_list("claim_id", "n")
+def _history_text(row: HistoryRow) -> str:
+    return (
+        f"<tr><td>{escape(row.number)}</td><td>{escape(row.qualification_code)}</td>"
+        f"<td>{escape(row.status)}</td><td>{row.line_count}</td><td>{row.created_at}</td>"
+        f'<td>{row.submitted_at}</td><td>{escape(row.reference)}</td><td><a href="{row.url}">'
+        f'View<span class="visually-hidden"> claim {escape(row.label)}</span></a></td></tr>'
     )
-    return [
-        HistoryRow(
-            number=c.number or "—",
-            qualification_code=c.qualification.code,
-            status=c.get_status_display(),
-            line_count=counts.get(c.pk, 0),
-            created_at=short_date(c.created_at),
-            submitted_at=short_date(c.submitted_at, blank="—"),
-            reference=c.reference or "—",
-            url=url(c.pk),
-            label=c.number or str(c.pk),
+
+
+def history_rows_html(rows: list[HistoryRow]) -> str:
+    """The history's rows, formatted here rather than by the template language."""
+    return mark_safe("\n".join(_history_text(row) for row in rows))  # noqa: S308 (escaped)
+
+
+def history_sort_headers(
+    columns: list[tuple[str, str]], *, sort: str, qualification_id: int | None
+) -> str:
+    """The history's column headings, each a link sorting by it (the other way round when
+    it is the sort already), the filter kept."""
+    keep = f"qualification={qualification_id}&amp;" if qualification_id else ""
+    cells = []
+    for key, label in columns:
+        state = (
+            ' aria-sort="ascending"'
+            if sort == key
+            else ' aria-sort="descending"'
+            if sort == f"-{key}"
+            else ""
         )
-        for c in claims
-    ]
+        flip = "-" if sort == key else ""
+        cells.append(
+            f'<th scope="col"{state}><a href="?{keep}sort={flip}{key}">{escape(label)}</a></th>'
+        )
+    return mark_safe("\n".join(cells))  # noqa: S308 (escaped above)
+
+
+_HISTORY_FIELDS = (
+    "pk",
+    "number",
+    "qualification__code",
+    "status",
+    "line_count",
+    "created_at",
+    "submitted_at",
+    "reference",
+)
+
+
+def _centre_history(
+    centre_id: int, cutoff: datetime, qualification_id: int | None, sort: str, sorts: dict
+) -> QuerySet[Claim]:
+    claims, _ = claim_history(
+        Claim.objects.filter(centre_id=centre_id),
+        qualification_id=qualification_id,
+        sort=sort,
+        sorts=sorts,
+        cutoff=cutoff,
+    )
+    return claims
+
+
+# The history's count and pages, compiled once per process and shape (hub.prepared):
+# (filtered by a qualification or not, the sort) -> query.
+_history_queries: dict[tuple, Prepared] = {}
+
+
+def _history_query(*, filtered: bool, sort: str, sorts: dict, count: bool) -> Prepared:
+    key = (filtered, sort, count, tuple(sorts.items()))
+    if (prepared := _history_queries.get(key)) is None:
+        kinds = ("int", "datetime", "int") if filtered else ("int", "datetime")
+
+        def build(
+            centre_id: int, cutoff: datetime, qualification_id: int | None = None
+        ) -> QuerySet:
+            claims = _centre_history(centre_id, cutoff, qualification_id, sort, sorts)
+            if count:
+                return claims.order_by().values_list("pk")
+            if "line_count" not in claims.query.annotations:
+                claims = claims.annotate(line_count=Coalesce(line_count_subquery(), 0))
+            return claims.values_list(*_HISTORY_FIELDS)
+
+        prepared = _history_queries[key] = Prepared(build, *kinds, window=not count)
+    return prepared
+
+
+class HistoryPages:
+    """The history's list for Paginator: its length, and a page as finished rows, each with
+    its line count (a subquery per row: no second query)."""
+
+    def __init__(
+        self, centre_id: int, *, qualification_id: int | None, sort: str, sorts: dict[str, str]
+    ):
+        self.sort = sort if sort.lstrip("-") in sorts else ""
+        self.sorts = sorts
+        self.qualification_id = qualification_id
+        keys = [centre_id, timezone.now() - HISTORY_RETENTION]
+        if qualification_id:
+            keys.append(qualification_id)
+        self.keys = keys
+        self.url = url_maker("claims:claim-detail")
+        self._total: int | None = None
+
+    def _query(self, *, count: bool) -> Prepared:
+        return _history_query(
+            filtered=bool(self.qualification_id), sort=self.sort, sorts=self.sorts, count=count
+        )
+
+    def count(self) -> int:
+        if self._total is None:
+            self._total = self._query(count=True).count(*self.keys)
+        return self._total
+
+    def __getitem__(self, window: slice) -> list[HistoryRow]:
+        start, stop = window.start or 0, window.stop
+        rows = self._query(count=False).rows(*self.keys, limit=stop - start, offset=start)
+        statuses = dict(ClaimStatus.choices)
+        return [
+            HistoryRow(
+                number=number or "—",
+                qualification_code=code,
+                status=statuses.get(status, status),
+                line_count=line_count,
+                created_at=short_date(created_at),
+                submitted_at=short_date(submitted_at, blank="—"),
+                reference=reference or "—",
+                url=self.url(pk),
+                label=number or str(pk),
+            )
+            for pk, number, code, status, line_count, created_at, submitted_at, reference in rows
+        ]
 
 
 def assessor_claims(claims: QuerySet[Claim], *, status: str) -> QuerySet[Claim]:

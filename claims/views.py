@@ -46,16 +46,19 @@ from .selectors import (
     CANDIDATE_SORTS,
     CHECK_RETURN,
     CandidatePages,
+    HistoryPages,
     active_assessors,
     candidate_rows,
     candidate_rows_html,
     check_rows,
     claim_check_lines,
     claim_history,
+    claim_qualification_choices,
     claim_reconciliation,
     claim_units,
     date_notices,
-    history_rows,
+    history_rows_html,
+    history_sort_headers,
     registrations_for_unit,
     unit_candidate_rows,
     unit_list_rows,
@@ -564,12 +567,18 @@ def claim_export(request, pk: int):
 # --- History (R-CLM-11) ---------------------------------------------------------------
 
 
+def _history_filter(request) -> tuple[HistoryFilterForm, int | None]:
+    """The history's filter form (the centre's claim qualifications) and the one chosen."""
+    form = HistoryFilterForm(
+        request.GET or None,
+        qualifications=claim_qualification_choices(request.centre.pk) if request.centre else [],
+    )
+    return form, form.cleaned_data["qualification"] if form.is_valid() else None
+
+
 def _history(request):
     """The history's filter form, its claims as filtered and sorted, and the sort."""
-    form = HistoryFilterForm(
-        request.GET or None, qualifications=claim_qualifications_for(request).order_by("code")
-    )
-    qualification_id = form.cleaned_data["qualification"] if form.is_valid() else None
+    form, qualification_id = _history_filter(request)
     claims, sort = claim_history(
         claims_for(request),
         qualification_id=qualification_id,
@@ -579,16 +588,43 @@ def _history(request):
     return form, claims, sort
 
 
+# The history's sortable columns, in order: (sort key, heading).
+HISTORY_COLUMNS = [
+    ("number", "Claim number"),
+    ("qualification", "Qualification"),
+    ("status", "Status"),
+    ("lines", "Units claimed"),
+    ("created", "Created"),
+    ("submitted", "Submitted"),
+    ("reference", "Reference"),
+]
+
+
 @require_GET
 @claims_section
 def history(request):
     """ "View claim history"."""
-    form, claims, sort = _history(request)
-    page = paginate(request, claims)
+    form, qualification_id = _history_filter(request)
+    pages = HistoryPages(
+        request.centre.pk,
+        qualification_id=qualification_id,
+        sort=request.GET.get("sort", ""),
+        sorts=HISTORY_SORTS,
+    )
+    page = paginate(request, pages)
     return render(
         request,
         "claims/history.html",
-        {"form": form, "page": page, "rows": history_rows(page.object_list), "sort": sort},
+        {
+            "form": form,
+            "page": page,
+            "rows": page.object_list,
+            "rows_html": history_rows_html(page.object_list),
+            "sort_headers": history_sort_headers(
+                HISTORY_COLUMNS, sort=pages.sort, qualification_id=qualification_id
+            ),
+            "sort": pages.sort,
+        },
     )
 
 
