@@ -140,6 +140,3 @@ class ReviewAdmin(admin.ModelAdmin):
                 services.review_assign(actor=request.user, review=obj, reviewer=obj.reviewer)
             except services.ReviewError as exc:
                 self.message_user(request, str(exc), messages.ERROR)
-
-    def save_related(self, request, form, formsets, change):
-        pass  # the inlines are read-only

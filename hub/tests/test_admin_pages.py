@@ -22,6 +22,8 @@ from moderation import services as moderation
 from moderation.models import BatchStatus
 from moderation.tests.factories import make_batch
 from notices.services import Recipient, notify
+from reviews.models import ReviewStatus
+from reviews.tests.factories import make_review
 
 # Made only by the hub: an admin "Add" would store a record nothing real stands behind.
 SYSTEM_MADE = {
@@ -37,6 +39,8 @@ SYSTEM_MADE = {
     "claims.claim",
     "par.unitselection",
     "downloads.downloadrequest",
+    # A review is made by a centre's request (R-REV-1); admin only assigns its reviewer.
+    "reviews.review",
     # django-axes's log-in records.
     "axes.accessattempt",
     "axes.accesslog",
@@ -47,7 +51,7 @@ SYSTEM_MADE = {
 @pytest.fixture
 def populated(world, settings, django_capture_on_commit_callbacks):
     settings.CELERY_TASK_ALWAYS_EAGER = True
-    issued_certificate(world)
+    certificate = issued_certificate(world)
     batch = make_batch(world, BatchStatus.WITH_MODERATOR, selections=[])
     moderation.batch_assign(actor=world.staff, batch=batch, moderator=world.moderator)
     moderation.batch_request_deletion(actor=world.admin, batch=batch, reason="Duplicate.")
@@ -60,6 +64,7 @@ def populated(world, settings, django_capture_on_commit_callbacks):
     )
     FailedJob.objects.create(task="hub.tasks.outbox_sweep", error="boom")
     submitted_claim(make_claim_world(world))
+    make_review(world, batch=certificate.batch, status=ReviewStatus.OUTCOME_CHANGED)
     notify(
         kind="test",
         template="moderation/notices/deletion_requested",
