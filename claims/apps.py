@@ -9,7 +9,7 @@ class ClaimsConfig(AppConfig):
     def ready(self):
         from par.locks import register_lock_condition, register_lock_provider
 
-        from .locks import claim_holds, claimed_selections
+        from .locks import claim_holds, claim_holds_sql, claimed_selections
 
         register_lock_provider(claimed_selections)
 
@@ -19,4 +19,4 @@ class ClaimsConfig(AppConfig):
         outbox.register("claims.process", "claims.services.claim_process")
         for event in ("submitted", "sampled", "finalised", "withdrawn"):
             outbox.register(f"claims.email_{event}", f"claims.emails.claim_{event}")
-        register_lock_condition(claim_holds)
+        register_lock_condition(claim_holds, sql=claim_holds_sql)

@@ -7,7 +7,7 @@ from functools import lru_cache
 from django.db import connection
 from django.db.models import Exists, OuterRef
 
-from par.locks import any_id_sql, id_list
+from hub.sql import any_id_sql, id_list
 from par.models import UnitSelection
 
 from .models import LINE_WITHDRAWN, Claim, ClaimLine, ClaimStatus
@@ -24,27 +24,29 @@ def claim_holds() -> Exists:
     )
 
 
+def claim_holds_sql(alias: str) -> str:
+    """claim_holds() in SQL, on the UnitSelection row ``alias`` (keep the two alike). The
+    two withdrawn values are the code's constants, written in."""
+    return (
+        f"EXISTS (SELECT 1 FROM {ClaimLine._meta.db_table} cl"
+        f" INNER JOIN {Claim._meta.db_table} cc ON cc.id = cl.claim_id"
+        f" WHERE cl.registration_id = {alias}.registration_id AND cl.unit_id = {alias}.unit_id"
+        f" AND cc.status <> '{ClaimStatus.WITHDRAWN.value}' AND cl.outcome <> '{LINE_WITHDRAWN}')"
+    )
+
+
 @lru_cache(maxsize=2)
 def _claimed_sql(vendor: str) -> str:
-    # claim_holds() written by hand: the ORM took ~0.9 ms of CPU to compile it, on every
-    # page that shows units. Keep the two alike.
+    # Written by hand: the ORM took ~0.9 ms of CPU to compile it, on every page that shows
+    # units.
     return (
         f"SELECT s.id FROM {UnitSelection._meta.db_table} s"
-        f" WHERE {any_id_sql('s.id', 'ids')} AND EXISTS (SELECT 1"
-        f" FROM {ClaimLine._meta.db_table} l INNER JOIN {Claim._meta.db_table} c"
-        " ON c.id = l.claim_id WHERE l.registration_id = s.registration_id"
-        " AND l.unit_id = s.unit_id AND c.status <> %(withdrawn)s"
-        " AND l.outcome <> %(line_withdrawn)s)"
+        f" WHERE {any_id_sql('s.id', 'ids')} AND {claim_holds_sql('s')}"
     )
 
 
 def claimed_selections(selection_ids: list[int]) -> dict[int, str]:
     """Reasons, by selection id, for the selections a live claim line names; one query."""
-    params = {
-        "ids": id_list(selection_ids),
-        "withdrawn": ClaimStatus.WITHDRAWN.value,
-        "line_withdrawn": LINE_WITHDRAWN,
-    }
     with connection.cursor() as cursor:
-        cursor.execute(_claimed_sql(connection.vendor), params)
+        cursor.execute(_claimed_sql(connection.vendor), {"ids": id_list(selection_ids)})
         return dict.fromkeys((pk for (pk,) in cursor.fetchall()), "it is on a grade claim")

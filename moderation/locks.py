@@ -7,7 +7,7 @@ from functools import lru_cache
 from django.db import connection
 from django.db.models import Exists, OuterRef
 
-from par.locks import any_id_sql, id_list
+from hub.sql import any_id_sql, id_list
 
 from .models import Batch, BatchStatus, BatchUnit
 
@@ -35,6 +35,14 @@ def batch_locks(selection_ids: list[int]) -> dict[int, str]:
         selection_id: f"in batch {batch_id} ({labels.get(status, status)})"
         for selection_id, batch_id, status in rows
     }
+
+
+def batch_holds_sql(alias: str) -> str:
+    """batch_holds() in SQL, on the UnitSelection row ``alias``."""
+    return (
+        f"EXISTS (SELECT 1 FROM {BatchUnit._meta.db_table} h"
+        f" WHERE h.selection_id = {alias}.id AND h.released_at IS NULL)"
+    )
 
 
 def batch_holds() -> Exists:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -18,9 +18,10 @@ from django.utils.dateformat import format as date_format
 from django.utils.functional import cached_property
 from django.utils.translation import get_language
 
-from centres.models import Centre, EntryType, Learner, QualificationUnit, Registration
+from centres.models import Centre, EntryType, Learner, QualificationUnit, Registration, Unit
 from hub.reconcile import Mismatch, any_mismatch, first_mismatch, mismatch_flags
-from par.locks import AnyOf, locks_for, unheld
+from hub.sql import any_id_sql, icontains_param, icontains_sql, id_list
+from par.locks import locks_for, unheld, unheld_sql
 from par.models import Result, UnitSelection
 
 from .access import unassigned_batches
@@ -66,9 +67,22 @@ class Row(dict):
         self[name] = value
 
 
+_MINUTE = "j M Y H:i"  # how the batch pages show an upload or a history entry
+
+
 def _local(moment: datetime | None, format_string: str) -> str:
-    """``moment`` in local time as the ``date`` filter shows it; "" for None."""
-    return date_format(timezone.localtime(moment), format_string) if moment else ""
+    """``moment`` in local time as the ``date`` filter shows it; "" for None.
+
+    "j M Y H:i" (a page has some 40: its files and history) is put together here from the
+    day's "j M Y" (cached, as _local_day's) and the time: Django's formatter costs ~25 us a
+    call.
+    """
+    if not moment:
+        return ""
+    local = timezone.localtime(moment)
+    if format_string == _MINUTE:
+        return f"{_day(local.date(), get_language())} {local.hour:02d}:{local.minute:02d}"
+    return date_format(local, format_string)
 
 
 def _local_day(moment: datetime | None) -> str:
@@ -100,9 +114,9 @@ class SlotFile(Row):
             size=size,
             size_label=filesizeformat(size),
             uploaded_at=uploaded_at,
-            uploaded_label=_local(uploaded_at, "j M Y H:i"),
+            uploaded_label=_local(uploaded_at, _MINUTE),
             superseded_at=superseded_at,
-            superseded_label=_local(superseded_at, "j M Y H:i"),
+            superseded_label=_local(superseded_at, _MINUTE),
             url="",
         )
 
@@ -342,44 +356,118 @@ def _user_name(first_name: str | None, last_name: str | None, email: str | None)
     return f"{first_name or ''} {last_name or ''}".strip() or email or ""
 
 
+def _moment(value: datetime | str | None) -> datetime | None:
+    """A datetime column read by hand-written SQL as the ORM gives it: aware. PostgreSQL
+    answers aware already; SQLite answers UTC without a zone (or as text)."""
+    if value is None or isinstance(value, datetime) and value.tzinfo is not None:
+        return value
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+@lru_cache(maxsize=4)
+def _slot_sql(vendor: str) -> dict[str, str]:
+    """The slot list's statements, written once per process (and database vendor): compiled
+    by the ORM they cost ~2.5 ms of CPU a batch page or review. ``vendor`` keys the cache
+    (any_id_sql writes the id list for the connection's database)."""
+    user = BatchDocument._meta.get_field("uploaded_by").related_model
+    tables = {
+        "unit": BatchUnit._meta.db_table,
+        "document": BatchDocument._meta.db_table,
+        "selection": UnitSelection._meta.db_table,
+        "registration": Registration._meta.db_table,
+        "learner": Learner._meta.db_table,
+        "qualification_unit": Unit._meta.db_table,
+        "user": user._meta.db_table,
+    }
+    order = ", ".join(
+        [f"u.{BatchUnit._meta.get_field(name).column}" for name in SLOT_ORDER_SOURCES] + ["u.id"]
+    )
+    has_file = _HAS_FILE_SQL.format(**tables)
+    live = "u.batch_id = %(batch)s AND u.released_at IS NULL"
+    ids = f"SELECT u.id FROM {tables['unit']} u WHERE {live}{{filter}} ORDER BY {order}"
+    ids += " LIMIT %(limit)s OFFSET %(offset)s"
+    kinds = ", ".join(f"'{kind.value}'" for kind in DOCUMENT_KINDS)
+    files = (
+        "SELECT d.id, d.kind, d.batch_unit_id, d.original_name, d.size, d.uploaded_at,"
+        " d.superseded_at, us.first_name, us.last_name, us.email"
+        f" FROM {tables['document']} d LEFT JOIN {tables['user']} us ON us.id = d.uploaded_by_id"
+        f" WHERE (d.kind = %(sample)s AND {any_id_sql('d.batch_unit_id', 'ids')}){{documents}}"
+        " ORDER BY d.uploaded_at DESC, d.id DESC"
+    )
+    return {
+        "ids": ids.format(filter=""),
+        f"ids {SLOTS_MISSING}": ids.format(filter=f" AND NOT {has_file}"),
+        f"ids {SLOTS_TO_FILL}": ids.format(
+            filter=f" AND (u.to_fill OR u.top_up) AND NOT {has_file}"
+        ),
+        "rows": (
+            "SELECT u.id, u.to_fill, u.top_up, r.learner_id, l.membership_number,"
+            " l.first_name, l.last_name, qu.code, qu.title"
+            f" FROM {tables['unit']} u"
+            f" JOIN {tables['selection']} s ON s.id = u.selection_id"
+            f" JOIN {tables['registration']} r ON r.id = s.registration_id"
+            f" JOIN {tables['learner']} l ON l.id = r.learner_id"
+            f" JOIN {tables['qualification_unit']} qu ON qu.id = s.unit_id"
+            f" WHERE {live} AND {any_id_sql('u.id', 'ids')} ORDER BY {order}"
+        ),
+        "files": files.format(documents=""),
+        "files and documents": files.format(
+            documents=f" OR (d.batch_id = %(batch)s AND d.kind IN ({kinds}))"
+        ),
+    }
+
+
+def _slot_rows(*, batch: Batch, ids: list[int]) -> list[Slot]:
+    """The slots ``ids`` of ``batch``, in slot order: one statement by a list of ids."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _slot_sql(connection.vendor)["rows"], {"batch": batch.pk, "ids": id_list(ids)}
+        )
+        rows = cursor.fetchall()
+    return [
+        Slot(
+            pk=pk,
+            to_fill=bool(to_fill),
+            top_up=bool(top_up),
+            learner_id=learner_id,
+            p_number=p_number,
+            first_name=first_name,
+            last_name=last_name,
+            unit_code=unit_code,
+            unit_title=unit_title,
+        )
+        for pk, to_fill, top_up, learner_id, p_number, first_name, last_name, unit_code, unit_title in rows
+    ]
+
+
 def _attach_files(
     *, batch: Batch, slots: list[Slot], documents: bool = False
 ) -> list[tuple[str, list[DocumentRow]]]:
     """Put their files (current and earlier) on ``slots``; with ``documents``, also read the
     batch's documents, every version, newest first, by section. One query for both."""
     by_pk = {slot.pk: slot for slot in slots}
-    # The ids as one array parameter (AnyOf), not a placeholder each.
-    wanted = Q(AnyOf(F("batch_unit_id"), list(by_pk)), kind=DocumentKind.SAMPLE)
-    if documents:
-        wanted |= Q(batch=batch, kind__in=DOCUMENT_KINDS)
     sections: dict[str, list[DocumentRow]] = {kind: [] for kind in DOCUMENT_KINDS}
-    files = (
-        BatchDocument.objects.filter(wanted)
-        .order_by("-uploaded_at", "-pk")
-        .values_list(
-            "pk",
-            "kind",
-            "batch_unit_id",
-            "original_name",
-            "size",
-            "uploaded_at",
-            "superseded_at",
-            "uploaded_by__first_name",
-            "uploaded_by__last_name",
-            "uploaded_by__email",
+    # The ids as one parameter (hub.sql.id_list), not a placeholder each.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _slot_sql(connection.vendor)["files and documents" if documents else "files"],
+            {"batch": batch.pk, "sample": DocumentKind.SAMPLE.value, "ids": id_list(by_pk)},
         )
-    )
+        files = cursor.fetchall()
     for pk, kind, unit_id, name, size, uploaded_at, superseded_at, *uploader in files:
+        uploaded_at, superseded_at = _moment(uploaded_at), _moment(superseded_at)
         if unit_id is None:
             sections[kind].append(
                 DocumentRow(
                     pk=pk,
                     original_name=name,
                     size_label=filesizeformat(size),
-                    uploaded_label=_local(uploaded_at, "j M Y H:i"),
+                    uploaded_label=_local(uploaded_at, _MINUTE),
                     uploaded_by=_user_name(*uploader),
                     is_current=superseded_at is None,
-                    superseded_label=_local(superseded_at, "j M Y H:i"),
+                    superseded_label=_local(superseded_at, _MINUTE),
                 )
             )
             continue
@@ -412,21 +500,28 @@ def batch_slot_page(
     # and units, however far into the batch the page is.
     # Two statements, not one with the ids as a subquery: PostgreSQL took ~10 ms to plan
     # that, against ~2 ms for the joins by a list of ids.
-    ids = list(
-        _slot_units(batch=batch, slot_filter=slot_filter).values_list("pk", flat=True)[
-            max(bottom - 1, 0) : bottom + per_page
-        ]
-    )
-    rows = list(batch_slots_queryset(batch=batch).filter(AnyOf(F("pk"), ids)))
-    before = rows.pop(0) if bottom and rows else None
-    slots = [Slot(**row) for row in rows]
+    # Both are hand-written (_slot_sql): the same statements the ORM made, without
+    # compiling them on every view.
+    key = f"ids {slot_filter}" if slot_filter in SLOT_FILTERS else "ids"
+    offset = max(bottom - 1, 0)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _slot_sql(connection.vendor)[key],
+            {
+                "batch": batch.pk,
+                "sample": DocumentKind.SAMPLE.value,
+                "limit": bottom + per_page - offset,
+                "offset": offset,
+            },
+        )
+        ids = [pk for (pk,) in cursor.fetchall()]
+    slots = _slot_rows(batch=batch, ids=ids)
+    before = slots.pop(0) if bottom and slots else None
     sections = _attach_files(batch=batch, slots=slots, documents=True)
     groups: list[LearnerSlots] = []
     for slot in slots:
         if not groups or groups[-1].slots[-1].learner_id != slot.learner_id:
-            continued = (
-                not groups and before is not None and before["learner_id"] == slot.learner_id
-            )
+            continued = not groups and before is not None and before.learner_id == slot.learner_id
             groups.append(
                 LearnerSlots(
                     p_number=slot.p_number,
@@ -480,7 +575,7 @@ def history_rows(entries: Iterable[tuple], *, download: Callable[[int], str]) ->
         moved = event == HistoryEvent.TRANSITION
         rows.append(
             HistoryRow(
-                when=_local(at, "j M Y H:i"),
+                when=_local(at, _MINUTE),
                 who=_user_name(*actor) or "–",
                 what=events.get(event, event),
                 source=statuses.get(source, source) if moved else "",
@@ -529,7 +624,7 @@ def moderator_comments(*, batch: Batch, download: Callable[[int], str]) -> Row |
     at, outcome, note, document_id, name, *actor = entry
     return Row(
         outcome=dict(BatchStatus.choices).get(outcome, outcome),
-        when=_local(at, "j M Y H:i"),
+        when=_local(at, _MINUTE),
         who=_user_name(*actor) or "The moderator",
         note=linebreaksbr(note),
         document_url=download(document_id) if document_id else "",
@@ -809,22 +904,6 @@ class LearnerChoices(Row):
         )
 
 
-@dataclass
-class SelectionCounts:
-    """What the batch holds so far, over every page."""
-
-    units: int
-    learners: int
-
-
-def _on_batch(batch: Batch) -> Exists:
-    return Exists(
-        BatchUnit.objects.filter(
-            batch_id=batch.pk, selection_id=OuterRef("pk"), released_at__isnull=True
-        )
-    )
-
-
 def learner_search(query: str, *, learner: str = "learner") -> Q:
     """Every word of ``query`` in the first name, surname or P number of ``learner`` (a path;
     "" for a condition on Learner itself)."""
@@ -859,54 +938,50 @@ def batch_free_selections(*, batch: Batch, query: str = "") -> QuerySet[UnitSele
     )
 
 
-def batch_unit_registrations(
-    *, batch: Batch, query: str = "", free_only: bool = False
-) -> QuerySet[Registration]:
-    """Learners registered and current on the batch's qualification, unordered (R-BAT-4).
+@dataclass
+class SelectionCounts:
+    """What the batch holds so far, over every page, and the R-BAT-1 documents it lacks."""
 
-    ``query``: every word must be in the first name, surname or P number. ``free_only``:
-    only learners with a unit that can be ticked (free, or already on this batch).
-    """
-    # The registration's own copy of the centre (registration_centre_idx): counting the
-    # learners found is then one index range, not a join to every learner of the centre.
-    registrations = Registration.objects.filter(
-        learner_search(query),
-        centre_id=batch.centre_id,
-        qualification_id=batch.qualification_id,
-        is_current=True,
+    units: int
+    learners: int
+    missing_documents: list[str]
+
+
+# Select Units' reads are written by hand, once per process: compiled by the ORM, the page's
+# count, learners, units and counts cost ~4 ms of CPU a request, the same SQL each time but
+# for the keys. Their conditions are the ORM's above, kept alike: learner_search
+# (_search_sql), and a unit a learner may tick (_tickable_sql): not passed, held by no other
+# batch and by nothing else (par.locks.unheld_sql), as batch_free_selections, or held by
+# this batch.
+_UNIT_TABLES = {
+    "registration": Registration._meta.db_table,
+    "learner": Learner._meta.db_table,
+    "selection": UnitSelection._meta.db_table,
+    "unit": Unit._meta.db_table,
+    "batch_unit": BatchUnit._meta.db_table,
+    "document": BatchDocument._meta.db_table,
+}
+
+
+def _search_sql(query: str, params: dict, alias: str) -> str:
+    """learner_search(``query``) on the learner ``alias``; its terms go into ``params``."""
+    parts = []
+    for i, term in enumerate(query.split()[:UNIT_SEARCH_MAX_TERMS]):
+        params[f"term{i}"] = icontains_param(term)
+        columns = (f"{alias}.first_name", f"{alias}.last_name", f"{alias}.membership_number")
+        parts.append(f"({' OR '.join(icontains_sql(c, f'term{i}') for c in columns)})")
+    return "".join(f" AND {part}" for part in parts)
+
+
+def _tickable_sql(alias: str) -> str:
+    """The registration ``alias`` has a unit to tick on the batch ``%(batch)s``."""
+    return (
+        f" AND EXISTS (SELECT 1 FROM {_UNIT_TABLES['selection']} t"
+        f" WHERE t.registration_id = {alias}.id AND t.result = ''"
+        f" AND NOT EXISTS (SELECT 1 FROM {_UNIT_TABLES['batch_unit']} o"
+        " WHERE o.selection_id = t.id AND o.released_at IS NULL AND o.batch_id <> %(batch)s)"
+        f" AND {unheld_sql('t', besides=[batch_holds])})"
     )
-    return _tickable_only(registrations, batch=batch, free_only=free_only)
-
-
-def _tickable_only(
-    registrations: QuerySet[Registration], *, batch: Batch, free_only: bool
-) -> QuerySet[Registration]:
-    """``registrations`` as they are, or with ``free_only`` those with a unit to tick."""
-    if not free_only:
-        return registrations
-    # A unit is tickable here unless passed, held by another batch, or held by anything
-    # else (a claim). One EXISTS per learner with no OR in it, so the database stops at
-    # the learner's first tickable unit.
-    other_batch = BatchUnit.objects.filter(
-        selection_id=OuterRef("pk"), released_at__isnull=True
-    ).exclude(batch_id=batch.pk)
-    tickable = UnitSelection.objects.filter(
-        ~Exists(other_batch),
-        unheld(besides=[batch_holds]),
-        registration_id=OuterRef("pk"),
-        result="",
-    )
-    return registrations.filter(Exists(tickable))
-
-
-def batch_selection_counts(*, batch: Batch) -> SelectionCounts:
-    """Units the batch holds and their learners, over every page; one aggregate query."""
-    totals = BatchUnit.objects.filter(batch=batch, released_at__isnull=True).aggregate(
-        units=Count("pk"),
-        # One registration per learner on the batch's qualification: no join to learners.
-        learners=Count("selection__registration_id", distinct=True),
-    )
-    return SelectionCounts(units=totals["units"], learners=totals["learners"])
 
 
 class _LearnerWalk:
@@ -918,36 +993,34 @@ class _LearnerWalk:
     registration_current_idx; then their registrations and P numbers for those 50 only. The
     probe is a scalar subquery on purpose, as in PAR's RegistrationPages: a join lets
     PostgreSQL hash every learner of the centre and sort them all for any page past the
-    first. The count comes separately, from the registrations alone.
+    first. The count comes separately, from the registrations alone (registration_centre_idx).
     """
 
-    ORDER = ("last_name", "first_name", "pk")
-
     def __init__(self, *, batch: Batch, query: str, free_only: bool):
-        self.batch = batch
-        self.registrations = batch_unit_registrations(batch=batch, query=query, free_only=free_only)
-        # The learner is the centre's already: the probe needs only what the index holds.
-        self.current = _tickable_only(
-            Registration.objects.filter(
-                qualification_id=batch.qualification_id,
-                is_current=True,
-            ),
-            batch=batch,
-            free_only=free_only,
-        ).order_by()
-        self.learners = (
-            Learner.objects.filter(learner_search(query, learner=""), centre_id=batch.centre_id)
-            .alias(
-                registration=Subquery(
-                    self.current.filter(learner_id=OuterRef("pk")).values("pk")[:1]
-                )
-            )
-            .filter(registration__isnull=False)
-        )
+        self.params = {
+            "centre": batch.centre_id,
+            "qualification": batch.qualification_id,
+            "batch": batch.pk,
+        }
+        self.search = _search_sql(query, self.params, "w") if query.strip() else ""
+        self.tickable = _tickable_sql if free_only else (lambda alias: "")
 
     @cached_property
     def total(self) -> int:
-        return self.registrations.order_by().count()
+        learners = ""
+        if self.search:
+            learners = (
+                f" AND r.learner_id IN (SELECT w.id FROM {_UNIT_TABLES['learner']} w"
+                f" WHERE 1 = 1{self.search})"
+            )
+        sql = (
+            f"SELECT COUNT(*) FROM {_UNIT_TABLES['registration']} r"
+            " WHERE r.centre_id = %(centre)s AND r.qualification_id = %(qualification)s"
+            f" AND r.is_current{learners}{self.tickable('r')}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, self.params)
+            return cursor.fetchone()[0]
 
     def count(self) -> int:
         return self.total
@@ -957,27 +1030,58 @@ class _LearnerWalk:
 
     def __getitem__(self, window: slice) -> list[tuple]:
         start, stop = window.start or 0, min(window.stop, self.total)
+        direction = ""
         if start > self.total - stop:
             # Nearer the end: walk the index backwards, so no page skips more than half.
-            backwards = (f"-{field}" for field in self.ORDER)
-            ids = self.learners.order_by(*backwards).values("pk")[
-                self.total - stop : self.total - start
-            ]
-        else:
-            ids = self.learners.order_by(*self.ORDER).values("pk")[start:stop]
-        return list(
-            self.current.filter(learner_id__in=ids)
-            .order_by("learner__last_name", "learner__first_name", "learner_id")
-            .values_list(
-                "pk", "learner__last_name", "learner__first_name", "learner__membership_number"
-            )
+            start, stop, direction = self.total - stop, self.total - start, " DESC"
+        tables = _UNIT_TABLES
+        sql = (
+            "SELECT r.id, l.last_name, l.first_name, l.membership_number"
+            f" FROM {tables['registration']} r INNER JOIN {tables['learner']} l"
+            " ON l.id = r.learner_id WHERE r.qualification_id = %(qualification)s"
+            f" AND r.is_current{self.tickable('r')} AND r.learner_id IN ("
+            f"SELECT w.id FROM {tables['learner']} w WHERE w.centre_id = %(centre)s{self.search}"
+            f" AND (SELECT c.id FROM {tables['registration']} c WHERE c.learner_id = w.id"
+            f" AND c.qualification_id = %(qualification)s AND c.is_current{self.tickable('c')}"
+            f" LIMIT 1) IS NOT NULL ORDER BY w.last_name{direction}, w.first_name{direction},"
+            f" w.id{direction} LIMIT %(limit)s OFFSET %(offset)s)"
+            " ORDER BY l.last_name, l.first_name, r.learner_id"
         )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, {**self.params, "limit": stop - start, "offset": start})
+            return cursor.fetchall()
 
 
 def batch_unit_learners(*, batch: Batch, query: str = "", free_only: bool = False) -> _LearnerWalk:
     """Select Units' learners (found by ``query``, only those with units free if asked), to
     be paged; batch_unit_choices reads a page of them."""
     return _LearnerWalk(batch=batch, query=query, free_only=free_only)
+
+
+def batch_selection_counts(*, batch: Batch) -> SelectionCounts:
+    """Units the batch holds and their learners, over every page, and the R-BAT-1 documents
+    not uploaded yet (as Batch.missing_documents); one statement."""
+    kinds = (DocumentKind.IV_FEEDBACK, DocumentKind.BRIEF)
+    present = (
+        f"EXISTS (SELECT 1 FROM {_UNIT_TABLES['document']} d WHERE d.batch_id = %(batch)s"
+        " AND d.superseded_at IS NULL AND d.kind = %({kind})s)"
+    )
+    sql = (
+        # One registration per learner on the batch's qualification: no join to learners.
+        "SELECT COUNT(*), COUNT(DISTINCT s.registration_id),"
+        f" {present.format(kind='iv')}, {present.format(kind='brief')}"
+        f" FROM {_UNIT_TABLES['batch_unit']} b INNER JOIN {_UNIT_TABLES['selection']} s"
+        " ON s.id = b.selection_id WHERE b.batch_id = %(batch)s AND b.released_at IS NULL"
+    )
+    params = {"batch": batch.pk, "iv": kinds[0].value, "brief": kinds[1].value}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        units, learners, *uploaded = cursor.fetchone()
+    return SelectionCounts(
+        units=units,
+        learners=learners,
+        missing_documents=[kind.label for kind, up in zip(kinds, uploaded, strict=True) if not up],
+    )
 
 
 def batch_unit_choices(
@@ -993,12 +1097,18 @@ def batch_unit_choices(
     user ticked is lost when the service says no.
     """
     learners = list(page.object_list)
-    selections = list(
-        UnitSelection.objects.filter(AnyOf(F("registration_id"), [row[0] for row in learners]))
-        .annotate(on_batch=_on_batch(batch))
-        .order_by("unit__code")
-        .values_list("pk", "registration_id", "unit__code", "unit__title", "result", "on_batch")
+    sql = (
+        "SELECT s.id, s.registration_id, u.code, u.title, s.result,"
+        f" EXISTS (SELECT 1 FROM {_UNIT_TABLES['batch_unit']} b WHERE b.batch_id = %(batch)s"
+        " AND b.selection_id = s.id AND b.released_at IS NULL)"
+        f" FROM {_UNIT_TABLES['selection']} s INNER JOIN {_UNIT_TABLES['unit']} u"
+        f" ON u.id = s.unit_id WHERE {any_id_sql('s.registration_id', 'registrations')}"
+        " ORDER BY u.code"
     )
+    params = {"batch": batch.pk, "registrations": id_list(row[0] for row in learners)}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        selections = cursor.fetchall()
     on_batch = {pk for pk, *_, held in selections if held}
     reasons = selection_reasons(
         results={pk: result for pk, _r, _c, _t, result, _h in selections}, on_batch=on_batch

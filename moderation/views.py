@@ -451,14 +451,14 @@ def batch_units(request, pk: int):
             if request.POST.get("action", "submit") == "submit":
                 return redirect("moderation:batch-detail", pk=batch.pk)
             return redirect(request.get_full_path())
-    if batch.missing_documents() and not batch.override_documents:
+    counts = selectors.batch_selection_counts(batch=batch)
+    if counts.missing_documents and not batch.override_documents:
         messages.warning(request, "Upload the IV Feedback and Assessment Brief first.")
         return redirect("moderation:batch-documents", pk=batch.pk)
     page = paginate(
         request, selectors.batch_unit_learners(batch=batch, query=query, free_only=free_only)
     )
     rows = selectors.batch_unit_choices(batch=batch, page=page, posted=posted)
-    counts = selectors.batch_selection_counts(batch=batch)
     context = {
         "batch": batch,
         "page": page,

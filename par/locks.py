@@ -8,11 +8,9 @@ query, so pages can show why a unit is locked without a query per row.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
 from django.db.models import Exists, Lookup, Q
 
 LockProvider = Callable[[list[int]], dict[int, str]]
@@ -41,21 +39,6 @@ class AnyOf(Lookup):
         return f"{lhs} IN ({', '.join(['%s'] * len(self.rhs))})", (*params, *self.rhs)
 
 
-def any_id_sql(column: str, name: str) -> str:
-    """Hand-written SQL's twin of AnyOf: ``column`` is one of the ids given as the named
-    parameter ``name`` (made by ``id_list``): an array on PostgreSQL, a JSON list on SQLite.
-    One text whatever the number of ids, so the statement is the same on every page."""
-    if connection.vendor == "postgresql":
-        return f"{column} = ANY(%({name})s)"
-    return f"{column} IN (SELECT value FROM json_each(%({name})s))"
-
-
-def id_list(ids: Iterable[int]) -> list[int] | str:
-    """The parameter for ``any_id_sql``."""
-    values = [int(value) for value in ids]
-    return values if connection.vendor == "postgresql" else json.dumps(values)
-
-
 _providers: list[LockProvider] = []
 
 
@@ -81,14 +64,36 @@ def locks_for(selection_ids: Iterable[int]) -> dict[int, str]:
 # (a batch's "tick all matching"), each holder also gives a condition on UnitSelection rows,
 # true for the rows it holds, so the database filters them in the same statement.
 LockCondition = Callable[[], Exists]
+# The same condition in hand-written SQL, on the UnitSelection row of the alias given.
+LockConditionSql = Callable[[str], str]
 
 _conditions: list[LockCondition] = []
+_conditions_sql: dict[LockCondition, LockConditionSql] = {}
 
 
-def register_lock_condition(condition: LockCondition) -> LockCondition:
+def register_lock_condition(
+    condition: LockCondition, *, sql: LockConditionSql | None = None
+) -> LockCondition:
     if condition not in _conditions:
         _conditions.append(condition)
+    if sql is not None:
+        _conditions_sql[condition] = sql
     return condition
+
+
+def unheld_sql(alias: str, *, besides: Iterable[LockCondition] = ()) -> str:
+    """``unheld`` in SQL, for hand-written statements: true for the UnitSelection row
+    ``alias`` when no batch or claim holds it. A holder registered without its SQL twin
+    cannot be left out silently."""
+    skip = list(besides)
+    parts = []
+    for condition in _conditions:
+        if condition in skip:
+            continue
+        if condition not in _conditions_sql:
+            raise LookupError(f"{condition.__qualname__} was registered without its SQL")
+        parts.append(f"NOT {_conditions_sql[condition](alias)}")
+    return " AND ".join(parts) or "1 = 1"
 
 
 def unheld(*, besides: Iterable[LockCondition] = ()) -> Q:

@@ -26,9 +26,10 @@ from centres.models import (
     Unit,
 )
 from hub.paging import url_maker
+from hub.sql import any_id_sql, icontains_param, icontains_sql, id_list
 
 from . import rows
-from .locks import any_id_sql, id_list, locks_for
+from .locks import locks_for
 from .models import Result, UnitSelection
 
 
@@ -305,18 +306,6 @@ class PageRegistration:
     qualification: PageQualification
 
 
-def _icontains_sql(column: str, name: str) -> str:
-    """``column`` contains the named parameter (made by ``_icontains_param``), any case, as
-    the ORM's ``icontains`` writes it (UPPER(...) LIKE UPPER(...) on PostgreSQL, which the
-    trigram indexes on UPPER(last_name) and UPPER(membership_number) serve)."""
-    lhs = connection.ops.lookup_cast("icontains", "CharField") % column
-    return f"{lhs} {connection.operators['icontains'] % f'%({name})s'}"
-
-
-def _icontains_param(term: str) -> str:
-    return f"%{connection.ops.prep_for_like_query(term)}%"
-
-
 class RegistrationPages:
     """Current registrations of one centre, grouped by qualification, then by learner name.
 
@@ -354,10 +343,10 @@ class RegistrationPages:
             self.params["qualification"] = qualification.pk
         if search.strip():
             self.on_learner.append(
-                f"({_icontains_sql('l.last_name', 'term')}"
-                f" OR {_icontains_sql('l.membership_number', 'term')})"
+                f"({icontains_sql('l.last_name', 'term')}"
+                f" OR {icontains_sql('l.membership_number', 'term')})"
             )
-            self.params["term"] = _icontains_param(search.strip())
+            self.params["term"] = icontains_param(search.strip())
         if available_for is not None:
             units = sorted(set(available_for))
             self.on_registration.append(_available_sql())
