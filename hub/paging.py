@@ -67,6 +67,26 @@ def paginate(
     return page
 
 
+class PreparedPages:
+    """A windowed hub.prepared.Prepared query with its arguments, for ``paginate``: the
+    page Paginator slices is one run of SQL compiled once per process, and its length
+    (unless the caller gives ``count``) the same SQL counted."""
+
+    def __init__(self, prepared, *args) -> None:
+        self.prepared = prepared
+        self.args = args
+
+    def __getitem__(self, window: slice) -> list[tuple]:
+        start = window.start or 0
+        return self.prepared.rows(*self.args, limit=window.stop - start, offset=start)
+
+    def count(self) -> int:
+        return self.prepared.count(*self.args)
+
+    def __len__(self) -> int:
+        return self.count()
+
+
 def url_maker(viewname: str, *args) -> Callable[[int], str]:
     """Reverse ``viewname`` once; return a function giving its URL for each row's key.
 

@@ -19,6 +19,8 @@ from django.utils.functional import cached_property
 from django.utils.translation import get_language
 
 from centres.models import Centre, EntryType, Learner, QualificationUnit, Registration, Unit
+from hub.paging import PreparedPages
+from hub.prepared import Prepared
 from hub.reconcile import Mismatch, any_mismatch, first_mismatch, mismatch_flags
 from hub.sql import any_id_sql, icontains_param, icontains_sql, id_list
 from par.locks import locks_for, unheld, unheld_sql
@@ -644,14 +646,39 @@ QUEUE_FIELDS = (
 )
 
 
-def moderator_queue_assigned(*, moderator_id: int) -> QuerySet:
-    """Batches assigned to the moderator and awaiting a decision, by SLA due date."""
-    return (
+# The queue's three lists, each compiled to SQL once per process (hub.prepared): built by
+# the ORM on every view they were ~2 ms of the queue's CPU, the same SQL but for the keys.
+_QUEUE_ASSIGNED = Prepared(
+    lambda moderator_id: (
         Batch.objects.live()
         .filter(moderator_id=moderator_id, status__in=AWAITING_MODERATOR)
         .order_by("sla_due_at", "pk")
         .values_list(*QUEUE_FIELDS)
-    )
+    ),
+    "int",
+    window=True,
+)
+_QUEUE_UNASSIGNED = Prepared(
+    lambda: unassigned_batches().order_by("sla_due_at", "pk").values_list(*QUEUE_FIELDS),
+    window=True,
+)
+QUEUE_DECIDED = 20  # the moderator's latest outcomes the queue lists
+_QUEUE_DECIDED = Prepared(
+    lambda moderator_id: (
+        Batch.objects.live()
+        .filter(moderator_id=moderator_id)
+        .exclude(status__in=AWAITING_MODERATOR)
+        .order_by("-outcome_at", "-pk")
+        .values_list(*QUEUE_FIELDS)[:QUEUE_DECIDED]
+    ),
+    "int",
+)
+
+
+def moderator_queue_assigned(*, moderator_id: int) -> PreparedPages:
+    """Batches assigned to the moderator and awaiting a decision, by SLA due date, as
+    QUEUE_FIELDS rows to be paged (batch_moderator_sla_idx)."""
+    return PreparedPages(_QUEUE_ASSIGNED, moderator_id)
 
 
 def moderator_queue_counts(*, moderator_id: int) -> tuple[int, int]:
@@ -669,9 +696,10 @@ def moderator_queue_counts(*, moderator_id: int) -> tuple[int, int]:
     return counts["assigned"], counts["unassigned"]
 
 
-def moderator_queue_unassigned() -> QuerySet:
-    """Submitted batches nobody has taken, by SLA due date (batch_unassigned_sla_idx)."""
-    return unassigned_batches().order_by("sla_due_at", "pk").values_list(*QUEUE_FIELDS)
+def moderator_queue_unassigned() -> PreparedPages:
+    """Submitted batches nobody has taken, by SLA due date (batch_unassigned_sla_idx), as
+    QUEUE_FIELDS rows to be paged."""
+    return PreparedPages(_QUEUE_UNASSIGNED)
 
 
 def sla_state(due: datetime | None, *, now: datetime, today: date) -> tuple[int | None, bool]:
@@ -733,15 +761,9 @@ def queue_rows(
     return out
 
 
-def moderator_queue_decided(*, moderator_id: int, limit: int = 20) -> list[tuple]:
-    """The moderator's latest outcomes, a fixed number, as QUEUE_FIELDS rows."""
-    return list(
-        Batch.objects.live()
-        .filter(moderator_id=moderator_id)
-        .exclude(status__in=AWAITING_MODERATOR)
-        .order_by("-outcome_at", "-pk")
-        .values_list(*QUEUE_FIELDS)[:limit]
-    )
+def moderator_queue_decided(*, moderator_id: int) -> list[tuple]:
+    """The moderator's latest outcomes, QUEUE_DECIDED of them, as QUEUE_FIELDS rows."""
+    return _QUEUE_DECIDED.rows(moderator_id)
 
 
 def centre_batches(*, batches: QuerySet[Batch], completed: bool) -> QuerySet:
