@@ -1,22 +1,27 @@
 from dataclasses import dataclass
+from html import escape
 
 from django.conf import settings
+from django.utils.safestring import mark_safe
 
 from .sessions import seconds_left
 
 
 def session_expiry(request):
-    """How long an idle session lasts and when pages warn before it ends (R-NEW-1)."""
+    """How long an idle session lasts and when pages warn before it ends (R-NEW-1).
+
+    As text: printed as numbers, each went through the template's number formatting.
+    """
     warning = min(settings.HUB_SESSION_WARNING_SECONDS, settings.SESSION_COOKIE_AGE)
     session = getattr(request, "session", None)
     return {
-        "session_seconds": settings.SESSION_COOKIE_AGE,
+        "session_seconds": str(settings.SESSION_COOKIE_AGE),
         # Sessions are not renewed on every request (hub.sessions): what this one has left.
-        "session_seconds_left": (
+        "session_seconds_left": str(
             seconds_left(session) if session is not None else settings.SESSION_COOKIE_AGE
         ),
-        "session_warning_seconds": warning,
-        "session_warning_minutes": max(1, round(warning / 60)),
+        "session_warning_seconds": str(warning),
+        "session_warning_minutes": str(max(1, round(warning / 60))),
     }
 
 
@@ -58,4 +63,22 @@ def navigation(request):
             for t in tiles
         ]
 
-    return {"nav_sections": items}
+    def html() -> str:
+        """The sections' list as the header prints it, built here rather than by a loop of
+        lookups in the template; "" when there is none."""
+        links = []
+        for item in items():
+            current = f' aria-current="{item.aria_current}"' if item.current else ""
+            links.append(
+                f'<li class="nav-item"><a class="nav-link{" active" if item.current else ""}"'
+                f' href="{escape(item.url)}"{current}>{escape(item.title)}</a></li>'
+            )
+        if not links:
+            return ""
+        return mark_safe(  # noqa: S308 (escaped above)
+            '<ul class="navbar-nav flex-row flex-wrap column-gap-3 me-md-3 hub-sections">'
+            + "".join(links)
+            + "</ul>"
+        )
+
+    return {"nav_sections": items, "nav_html": html}
