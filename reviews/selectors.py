@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from centres.models import BodyRole, Centre, User
@@ -228,8 +228,11 @@ def review_units(review: Review) -> list[ReviewUnit]:
         }
     if review.batch_id is not None:
         choices = result_choices(is_batch=True)
+        # A learner-unit the decision set to not passed was released from the batch; the
+        # decided review still lists it.
         rows = (
-            BatchUnit.objects.filter(batch_id=review.batch_id, released_at__isnull=True)
+            BatchUnit.objects.filter(batch_id=review.batch_id)
+            .filter(Q(released_at__isnull=True) | Q(pk__in=list(changed)))
             .order_by(
                 "order_last_name", "order_first_name", "order_p_number", "order_unit_code", "id"
             )
@@ -260,9 +263,10 @@ def review_units(review: Review) -> list[ReviewUnit]:
             for pk, selection_id, first, last, number, code, title, result in rows
         ]
     choices = result_choices(is_batch=False)
+    # A line the decision set to not achieved is Withdrawn now; the decided review lists it.
     lines = list(
         ClaimLine.objects.filter(claim_id=review.claim_id)
-        .exclude(outcome=LINE_WITHDRAWN)
+        .filter(~Q(outcome=LINE_WITHDRAWN) | Q(pk__in=list(changed)))
         .order_by(
             "registration__learner__last_name",
             "registration__learner__first_name",

@@ -24,9 +24,10 @@ from django.utils import timezone
 from centres.access import has_section
 from centres.audit import audit, register_history
 from centres.models import BodyRole, Section, User
-from claims.models import Claim
+from claims.models import LINE_WITHDRAWN, Claim, ClaimLine
 from hub import fsm, outbox
-from moderation.models import Batch
+from moderation.models import Batch, BatchUnit
+from moderation.models import HistoryEvent as BatchHistoryEvent
 from par.services import selections_record_result
 
 from . import files, notices, selectors
@@ -452,6 +453,51 @@ def review_change_outcome(
                 at=now,
                 actor=actor,
             )
+        _free_not_passed(moved.obj, changes, actor=actor, at=now)
         outbox.enqueue("reviews.certificates", review_id=moved.obj.pk)
         notices.review_decided(moved.obj)
     return moved.obj
+
+
+def _free_not_passed(
+    review: Review, changes: list[tuple[selectors.ReviewUnit, str]], *, actor: User, at: datetime
+) -> None:
+    """What the decision changed, on the batch or claim reviewed.
+
+    A batch's learner-unit no longer passed is released from the batch, so the centre may
+    claim it on a new batch (R-BAT-4; the one-live-batch rule would hold it for ever), with
+    a "Learner-unit removed" row on the batch's own history. A claim's line takes the new
+    grade as its agreed outcome, or Withdrawn when it is no longer achieved, so the claim
+    page says what the PAR says and the unit may be claimed again (R-CLM-6).
+    """
+    if review.batch_id is not None:
+        released = [int(unit.key[1:]) for unit, value in changes if value == ""]
+        if not released:
+            return
+        BatchUnit.objects.filter(
+            pk__in=released, batch_id=review.batch_id, released_at__isnull=True
+        ).update(released_at=at)
+        batch = Batch.objects.get(pk=review.batch_id)
+        names = ", ".join(
+            f"{unit.learner_name} ({unit.p_number}) {unit.unit_code}"
+            for unit, value in changes
+            if value == ""
+        )
+        audit(
+            actor=actor,
+            action="batch.unit_released_on_review",
+            subject=f"Batch {batch.pk}",
+            before=batch.status,
+            after=batch.status,
+            reason=f"Not passed on review {review.pk}: {names}; may be claimed on a new batch.",
+            entity=batch,
+            history={"event": BatchHistoryEvent.UNIT_REMOVED},
+        )
+        return
+    by_outcome: dict[str, list[int]] = defaultdict(list)
+    for unit, value in changes:
+        by_outcome[value or LINE_WITHDRAWN].append(int(unit.key[1:]))
+    for outcome, line_ids in by_outcome.items():
+        ClaimLine.objects.filter(pk__in=line_ids, claim_id=review.claim_id).update(
+            outcome=outcome, updated_at=at
+        )

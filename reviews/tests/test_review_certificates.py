@@ -5,11 +5,14 @@ outbox delivers it."""
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from certificates.models import Certificate, CertificateKind, CertificateStatus
 from certificates.tests.factories import full_award_qualification
 from hub import outbox
 from hub.models import OutboxMessage
+from moderation.models import Batch
+from par.models import UnitSelection
 from reviews import services
 from reviews.certificates import review_certificates
 from reviews.models import ReviewStatus
@@ -88,16 +91,19 @@ def test_r_rev_3_the_certificate_work_runs_once_however_often_delivered(world, r
     assert Certificate.objects.filter(status=CertificateStatus.REPLACED).count() == 1
 
 
-def test_r_rev_3_a_passed_again_unit_comes_back_on_a_new_certificate(world, reviewer, decide):
-    batch = reviewable_batch(world, issued=True)
-    first_review = _under_review(world, reviewer, batch=batch)
-    unit = review_units(first_review)[0]
-    decide(first_review, {unit.key: ""})
-    second = _under_review(world, reviewer, batch=batch)
-    decide(second, {unit.key: "pass"})
-    (valid,) = Certificate.objects.filter(learner=world.learner, status=CertificateStatus.VALID)
-    assert len(valid.units) == 4 and unit.unit_code in {u["code"] for u in valid.units}
-    assert Certificate.objects.filter(status=CertificateStatus.REPLACED).count() == 2
+def test_r_rev_3_a_unit_newly_passed_on_a_returned_batch_is_on_the_par(world, reviewer, decide):
+    from moderation.models import BatchStatus
+    from moderation.tests.factories import make_batch
+
+    batch = make_batch(world, BatchStatus.RETURNED, moderator=world.moderator)
+    Batch.objects.filter(pk=batch.pk).update(outcome_at=timezone.now())
+    review = _under_review(world, reviewer, batch=batch)
+    unit = review_units(review)[0]
+    assert unit.result == ""
+    decide(review, {unit.key: "pass"})
+    assert UnitSelection.objects.get(pk=unit.selection_id).result == "pass"
+    # Its certificate comes when the batch is Complete (the normal path); none before.
+    assert not Certificate.objects.filter(batch=batch).exists()
 
 
 def test_r_rev_3_a_full_award_that_no_longer_holds_becomes_a_unit_certificate(

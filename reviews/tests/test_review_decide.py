@@ -218,3 +218,32 @@ def test_r_rev_3_only_the_reviewer_changes_the_outcome(world, reviewer):
             actor=world.moderator, review=review, results={first.key: ""}
         )
     assert Review.objects.get(pk=review.pk).status == ReviewStatus.UNDER_REVIEW
+
+
+def test_r_rev_3_r_bat_4_a_unit_not_passed_on_review_may_be_claimed_again(world, reviewer):
+    from moderation.models import BatchHistory, BatchUnit
+
+    review = make_review(world, status=ReviewStatus.UNDER_REVIEW, reviewer=reviewer)
+    first = review_units(review)[0]
+    review = services.review_change_outcome(actor=reviewer, review=review, results={first.key: ""})
+    unit = BatchUnit.objects.get(pk=int(first.key[1:]))
+    assert unit.released_at is not None  # off the batch: a new batch may claim it
+    row = BatchHistory.objects.filter(batch=review.batch, event="unit_removed").get()
+    assert f"Not passed on review {review.pk}" in row.note and row.actor == reviewer
+    # The decided review still lists it, with its new result.
+    listed = {u.key: u for u in review_units(review)}
+    assert listed[first.key].new_result == "" and len(listed) == 4
+
+
+def test_r_rev_3_r_clm_6_a_claim_line_follows_the_decision(world, reviewer):
+    from claims.models import LINE_WITHDRAWN, ClaimLine
+
+    claim = reviewable_claim(world)
+    review = make_review(world, claim=claim, status=ReviewStatus.UNDER_REVIEW, reviewer=reviewer)
+    first, second = review_units(review)[:2]
+    review = services.review_change_outcome(
+        actor=reviewer, review=review, results={first.key: "", second.key: "distinction"}
+    )
+    assert ClaimLine.objects.get(pk=int(first.key[1:])).outcome == LINE_WITHDRAWN
+    assert ClaimLine.objects.get(pk=int(second.key[1:])).outcome == "distinction"
+    assert {u.key for u in review_units(review)} >= {first.key, second.key}
