@@ -31,7 +31,6 @@ from hub.paging import paginate, url_format, url_maker
 
 from . import files, held, list_rows, selectors, services, slot_rows, unit_rows
 from .access import (
-    batches_for,
     get_batch_for_moderator,
     get_batch_for_request,
     get_batch_or_tombstone_for_request,
@@ -242,7 +241,8 @@ def index(request):
         batches = selectors.centre_deleted_batches(centre=request.centre)
     else:
         batches = selectors.centre_batches(
-            batches=batches_for(request), completed=tab == "completed"
+            centre_id=request.centre.pk if request.centre is not None else None,
+            completed=tab == "completed",
         )
     page = paginate(request, batches)
     detail = url_maker("moderation:batch-detail")
