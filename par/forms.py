@@ -2,6 +2,8 @@ from django import forms
 
 from centres.models import Qualification
 
+from . import selectors
+
 
 class NameFilterForm(forms.Form):
     q = forms.CharField(
@@ -63,27 +65,16 @@ class BulkUnitsForm(forms.Form):
         error_messages={"required": "Tick at least one unit."},
     )
 
-    def __init__(self, *args, qualifications, **kwargs):
+    def __init__(self, *args, qualifications, centre, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["qualification"].queryset = qualifications
-        qualification = None
         raw = (self.data if self.is_bound else self.initial).get("qualification")
-        if raw:
-            qualification = qualifications.filter(pk=raw).first() if str(raw).isdigit() else None
+        # The qualification (one of the centre's: as ``qualifications`` would find it) and
+        # its units, in one statement (par.selectors.qualification_units).
+        qualification, units = selectors.qualification_units(centre, raw)
         self.qualification = self.fields["qualification"].read = qualification
         # The page prints the unit boxes itself (ids bulk-unit-<unit id>, see bulk.html).
         self.error_anchors = {}
-        if qualification is None:
-            self.fields["units"].choices = []
-        else:
-            self.fields["units"].choices = [
-                (
-                    qu.unit_id,
-                    f"{qu.unit.code} {qu.unit.title}{' (mandatory)' if qu.mandatory else ''}",
-                )
-                for qu in qualification.qualification_units.select_related("unit").order_by(
-                    "position", "unit__code"
-                )
-            ]
-            if self.fields["units"].choices:
-                self.error_anchors["units"] = f"bulk-unit-{self.fields['units'].choices[0][0]}"
+        self.fields["units"].choices = units
+        if units:
+            self.error_anchors["units"] = f"bulk-unit-{units[0][0]}"

@@ -70,6 +70,39 @@ def centre_qualifications(centre: Centre) -> QuerySet[Qualification]:
     ).order_by("code")
 
 
+def qualification_units(
+    centre: Centre | None, qualification_id: object
+) -> tuple[Qualification | None, list[tuple[int, str]]]:
+    """Qualification ``qualification_id`` if the centre has current registrations on it (as
+    centre_qualifications finds it), with its units as Bulk Add's choices, in order: "CODE
+    Title", " (mandatory)" when it is; one statement (by the ORM, two that cost ~1 ms of
+    CPU to compile). (None, []) for any other value."""
+    if centre is None or not str(qualification_id or "").isdigit():
+        return None, []
+    sql = (
+        "SELECT q.id, q.code, q.title, u.id, u.code, u.title, qu.mandatory"
+        f" FROM {_T.qualification} q LEFT JOIN {QualificationUnit._meta.db_table} qu"
+        f" ON qu.qualification_id = q.id LEFT JOIN {Unit._meta.db_table} u ON u.id = qu.unit_id"
+        f" WHERE q.id = %(qualification)s AND EXISTS (SELECT 1 FROM {_T.registration} r"
+        " WHERE r.qualification_id = q.id AND r.centre_id = %(centre)s AND r.is_current)"
+        " ORDER BY qu.position, u.code"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"qualification": int(qualification_id), "centre": centre.pk})
+        rows = cursor.fetchall()
+    if not rows:
+        return None, []
+    qualification = Qualification.from_db(
+        connection.alias, ["id", "code", "title"], list(rows[0][:3])
+    )
+    units = [
+        (unit_id, f"{code} {title}{' (mandatory)' if mandatory else ''}")
+        for *_, unit_id, code, title, mandatory in rows
+        if unit_id is not None
+    ]
+    return qualification, units
+
+
 def learner_cards(registrations: list[Registration]) -> list[LearnerCard]:
     """Each registration with every unit of its qualification and that unit's state."""
     if not registrations:

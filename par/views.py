@@ -177,7 +177,7 @@ def bulk(request):
     page = None
     context = {}
     if "list" in request.GET:
-        form = BulkUnitsForm(request.GET, qualifications=qualifications)
+        form = BulkUnitsForm(request.GET, qualifications=qualifications, centre=request.centre)
         if form.is_valid():
             available = selectors.RegistrationPages(
                 request.centre,
@@ -199,7 +199,7 @@ def bulk(request):
         # Choosing a qualification only refreshes the unit list: no errors yet.
         initial = {"qualification": request.GET.get("qualification", "")}
         initial["units"] = request.GET.getlist("units")
-        form = BulkUnitsForm(initial=initial, qualifications=qualifications)
+        form = BulkUnitsForm(initial=initial, qualifications=qualifications, centre=request.centre)
     return render(request, "par/bulk.html", {"form": form, "page": page, **context})
 
 
@@ -208,7 +208,7 @@ def bulk(request):
 def bulk_apply(request):
     """ "Proceed with Bulk unit update": give every ticked learner all chosen units."""
     qualifications = selectors.centre_qualifications(request.centre)
-    form = BulkUnitsForm(request.POST, qualifications=qualifications)
+    form = BulkUnitsForm(request.POST, qualifications=qualifications, centre=request.centre)
     back = _back(request, reverse("par:bulk"))
     if not form.is_valid():
         messages.error(request, "Choose a qualification and at least one unit first.")
