@@ -544,11 +544,10 @@ def batch_slot(*, batch: Batch, batch_unit_id: int) -> Slot:
 
 
 # --- history --------------------------------------------------------------------------------
-def batch_history(*, batch: Batch) -> QuerySet:
-    """The batch's history, newest first, as plain values to be paged (uploads alone can
-    be thousands) and then worded by history_rows."""
-    return (
-        BatchHistory.objects.filter(batch=batch)
+# Compiled to SQL once per process (hub.prepared), paged by LIMIT/OFFSET parameters.
+_BATCH_HISTORY = Prepared(
+    lambda batch_id: (
+        BatchHistory.objects.filter(batch_id=batch_id)
         .order_by("-at", "-pk")
         .values_list(
             "at",
@@ -562,7 +561,16 @@ def batch_history(*, batch: Batch) -> QuerySet:
             "actor__last_name",
             "actor__email",
         )
-    )
+    ),
+    "int",
+    window=True,
+)
+
+
+def batch_history(*, batch: Batch) -> PreparedPages:
+    """The batch's history, newest first, as plain values to be paged (uploads alone can
+    be thousands) and then worded by history_rows."""
+    return PreparedPages(_BATCH_HISTORY, batch.pk)
 
 
 class HistoryRow(Row):

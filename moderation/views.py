@@ -161,11 +161,11 @@ def batch_page_context(request: HttpRequest, batch: Batch, *, download_url: str)
     """
     slot_filter = _slot_filter(request)
     counts = selectors.batch_slot_counts(batch=batch)
+    # Paged by number alone: batch_slot_page reads the page's slots itself, so the list
+    # handed to the paginator is only its length (a queryset here was built for nothing).
+    slot_count = selectors.slot_filter_count(counts, slot_filter)
     slot_page = paginate(
-        request,
-        selectors.batch_slots_queryset(batch=batch, slot_filter=slot_filter),
-        per_page=settings.HUB_PAGE_SIZE,
-        count=selectors.slot_filter_count(counts, slot_filter),
+        request, range(slot_count), per_page=settings.HUB_PAGE_SIZE, count=slot_count
     )
     learner_slots, document_sections = selectors.batch_slot_page(
         batch=batch, page=slot_page, slot_filter=slot_filter
