@@ -36,6 +36,8 @@ DOWNLOADS = {
     "moderation:document-download",
     "moderation:review-download",
     "moderation:review-zip",
+    "reviews:evidence",
+    "reviews:reviewer-evidence",
 }
 # Not pages: health checks, the keep-alive ping, the icon; logging out ends the crawl.
 NOT_PAGES = {"healthz", "readyz", "favicon", "session-keepalive", "logout"}
