@@ -21,6 +21,7 @@ from playwright.sync_api import expect
 from centres.demo import DEMO_PASSWORD
 from centres.models import BodyRole, User
 from certificates.models import Certificate, CertificateStatus
+from claims.models import Claim, ClaimStatus, Grade
 from moderation.models import Batch, BatchStatus
 from moderation.tests.factories import PDF_BYTES
 from reviews.models import Review, ReviewStatus
@@ -192,3 +193,66 @@ def test_after_the_window_the_batch_page_says_when_reviews_closed(page, live_ser
     expect(page.get_by_test_id("reviews-closed")).to_have_text(closed)
     expect(page.get_by_role("link", name="Request a review")).to_have_count(0)
     assert_accessible(page)
+
+
+def test_claim_review_changes_a_grade_on_the_demo(page, live_server, settings):
+    """R-REV-1..3 for a claim: from the Claims section, a line the assessor agreed at a lower
+    grade than claimed is reviewed by someone other than that assessor and raised; the PAR
+    shows the new grade."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    call_command("seed_demo", "--quiet")
+    claim = (
+        Claim.objects.filter(centre__number=NORTHGATE, status=ClaimStatus.PROCESSED)
+        .order_by("pk")
+        .first()
+    )
+    line = next(
+        line
+        for line in claim.lines.select_related("registration__learner", "unit").order_by("pk")
+        if line.outcome == Grade.PASS and line.grade == Grade.MERIT
+    )
+    learner = line.registration.learner
+    review_label = (
+        f"New result for {learner.full_name} ({learner.membership_number}) {line.unit.code}"
+    )
+
+    as_user(page, live_server, "admin@demo.test")
+    page.goto(f"{live_server.url}/claims/{claim.pk}/")
+    page.get_by_test_id("review-panel").get_by_role("link", name="Request a review").click()
+    page.get_by_label("Why should the outcome be reviewed?").fill(
+        f"{learner.full_name}'s {line.unit.code} work was marked at Merit by two assessors."
+    )
+    page.get_by_role("button", name="Request a review").click()
+    expect(page.get_by_test_id("review-status")).to_have_text("Requested")
+    review = Review.objects.get(claim=claim, status=ReviewStatus.REQUESTED)
+    assert review.original_by is not None  # the assessor who finalised: never the reviewer
+
+    reviewer = (
+        User.objects.filter(body_role=BodyRole.MODERATOR, email__endswith="@demo.test")
+        .exclude(pk=review.original_by_id)
+        .order_by("email")
+        .first()
+    )
+    as_user(page, live_server, "staff@demo.test")
+    page.goto(f"{live_server.url}/admin/reviews/review/{review.pk}/change/")
+    page.get_by_label("Reviewer").select_option(str(reviewer.pk))
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.locator(".messagelist").wait_for()
+
+    as_user(page, live_server, reviewer.email)
+    page.goto(f"{live_server.url}/reviews/assigned/{review.pk}/")
+    page.get_by_role("button", name="Start review").click()
+    page.get_by_label("Outcome changed: set the new results below").check()
+    expect(page.get_by_label(review_label)).to_have_value(Grade.PASS)
+    page.get_by_label(review_label).select_option(label="Merit")
+    assert_accessible(page)
+    page.get_by_role("button", name="Record decision").click()
+    expect(page.get_by_test_id("review-status")).to_have_text("Outcome changed")
+
+    as_user(page, live_server, "admin@demo.test")
+    page.goto(f"{live_server.url}/reviews/{review.pk}/")
+    expect(
+        page.get_by_test_id("review-lines").locator("tr", has_text=line.unit.code)
+    ).to_contain_text(re.compile("Pass.*Merit"))
+    page.goto(f"{live_server.url}/par/learners/{learner.pk}/")
+    expect(page.locator("tr", has_text=line.unit.code)).to_contain_text("Merit")
