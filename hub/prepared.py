@@ -162,6 +162,8 @@ class Prepared:
                 cursor.execute(compiled.sql, params)
                 while chunk := cursor.fetchmany(chunk_size):
                     yield chunk
+                    if len(chunk) < chunk_size:  # the last: no round trip to hear so
+                        break
             finally:
                 cursor.close()
 

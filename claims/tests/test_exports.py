@@ -4,6 +4,7 @@ import csv
 import io
 
 from claims import exports
+from claims.models import Grade
 
 
 def written(rows, monkeypatch, per_chunk=500):
@@ -32,3 +33,30 @@ def test_rows_go_out_a_chunk_at_a_time(monkeypatch):
     chunks, out = written([(str(i), i, "=x" if i == 4 else "") for i in range(7)], monkeypatch, 3)
     assert len(chunks) == 1 + 3  # the header, then 3 + 3 + 1 rows
     assert [row[2] for row in out] == ["", "", "", "", "'=x", "", ""]
+
+
+def test_the_claim_export_words_grades_samples_and_outcomes(cw, member_client):
+    from django.urls import reverse
+
+    from claims.models import LINE_WITHDRAWN, ClaimLine
+
+    from .conftest import sampled_claim
+
+    claim = sampled_claim(cw)
+    lines = list(claim.lines.order_by("pk"))
+    ClaimLine.objects.filter(pk=lines[0].pk).update(outcome=Grade.DISTINCTION)
+    ClaimLine.objects.filter(pk=lines[1].pk).update(outcome=LINE_WITHDRAWN)
+    response = member_client.get(reverse("claims:claim-export", args=[claim.pk]))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))[1:]
+    expected = {
+        line.registration.learner.last_name: (
+            "Merit",
+            "yes" if line.pk == lines[0].pk else "",
+            {lines[0].pk: "Distinction", lines[1].pk: "Withdrawn"}.get(line.pk, ""),
+        )
+        for line in lines
+    }
+    assert {row[4]: (row[8], row[12], row[13]) for row in rows} == expected
+    assert {row[0] for row in rows} == {claim.number} and {row[1] for row in rows} == {
+        cw.qualification.code
+    }
