@@ -162,3 +162,21 @@ def test_outsider_404_no_grant_403_wrong_method_405(client, world):
     client.force_login(world.admin)
     assert client.put(request_url(batch)).status_code == 405
     assert not Review.objects.exists()
+
+
+@pytest.mark.django_db
+def test_evidence_over_the_limit_is_refused_while_it_streams(member_client, world, settings):
+    """The size is checked as the upload streams in (never stored whole); the reasons stay."""
+    settings.HUB_MAX_SAMPLE_MB = 1
+    batch = reviewable_batch(world)
+    big = SimpleUploadedFile(
+        "scan.pdf", b"%PDF-1.4\n" + b"0" * (1024 * 1024 + 10), "application/pdf"
+    )
+
+    response = member_client.post(request_url(batch), {"reasons": REASONS, "evidence": big})
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "is larger than 1 MB" in page and 'href="#id_evidence"' in page
+    assert REASONS in page
+    assert not Review.objects.exists()
