@@ -80,7 +80,7 @@ BODY_PAGES = [
         lambda u: u.is_staff,
         "admin:index",
         "Administration",
-        "Catalogue, centre approvals, batch deletions and overrides.",
+        "Catalogue, centre approvals, batch deletions, overrides, and reviewers for reviews.",
     ),
 ]
 
