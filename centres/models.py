@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from hub.tallies import Tally
+
 
 class Section(models.TextChoices):
     """The centre-side sections on the home grid, each granted per membership (R-ACC-1)."""
@@ -354,6 +356,39 @@ class Registration(models.Model):
     def save(self, *args, **kwargs):
         self.centre_id = self.learner.centre_id
         super().save(*args, **kwargs)
+
+
+class RegistrationTally(models.Model):
+    """How many current registrations a centre has on a qualification, kept exact by the
+    database: triggers on Registration (hub.tallies, migration 0009) add and take away in the
+    writing statement's transaction, whatever writes (imports' bulk writes, the admin, a
+    learner's deletion). PAR and Select Units read "of 23,708" from one row here instead of
+    counting 23,708 registrations on every page view (1.5-3 ms of PostgreSQL each; issue 9).
+    Read through ``centres.selectors.current_registration_counts``; never written by the hub.
+    """
+
+    TALLY = Tally(
+        name="registration",
+        source="centres_registration",
+        table="centres_registrationtally",
+        keys=("centre_id", "qualification_id"),
+        where="is_current",
+        watched=("is_current",),
+    )
+
+    centre_id = models.BigIntegerField()
+    qualification_id = models.BigIntegerField()
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["centre_id", "qualification_id"], name="registration_tally_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.n} current at centre {self.centre_id} on {self.qualification_id}"
 
 
 class AuditEvent(models.Model):

@@ -13,7 +13,7 @@ from django.db.models.functions import Concat
 
 from hub.paging import short_date, url_maker
 
-from .models import Learner, Membership, Section
+from .models import Learner, Membership, RegistrationTally, Section
 
 # Trigram indexes serve a LIKE '%term%' from three characters; shorter terms match so many
 # learners that walking the name index is the cheaper plan.
@@ -100,3 +100,15 @@ def staff_rows(members: list[Membership], *, viewer_id: int) -> list[StaffRow]:
         )
         for m in members
     ]
+
+
+def current_registration_counts(
+    *, centre_id: int, qualification_id: int | None = None
+) -> dict[int, int]:
+    """{qualification id: current registrations} of the centre (one qualification's, if
+    given), none zero: exact, from the tally the database keeps (RegistrationTally), so one
+    probe of a few rows however many learners the centre has."""
+    rows = RegistrationTally.objects.filter(centre_id=centre_id, n__gt=0)
+    if qualification_id is not None:
+        rows = rows.filter(qualification_id=qualification_id)
+    return dict(rows.values_list("qualification_id", "n"))

@@ -237,6 +237,7 @@ def index(request):
     """The centre's batches: open ones, "Completed Batches" (R-BAT-10) and the ones the
     awarding body deleted (R-BAT-9)."""
     tab = request.GET.get("tab") if request.GET.get("tab") in ("completed", "deleted") else "open"
+    count = None
     if tab == "deleted":
         batches = selectors.centre_deleted_batches(centre=request.centre)
     else:
@@ -244,7 +245,11 @@ def index(request):
             centre_id=request.centre.pk if request.centre is not None else None,
             completed=tab == "completed",
         )
-    page = paginate(request, batches)
+        if request.centre is not None:  # batches_for gives none without a centre
+            count = selectors.centre_batch_count(
+                centre_id=request.centre.pk, completed=tab == "completed"
+            )
+    page = paginate(request, batches, count=count)
     detail = url_maker("moderation:batch-detail")
     if tab == "deleted":
         for batch in page:
