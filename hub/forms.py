@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from html import escape
 
 from django import forms
 from django.forms.formsets import BaseFormSet
 from django.forms.renderers import DjangoTemplates
-from django.utils.functional import LazyObject
+from django.utils.functional import LazyObject, Promise
+from django.utils.safestring import SafeData
 
 
 @dataclass(frozen=True)
@@ -87,16 +89,127 @@ def summary_errors(context: Mapping) -> list[SummaryError]:
     return errors
 
 
+_WIDGETS = "django/forms/widgets/"
+# Django's widget templates that are input.html (or include only it), select.html with
+# select_option.html, and textarea.html: formatted in Python below, the same markup.
+_INPUTS = frozenset(
+    f"{_WIDGETS}{name}.html"
+    for name in (
+        "input",
+        "text",
+        "email",
+        "url",
+        "number",
+        "password",
+        "hidden",
+        "date",
+        "datetime",
+        "time",
+        "search",
+        "tel",
+        "checkbox",
+        "color",
+    )
+)
+_SELECT = f"{_WIDGETS}select.html"
+_OPTION = f"{_WIDGETS}select_option.html"
+_TEXTAREA = f"{_WIDGETS}textarea.html"
+
+
+class _Unusual(Exception):
+    """A value the template would print through localisation: let the template do it."""
+
+
+def _formatted(value) -> str:
+    """``{{ value|stringformat:'s' }}``: text already safe as it is, anything else escaped."""
+    if isinstance(value, SafeData):
+        return str(value)
+    if isinstance(value, tuple):
+        raise _Unusual
+    return escape(str(value))
+
+
+def _label(value) -> str:
+    """``{{ value }}`` for text (a lazy translation included); other types are localised by
+    the template, so they are left to it."""
+    if isinstance(value, Promise):
+        value = str(value)
+    if not isinstance(value, str):
+        raise _Unusual
+    return value if isinstance(value, SafeData) else escape(value)
+
+
+def _attrs(attrs: dict) -> str:
+    """django/forms/widgets/attrs.html."""
+    out = []
+    for name, value in attrs.items():
+        if value is False:
+            continue
+        if value is True:
+            out.append(f" {_label(name)}")
+        else:
+            out.append(f' {_label(name)}="{_formatted(value)}"')
+    return "".join(out)
+
+
+def _widget_html(template_name: str, widget: dict) -> str | None:
+    """The widget's markup as its Django template prints it (stripped, as the renderer
+    returns it), or None for a template or a value left to the template language."""
+    try:
+        if template_name in _INPUTS:
+            value = widget["value"]
+            shown = f' value="{_formatted(value)}"' if value is not None else ""
+            return (
+                f'<input type="{_label(widget["type"])}" name="{_label(widget["name"])}"'
+                f"{shown}{_attrs(widget['attrs'])}>"
+            )
+        if template_name == _SELECT:
+            out = [f'<select name="{_label(widget["name"])}"{_attrs(widget["attrs"])}>']
+            for group_name, group_choices, _ in widget["optgroups"]:
+                if group_name:
+                    out.append(f'\n  <optgroup label="{_label(group_name)}">')
+                for option in group_choices:
+                    if option["template_name"] != _OPTION:
+                        return None
+                    out.append(
+                        f'\n  <option value="{_formatted(option["value"])}"'
+                        f"{_attrs(option['attrs'])}>{_label(option['label'])}</option>\n"
+                    )
+                if group_name:
+                    out.append("\n  </optgroup>")
+            out.append("\n</select>")
+            return "".join(out)
+        if template_name == _TEXTAREA:
+            value = widget["value"]
+            text = _label(value) if value else ""
+            return (
+                f'<textarea name="{_label(widget["name"])}"{_attrs(widget["attrs"])}>\n'
+                f"{text}</textarea>"
+            )
+    except (_Unusual, KeyError):
+        return None
+    return None
+
+
 class FormRenderer(DjangoTemplates):
     """Django's renderer, without the ``maxlength`` attribute on any input.
 
     A browser stops typing at ``maxlength`` without a word, so "JSMITH" went in as "JSMI"
     and was saved with a success message. The server checks every length and says the
     limit in the field's error instead (GOV.UK: never use maxlength).
+
+    The commonest widgets (inputs, selects, text areas) are formatted in Python, the same
+    markup their Django templates print: through the templates each field cost a few
+    template renders and includes (a select one more per option), on every form of every
+    page (issue 9). Anything else, or an unusual value, goes through the template.
     """
 
     def render(self, template_name, context, request=None):
         widget = context.get("widget") if isinstance(context, dict) else None
         if widget and "maxlength" in widget.get("attrs", {}):
             widget["attrs"] = {k: v for k, v in widget["attrs"].items() if k != "maxlength"}
+        if widget is not None and request is None:
+            html = _widget_html(template_name, widget)
+            if html is not None:
+                return html.strip()
         return super().render(template_name, context, request=request)
