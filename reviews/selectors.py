@@ -4,6 +4,7 @@ reviewer decides on, the history both sides see."""
 from __future__ import annotations
 
 import calendar
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -210,33 +211,93 @@ def result_choices(*, is_batch: bool) -> tuple[tuple[str, str], ...]:
     return tuple((value, ResultLabel.of(value, is_batch=is_batch)) for value in values)
 
 
-def review_units(review: Review) -> list[ReviewUnit]:
-    """The learner-units of the batch or claim under review, with their PAR results now.
+BATCH_ORDER = ("order_last_name", "order_first_name", "order_p_number", "order_unit_code", "id")
+CLAIM_ORDER = (
+    "registration__learner__last_name",
+    "registration__learner__first_name",
+    "unit__code",
+    "id",
+)
 
-    A batch: its learner-units still on it (keys "b<batch unit id>"); a claim: its lines
-    not withdrawn (keys "c<claim line id>"), with the PAR selection their result was posted
-    to (None while the claim is not processed). After a decision, ``new_result`` is the
-    result it named for each row it changed. Two or three queries whatever the size.
+
+def _ids_of(keys: Collection[str], prefix: str) -> list[int]:
+    """The row ids in form keys ("b12", "c34") of this kind; anything else names no row."""
+    ids = []
+    for key in keys:
+        key = str(key)
+        if key[:1] == prefix and key[1:].isdigit():
+            ids.append(int(key[1:]))
+    return ids
+
+
+class ReviewUnitRows:
+    """The learner-units of the batch or claim under review, read a page at a time.
+
+    A batch: its learner-units still on it (keys "b<batch unit id>", in the batch page's
+    slot order); a claim: its lines not withdrawn (keys "c<claim line id>"), with the PAR
+    selection their result was posted to (None while the claim is not processed). A decided
+    review also lists the rows its decision took off (a batch's unit released, a claim's
+    line withdrawn), and each changed row carries ``new_result``. ``keys`` limits the rows
+    to those named. Hand it to django's Paginator: ``count()`` is one COUNT; a slice is one
+    query for its rows (plus one for the decision's lines, one for a claim's selections).
     """
-    changed = {}
-    if review.status == ReviewStatus.OUTCOME_CHANGED:
-        changed = {
-            line.batch_unit_id or line.claim_line_id: line.after
-            for line in ReviewLine.objects.filter(review_id=review.pk).only(
-                "batch_unit_id", "claim_line_id", "after"
+
+    def __init__(self, review: Review, *, keys: Collection[str] | None = None) -> None:
+        self.review = review
+        self.is_batch = review.batch_id is not None
+        self.decided = review.status == ReviewStatus.OUTCOME_CHANGED
+        self.ids = None if keys is None else _ids_of(keys, "b" if self.is_batch else "c")
+        self._count: int | None = None
+
+    def _queryset(self) -> QuerySet:
+        if self.is_batch:
+            rows = BatchUnit.objects.filter(batch_id=self.review.batch_id)
+            listed, line_field, order = Q(released_at__isnull=True), "batch_unit_id", BATCH_ORDER
+        else:
+            rows = ClaimLine.objects.filter(claim_id=self.review.claim_id)
+            listed, line_field, order = ~Q(outcome=LINE_WITHDRAWN), "claim_line_id", CLAIM_ORDER
+        if self.decided:
+            listed |= Q(
+                pk__in=ReviewLine.objects.filter(review_id=self.review.pk).values(line_field)
             )
-        }
-    if review.batch_id is not None:
-        choices = result_choices(is_batch=True)
-        # A learner-unit the decision set to not passed was released from the batch; the
-        # decided review still lists it.
-        rows = (
-            BatchUnit.objects.filter(batch_id=review.batch_id)
-            .filter(Q(released_at__isnull=True) | Q(pk__in=list(changed)))
-            .order_by(
-                "order_last_name", "order_first_name", "order_p_number", "order_unit_code", "id"
-            )
-            .values_list(
+        rows = rows.filter(listed)
+        if self.ids is not None:
+            rows = rows.filter(pk__in=self.ids)
+        return rows.order_by(*order)
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = 0 if self.ids == [] else self._queryset().count()
+        return self._count
+
+    def __iter__(self) -> Iterator[ReviewUnit]:
+        return iter(self._units(self._queryset()))
+
+    def __getitem__(self, index: int | slice) -> ReviewUnit | list[ReviewUnit]:
+        if isinstance(index, slice):
+            return self._units(self._queryset()[index])
+        return self._units(self._queryset()[index : index + 1])[0]
+
+    def _changed(self, ids: list[int]) -> dict[int, str]:
+        if not self.decided or not ids:
+            return {}
+        field = "batch_unit_id" if self.is_batch else "claim_line_id"
+        return dict(
+            ReviewLine.objects.filter(review_id=self.review.pk, **{f"{field}__in": ids})
+            .order_by()
+            .values_list(field, "after")
+        )
+
+    def _units(self, rows: QuerySet) -> list[ReviewUnit]:
+        if self.ids == []:
+            return []
+        if self.is_batch:
+            return self._batch_units(rows)
+        return self._claim_units(rows)
+
+    def _batch_units(self, rows: QuerySet) -> list[ReviewUnit]:
+        found = list(
+            rows.values_list(
                 "pk",
                 "selection_id",
                 "selection__registration__learner__first_name",
@@ -247,6 +308,8 @@ def review_units(review: Review) -> list[ReviewUnit]:
                 "selection__result",
             )
         )
+        changed = self._changed([row[0] for row in found])
+        choices = result_choices(is_batch=True)
         return [
             ReviewUnit(
                 key=f"b{pk}",
@@ -260,56 +323,64 @@ def review_units(review: Review) -> list[ReviewUnit]:
                 new_result=changed.get(pk),
                 choices=choices,
             )
-            for pk, selection_id, first, last, number, code, title, result in rows
+            for pk, selection_id, first, last, number, code, title, result in found
         ]
-    choices = result_choices(is_batch=False)
-    # A line the decision set to not achieved is Withdrawn now; the decided review lists it.
-    lines = list(
-        ClaimLine.objects.filter(claim_id=review.claim_id)
-        .filter(~Q(outcome=LINE_WITHDRAWN) | Q(pk__in=list(changed)))
-        .order_by(
-            "registration__learner__last_name",
-            "registration__learner__first_name",
-            "unit__code",
-            "id",
-        )
-        .values_list(
-            "pk",
-            "registration_id",
-            "unit_id",
-            "registration__learner__first_name",
-            "registration__learner__last_name",
-            "registration__learner__membership_number",
-            "unit__code",
-            "unit__title",
-        )
-    )
-    selections = {
-        (registration_id, unit_id): (pk, result)
-        for pk, registration_id, unit_id, result in UnitSelection.objects.filter(
-            registration_id__in={line[1] for line in lines}
-        )
-        .order_by()
-        .values_list("pk", "registration_id", "unit_id", "result")
-    }
-    units = []
-    for pk, registration_id, unit_id, first, last, number, code, title in lines:
-        selection_id, result = selections.get((registration_id, unit_id), (None, ""))
-        units.append(
-            ReviewUnit(
-                key=f"c{pk}",
-                selection_id=selection_id,
-                learner_name=f"{first} {last}".strip(),
-                p_number=number,
-                unit_code=code,
-                unit_title=title,
-                result=result,
-                is_batch=False,
-                new_result=changed.get(pk),
-                choices=choices,
+
+    def _claim_units(self, rows: QuerySet) -> list[ReviewUnit]:
+        lines = list(
+            rows.values_list(
+                "pk",
+                "registration_id",
+                "unit_id",
+                "registration__learner__first_name",
+                "registration__learner__last_name",
+                "registration__learner__membership_number",
+                "unit__code",
+                "unit__title",
             )
         )
-    return units
+        if not lines:
+            return []
+        selections = {
+            (registration_id, unit_id): (pk, result)
+            for pk, registration_id, unit_id, result in UnitSelection.objects.filter(
+                registration_id__in={line[1] for line in lines},
+                unit_id__in={line[2] for line in lines},
+            )
+            .order_by()
+            .values_list("pk", "registration_id", "unit_id", "result")
+        }
+        changed = self._changed([line[0] for line in lines])
+        choices = result_choices(is_batch=False)
+        units = []
+        for pk, registration_id, unit_id, first, last, number, code, title in lines:
+            selection_id, result = selections.get((registration_id, unit_id), (None, ""))
+            units.append(
+                ReviewUnit(
+                    key=f"c{pk}",
+                    selection_id=selection_id,
+                    learner_name=f"{first} {last}".strip(),
+                    p_number=number,
+                    unit_code=code,
+                    unit_title=title,
+                    result=result,
+                    is_batch=False,
+                    new_result=changed.get(pk),
+                    choices=choices,
+                )
+            )
+        return units
+
+
+def review_unit_rows(review: Review, *, keys: Collection[str] | None = None) -> ReviewUnitRows:
+    """The review's learner-units, to page through (see ``ReviewUnitRows``)."""
+    return ReviewUnitRows(review, keys=keys)
+
+
+def review_units(review: Review, keys: Collection[str] | None = None) -> list[ReviewUnit]:
+    """Every learner-unit under review (or only those ``keys`` names), in page order."""
+    rows = ReviewUnitRows(review, keys=keys)
+    return rows._units(rows._queryset())
 
 
 def results_posted(review: Review) -> bool:

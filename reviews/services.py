@@ -351,7 +351,8 @@ def review_uphold(*, actor: User, review: Review, comments: str) -> Review:
 
 def _changes(review: Review, results: Mapping[str, str]) -> list[tuple[selectors.ReviewUnit, str]]:
     """The rows whose result ``results`` changes, checked field by field."""
-    units = {unit.key: unit for unit in selectors.review_units(review)}
+    # Only the rows named are read: a decision on 3 of 2,000 learner-units reads 3.
+    units = {unit.key: unit for unit in selectors.review_units(review, keys=list(results))}
     allowed = selectors.BATCH_RESULTS if review.batch_id is not None else selectors.CLAIM_RESULTS
     errors: dict[str, str] = {}
     changes = []

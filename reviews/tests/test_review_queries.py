@@ -66,3 +66,42 @@ def test_the_window_and_the_lists_are_flat(world, sizes):
         == 1
     )
     assert _count(lambda: list(review_history(big))) == 1
+
+
+def test_the_rows_page_flat_for_the_reviewers_page(sizes):
+    from django.core.paginator import Paginator
+
+    from reviews.selectors import review_unit_rows
+
+    _, (small, big) = sizes
+    counts = []
+    for review in (small, big):
+        rows = review_unit_rows(review)
+
+        def page(rows=rows):
+            return list(Paginator(rows, 3).page(2).object_list)
+
+        counts.append(_count(page))
+        assert [u.key for u in page()] == [u.key for u in review_units(review)[3:6]]
+    assert counts == [2, 2]  # the COUNT and the page
+
+
+def test_a_decision_reads_only_the_rows_it_names(sizes):
+    _, (small, big) = sizes
+    key = review_units(big)[100].key
+    assert [u.key for u in review_units(big, keys=[key, "x1", "c5", "b"])] == [key]
+    assert review_units(big, keys=[]) == []
+
+
+def test_a_decided_review_pages_its_changed_rows_too(world, sizes):
+    from reviews.selectors import review_unit_rows
+
+    reviewer, (_, big) = sizes
+    units = review_units(big)
+    big = services.review_change_outcome(
+        actor=reviewer, review=big, results={units[0].key: "", units[5].key: ""}
+    )
+    rows = review_unit_rows(big)
+    assert rows.count() == 160  # the two released are still listed
+    first_page = rows[0:10]
+    assert [u.new_result for u in first_page][:6] == ["", None, None, None, None, ""]
