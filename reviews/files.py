@@ -7,7 +7,7 @@ learner work on a batch is (moderation.files, kind "sample"): by content, name a
 
 from __future__ import annotations
 
-from django.core.files.uploadedfile import UploadedFile
+from django.core.files import File
 
 from moderation import files
 from moderation.models import DocumentKind
@@ -15,7 +15,7 @@ from moderation.models import DocumentKind
 EVIDENCE_KIND = DocumentKind.SAMPLE
 
 
-def inspect_evidence(upload: UploadedFile) -> files.CheckedFile:
+def inspect_evidence(upload: File) -> files.CheckedFile:
     """Check the evidence file (ValidationError, in words, if refused); the answer is kept on
     the upload, so the form's call and the service's cost one check."""
     return files.inspect_upload(upload, EVIDENCE_KIND)

@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.core.files.uploadedfile import UploadedFile
+from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -200,10 +200,11 @@ def review_request(
     batch: Batch | None = None,
     claim: Claim | None = None,
     reasons: str,
-    evidence: UploadedFile | None = None,
+    evidence: File | None = None,
 ) -> Review:
     """The centre asks for a review of ``batch``'s moderation outcome or ``claim``'s
-    finalised grades (R-REV-1), with reasons and optional evidence.
+    finalised grades (R-REV-1), with reasons and optional evidence: an upload, or a file
+    kept across a form error (a django File opened from storage).
 
     Refused outside the window (HUB_REVIEW_WINDOW_MONTHS from the outcome), while another
     review of the same thing is open, and for anything without an outcome to review. The
