@@ -18,7 +18,15 @@ from django.utils.dateformat import format as date_format
 from django.utils.functional import cached_property
 from django.utils.translation import get_language
 
-from centres.models import Centre, EntryType, Learner, QualificationUnit, Registration, Unit
+from centres.models import (
+    Centre,
+    EntryType,
+    Learner,
+    QualificationUnit,
+    Registration,
+    RegistrationTally,
+    Unit,
+)
 from hub.paging import PreparedPages
 from hub.prepared import Prepared
 from hub.reconcile import Mismatch, any_mismatch, first_mismatch, mismatch_flags
@@ -1021,6 +1029,7 @@ _UNIT_TABLES = {
     "unit": Unit._meta.db_table,
     "batch_unit": BatchUnit._meta.db_table,
     "document": BatchDocument._meta.db_table,
+    "tally": RegistrationTally._meta.db_table,
 }
 
 
@@ -1064,10 +1073,22 @@ class _LearnerWalk:
             "batch": batch.pk,
         }
         self.search = _search_sql(query, self.params, "w") if query.strip() else ""
+        self.free_only = free_only
         self.tickable = _tickable_sql if free_only else (lambda alias: "")
 
     @cached_property
     def total(self) -> int:
+        if not self.search and not self.free_only:
+            # Every current registration: the count the database keeps
+            # (centres.RegistrationTally), one row instead of counting 23,000 (~1.5 ms).
+            sql = (
+                f"SELECT t.n FROM {_UNIT_TABLES['tally']} t WHERE t.centre_id = %(centre)s"
+                " AND t.qualification_id = %(qualification)s"
+            )
+            with connection.cursor() as cursor:
+                cursor.execute(sql, self.params)
+                row = cursor.fetchone()
+            return row[0] if row else 0
         learners = ""
         if self.search:
             learners = (

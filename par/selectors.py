@@ -23,6 +23,7 @@ from centres.models import (
     Qualification,
     QualificationUnit,
     Registration,
+    RegistrationTally,
     Unit,
 )
 from hub.paging import url_maker
@@ -345,9 +346,10 @@ class RegistrationPages:
     Countable and sliceable, for ``Paginator``, in a fixed number of queries at any size,
     each written by hand (compiled by the ORM, the count and the page cost 3-5 ms of CPU):
 
-    - ``count()`` is one grouped count (learners per qualification), read from the centre's
-      registrations index (registration_centre_idx) without joining its learners, each
-      group with its qualification's code, for their order;
+    - ``count()`` is one statement: the centre's tally of current registrations per
+      qualification (RegistrationTally) when nothing but the qualification is asked, else a
+      grouped count read from the centre's registrations index (registration_centre_idx)
+      without joining its learners; each group with its qualification's code, for order;
     - a slice is one query: for each qualification the page touches (one, or two at a
       boundary), the learners' ids come from a walk of the learner name index, from
       whichever end of the group is nearer, each learner checked by a probe of the current
@@ -380,6 +382,9 @@ class RegistrationPages:
                 f" OR {icontains_sql('l.membership_number', 'term')})"
             )
             self.params["term"] = icontains_param(search.strip())
+        self.qualification = qualification
+        # Nothing asked but the qualification: the centre's tally counts every group.
+        self.counted_by_tally = available_for is None and not self.on_learner
         if available_for is not None:
             units = sorted(set(available_for))
             self.on_registration.append(_available_sql())
@@ -399,13 +404,26 @@ class RegistrationPages:
     def groups(self) -> list[tuple[int, int]]:
         """(qualification id, number of registrations) in qualification code order."""
         if self._groups is None:
-            # Grouped by id alone, so the count reads the registrations and nothing else
-            # (joining the qualification for its code cost a probe per registration); the
-            # code comes by one probe per group.
+            if self.counted_by_tally:
+                # Every current registration (of one qualification): the counts the
+                # database keeps (centres.RegistrationTally), a few rows, instead of counting
+                # 23,000 registrations (1.5-3 ms of PostgreSQL).
+                groups = (
+                    f"SELECT t.qualification_id, t.n FROM {_T.tally} t"
+                    " WHERE t.centre_id = %(centre)s AND t.n > 0"
+                    + (" AND t.qualification_id = %(qualification)s" if self.qualification else "")
+                )
+            else:
+                # Grouped by id alone, so the count reads the registrations and nothing else
+                # (joining the qualification for its code cost a probe per registration).
+                groups = (
+                    "SELECT r.qualification_id, COUNT(*) AS n"
+                    f" FROM {_T.registration} r WHERE r.centre_id = %(centre)s AND r.is_current"
+                    f"{self._where()} GROUP BY r.qualification_id"
+                )
+            # The code comes by one probe per group.
             sql = (
-                "SELECT g.qualification_id, g.n FROM (SELECT r.qualification_id, COUNT(*) AS n"
-                f" FROM {_T.registration} r WHERE r.centre_id = %(centre)s AND r.is_current"
-                f"{self._where()} GROUP BY r.qualification_id) g ORDER BY"
+                f"SELECT g.qualification_id, g.n FROM ({groups}) g ORDER BY"
                 f" (SELECT q.code FROM {_T.qualification} q WHERE q.id = g.qualification_id)"
             )
             with connection.cursor() as cursor:
@@ -520,6 +538,10 @@ class _Tables:
     @cached_property
     def entered(self) -> str:
         return Registration.entered_units.through._meta.db_table
+
+    @cached_property
+    def tally(self) -> str:
+        return RegistrationTally._meta.db_table
 
 
 _T = _Tables()
