@@ -37,15 +37,18 @@ class QualificationFilterForm(forms.Form):
         error_messages={"required": "Choose a qualification"},
     )
 
-    def __init__(self, *args, qualifications, **kwargs):
+    def __init__(self, *args, qualifications, listed=(), **kwargs):
+        """``qualifications``: the centre's, as a queryset (what the field accepts);
+        ``listed``: the same as a list, for the page's select (centre_qualification_list)."""
         super().__init__(*args, **kwargs)
         field = self.fields["qualification"]
         field.queryset = qualifications
+        self.listed = listed
         raw = self.data.get("qualification") if self.is_bound else None
         if raw:
             # The page lists the qualifications anyway: the one chosen is taken from that
-            # list (read once, kept by the field's queryset) rather than read again.
-            field.read = next((q for q in field.queryset if str(q.pk) == str(raw)), None)
+            # list rather than read again.
+            field.read = next((q for q in listed if str(q.pk) == str(raw)), None)
 
 
 class BulkUnitsForm(forms.Form):

@@ -71,6 +71,24 @@ def centre_qualifications(centre: Centre) -> QuerySet[Qualification]:
     ).order_by("code")
 
 
+def centre_qualification_list(centre: Centre | None) -> list[Qualification]:
+    """centre_qualifications as a list, by code, read by hand-written SQL through the
+    centre's registration tally (a qualification with current registrations has a row with
+    n > 0): compiling the queryset's EXISTS was ~0.4 ms of CPU on every filter page."""
+    if centre is None:
+        return []
+    sql = (
+        f"SELECT q.id, q.code, q.title FROM {_T.qualification} q WHERE q.id IN (SELECT t.qualification_id"
+        f" FROM {_T.tally} t WHERE t.centre_id = %(centre)s AND t.n > 0) ORDER BY q.code"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"centre": centre.pk})
+        rows = cursor.fetchall()
+    # What the page shows of each; any other field is read if ever asked for (deferred).
+    fields = ["id", "code", "title"]
+    return [Qualification.from_db(connection.alias, fields, list(row)) for row in rows]
+
+
 def qualification_units(
     centre: Centre | None, qualification_id: object
 ) -> tuple[Qualification | None, list[tuple[int, str]]]:

@@ -57,6 +57,8 @@ def individual(request):
     qualification_form = QualificationFilterForm(
         request.GET if mode == "qualification" and "qualification" in request.GET else None,
         qualifications=qualifications,
+        # Listed only on the tab that shows them.
+        listed=selectors.centre_qualification_list(centre) if mode == "qualification" else (),
     )
     registrations = None
     if mode == "name" and name_form.is_valid():
