@@ -1,9 +1,11 @@
 import itertools
+from html import escape
 
 from django import template
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.urls import get_script_prefix
+from django.utils.safestring import mark_safe
 
 from hub.fixed_urls import fixed_url as _fixed_url
 
@@ -53,3 +55,44 @@ def once(parser, token):
     nodelist = parser.parse(("endonce",))
     parser.delete_first_token()
     return OnceNode(nodelist)
+
+
+@register.simple_tag
+def page_links(page, label="") -> str:
+    """hub/_pagination.html's numbered links for a page from ``hub.paging.paginate``, built
+    here: the template printed each link through a loop of tests and lookups, on every list."""
+    previous = (
+        f'<li class="page-item"><a class="page-link" href="{escape(page.previous_url)}">'
+        "Previous</a></li>"
+        if page.previous_url
+        else ""
+    )
+    items = []
+    for link in page.links:
+        text = escape(str(link.label))
+        if link.current:
+            items.append(
+                '<li class="page-item active" aria-current="page">'
+                f'<span class="page-link">{text}</span></li>'
+            )
+        elif link.url:
+            items.append(
+                f'<li class="page-item"><a class="page-link" href="{escape(link.url)}"'
+                f' aria-label="Page {text}">{text}</a></li>'
+            )
+        else:
+            items.append(
+                f'<li class="page-item disabled"><span class="page-link">{text}</span></li>'
+            )
+    following = (
+        f'<li class="page-item"><a class="page-link" href="{escape(page.next_url)}">Next</a></li>'
+        if page.next_url
+        else ""
+    )
+    return mark_safe(  # noqa: S308 (every text escaped above)
+        f'<nav aria-label="{escape(str(label or "Pages"))}">\n'
+        f'  <p class="small text-body-secondary mb-1">Page {page.number} of'
+        f" {page.paginator.num_pages}</p>\n"
+        f'  <ul class="pagination flex-wrap">\n    {previous}\n    {"".join(items)}\n'
+        f"    {following}\n  </ul>\n</nav>"
+    )
