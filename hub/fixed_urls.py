@@ -37,7 +37,35 @@ def _reverse(name: str, script_prefix: str) -> str | None:
         return None
 
 
+# A number no real key reaches, reversed in place of the key (as hub.paging.url_maker).
+_SLOT = 2_147_483_647
+
+
+def keyed_url(name: str, key) -> str:
+    """``reverse(name, args=[key])`` for a pattern whose one argument is a row's key: the
+    pattern is reversed once per process and the key put in its place. Anything but a
+    non-negative integer key goes through ``reverse`` itself."""
+    if type(key) is int and key >= 0:
+        parts = _keyed(name, get_script_prefix())
+        if parts is not None:
+            return f"{parts[0]}{key}{parts[1]}"
+    return reverse(name, args=[key])
+
+
+@cache
+def _keyed(name: str, script_prefix: str) -> tuple[str, str] | None:
+    try:
+        url = reverse(name, args=[_SLOT])
+    except NoReverseMatch:
+        return None
+    if url.count(str(_SLOT)) != 1:
+        return None
+    head, tail = url.split(str(_SLOT))
+    return head, tail
+
+
 @receiver(setting_changed)
 def _urlconf_changed(setting, **kwargs) -> None:
     if setting in ("ROOT_URLCONF", "FORCE_SCRIPT_NAME"):
         _reverse.cache_clear()
+        _keyed.cache_clear()

@@ -8,6 +8,7 @@ from django.urls import get_script_prefix
 from django.utils.safestring import mark_safe
 
 from hub.fixed_urls import fixed_url as _fixed_url
+from hub.fixed_urls import keyed_url as _keyed_url
 
 register = template.Library()
 
@@ -16,6 +17,13 @@ register = template.Library()
 def fixed_url(name: str) -> str:
     """``{% url name %}`` for a pattern without arguments, reversed once per process."""
     return _fixed_url(name)
+
+
+@register.simple_tag
+def keyed_url(name: str, key) -> str:
+    """``{% url name key %}`` for a pattern with one integer key (a claim's, a batch's): the
+    pattern reversed once per process, the key put in its place."""
+    return _keyed_url(name, key)
 
 
 # Bumped when settings change (tests point STATIC_URL or the storage elsewhere), so every

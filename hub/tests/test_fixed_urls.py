@@ -30,3 +30,19 @@ def test_a_fixed_url_follows_a_changed_urlconf():
     with override_settings(ROOT_URLCONF="hub.tests.urls_without_probes"):
         assert fixed_url_or_none("healthz") is None
     assert fixed_url_or_none("healthz") == "/healthz"
+
+
+def test_a_keyed_url_is_the_reversed_one():
+    from hub.fixed_urls import keyed_url
+
+    for key in (0, 7, 123456):
+        assert keyed_url("claims:claim-detail", key) == reverse("claims:claim-detail", args=[key])
+    set_script_prefix("/hub/")
+    try:
+        assert keyed_url("claims:claim-detail", 7) == "/hub/claims/7/"
+    finally:
+        set_script_prefix("/")
+    # Anything but a non-negative integer is reverse()'s to refuse or accept.
+    with pytest.raises(NoReverseMatch):
+        keyed_url("claims:claim-detail", -1)
+    assert keyed_url("claims:claim-detail", "12") == reverse("claims:claim-detail", args=["12"])
