@@ -20,6 +20,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from centres.access import body_role_required, section_required
@@ -33,7 +34,7 @@ from moderation.models import BatchStatus
 from moderation.views import limit_upload_size
 
 from . import kept as kept_files
-from . import selectors, services
+from . import rows, selectors, services
 from .access import (
     get_review_for_request,
     get_review_for_reviewer,
@@ -275,9 +276,9 @@ def _reviewer_page(
 ):
     """The reviewer's page: the review, its learner-units with their results (a page at a
     time, with the decision's selects while Under review), the decision once made, history."""
-    units = selectors.review_units(review)
     changes = changes or {}
-    page = Paginator(units, settings.HUB_PAGE_SIZE).get_page(
+    # One COUNT and one page of rows, whatever the batch's size.
+    page = Paginator(selectors.review_unit_rows(review), settings.HUB_PAGE_SIZE).get_page(
         page_number if page_number is not None else request.GET.get("page")
     )
     can_decide = review.status == ReviewStatus.UNDER_REVIEW
@@ -286,6 +287,9 @@ def _reviewer_page(
         for unit in page.object_list:
             if unit.key in changes:
                 form.fields[result_field_name(unit.key)].initial = changes[unit.key]
+    rows_html = mark_safe(  # noqa: S308 -- every text is escaped in reviews.rows
+        rows.decision_rows(form.unit_fields()) if can_decide else rows.result_rows(page)
+    )
     on_page = {unit.key for unit in page.object_list}
     carried = {k: v for k, v in changes.items() if k not in on_page}
     return render(
@@ -304,6 +308,7 @@ def _reviewer_page(
             "shown": ",".join(unit.key for unit in page.object_list),
             "carried": ",".join(f"{k}={v}" for k, v in sorted(carried.items())),
             "changed_count": len(changes),
+            "rows_html": rows_html,
         },
         status=status,
     )
@@ -328,6 +333,13 @@ def reviewer_start(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"Review of {review.subject_label} is now Under review.")
     return redirect("reviews:reviewer-detail", pk=review.pk)
+
+
+def _posted_keys(request: HttpRequest) -> set[str]:
+    """Every learner-unit key the decision form names, carried or shown (unchecked)."""
+    carried = _parse_changes(request.POST.get("changes", "")) or {}
+    shown = {key for key in request.POST.get("shown", "").split(",") if key}
+    return set(carried) | shown
 
 
 def _posted_changes(request: HttpRequest, units_by_key: dict) -> dict[str, str] | None:
@@ -368,8 +380,9 @@ def reviewer_decide(request: HttpRequest, pk: int) -> HttpResponse:
     if review.status != ReviewStatus.UNDER_REVIEW:
         messages.info(request, f"This review is {review.get_status_display()}.")
         return redirect("reviews:reviewer-detail", pk=review.pk)
-    units = selectors.review_units(review)
-    by_key = {unit.key: unit for unit in units}
+    # Only the rows the form names: those carried from other pages and those shown.
+    named = _posted_keys(request)
+    by_key = {unit.key: unit for unit in selectors.review_units(review, keys=named)}
     changes = _posted_changes(request, by_key)
     goto = request.POST.get("goto")
     if changes is None:
@@ -381,7 +394,7 @@ def reviewer_decide(request: HttpRequest, pk: int) -> HttpResponse:
     if goto:
         # Another page of learner-units: the form as sent, that page's selects at their
         # current result or the one chosen before.
-        page = Paginator(units, settings.HUB_PAGE_SIZE).get_page(goto)
+        page = Paginator(selectors.review_unit_rows(review), settings.HUB_PAGE_SIZE).get_page(goto)
         data = request.POST.copy()
         for unit in page.object_list:
             data[result_field_name(unit.key)] = changes.get(unit.key, unit.result)
