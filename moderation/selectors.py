@@ -107,6 +107,18 @@ def _day(day: date, language: str) -> str:
     return date_format(day, "j M Y")
 
 
+class _Days:
+    """_local_day for the rows of one list: the time zone and language read once, not on
+    each of its ~200 dates (~3 us each, through asgiref's locals)."""
+
+    def __init__(self) -> None:
+        self.zone = timezone.get_current_timezone()
+        self.language = get_language()
+
+    def __call__(self, moment: datetime | None) -> str:
+        return _day(moment.astimezone(self.zone).date(), self.language) if moment else ""
+
+
 class SlotFile(Row):
     """One file of a slot: the current one or an earlier version."""
 
@@ -766,6 +778,7 @@ def queue_rows(
     now = timezone.now()
     today = timezone.localdate(now)
     labels = dict(BatchStatus.choices)
+    day = _Days()
     out = []
     for pk, status, due, centre_number, centre_name, qualification_code in rows:
         days_left, overdue = sla_state(due, now=now, today=today)
@@ -777,7 +790,7 @@ def queue_rows(
                 qualification_code=qualification_code,
                 status=status,
                 status_label=labels.get(status, status),
-                sla_due=_local_day(due),
+                sla_due=day(due),
                 sla_class=sla_class,
                 sla_text=sla_text,
                 is_overdue=overdue,
@@ -858,6 +871,7 @@ def centre_batch_rows(
     now = timezone.now()
     today = timezone.localdate(now)
     labels = dict(BatchStatus.choices)
+    day = _Days()
     out = []
     for (
         pk,
@@ -881,10 +895,10 @@ def centre_batch_rows(
                 status=status,
                 status_label=labels.get(status, status),
                 deletion_requested=deletion_requested_at is not None,
-                started=_local_day(created_at),
-                submitted=_local_day(submitted_at) or "–",
-                completed=_local_day(completed_at),
-                sla_due=_local_day(due),
+                started=day(created_at),
+                submitted=day(submitted_at) or "–",
+                completed=day(completed_at),
+                sla_due=day(due),
                 sla_class=sla_class,
                 sla_text=sla_text,
                 comments_id=comments_id,
