@@ -187,8 +187,8 @@ def test_reviewer_page_queries_flat(reviewer_client, world, django_assert_max_nu
     for learners in (2, 40):
         batch = reviewable_batch(world, learners=learners)
         review = make_review(world, batch=batch, status=S.UNDER_REVIEW, reviewer=world.assessor)
-        # Session, user; the review with its joins; its learner-units (one statement, paged
-        # here); the history's count and page.
+        # The user; the review with its joins; its learner-units' count and one page of
+        # them; the history's count and page.
         with django_assert_max_num_queries(6) as queries:
             response = reviewer_client.get(page_of(review))
         assert response.status_code == 200
