@@ -218,7 +218,10 @@ def _review_context(request: HttpRequest, review, *, centre: bool) -> dict:
         "review": review,
         "outcome_label": _outcome_label(review),
         "subject_url": subject_url,
-        "lines": list(review.lines.all()) if review.is_decided else [],
+        # The results a decision changed: every learner-unit of a batch, at most, so paged.
+        "lines": paginate(request, review.lines.all(), param="lines_page")
+        if review.is_decided
+        else None,
         "history": _history_page(request, review),
         "evidence_url": reverse(
             "reviews:evidence" if centre else "reviews:reviewer-evidence", args=[review.pk]

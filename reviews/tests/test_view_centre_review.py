@@ -135,3 +135,24 @@ def test_batch_page_panel_queries_flat(member_client, world, django_assert_max_n
         assert 'data-testid="review-panel"' in response.content.decode()
         measured.append(len(queries))
     assert measured[0] == measured[1]
+
+
+@pytest.mark.django_db
+def test_results_changed_are_paged(member_client, world, settings):
+    """A decision may change every learner-unit of a batch: its rows come a page at a time."""
+    from reviews import services
+    from reviews.selectors import review_units
+
+    settings.HUB_PAGE_SIZE = 2
+    batch = reviewable_batch(world, learners=2)
+    review = make_review(world, batch=batch, status=S.UNDER_REVIEW, reviewer=world.assessor)
+    keys = [unit.key for unit in review_units(review)][:3]
+    services.review_change_outcome(
+        actor=world.assessor, review=review, results=dict.fromkeys(keys, ""), comments="Three."
+    )
+
+    page = member_client.get(detail_url(review)).content.decode()
+    second = member_client.get(detail_url(review), {"lines_page": 2}).content.decode()
+
+    assert page.count("<td>Not passed</td>") == 2 and second.count("<td>Not passed</td>") == 1
+    assert "?lines_page=2" in page
