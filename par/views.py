@@ -50,13 +50,12 @@ def individual(request):
     """Individual Add/Remove, three ways to find learners (R-PAR-1)."""
     centre = request.centre
     mode = request.GET.get("mode", "")
-    qualifications = selectors.centre_qualifications(centre)
     # A tab just opened (?mode=name) has nothing typed yet: its form stays unbound, so no
     # "enter a ..." error shows before the user has pressed the button.
     name_form = NameFilterForm(request.GET if mode == "name" and "q" in request.GET else None)
     qualification_form = QualificationFilterForm(
         request.GET if mode == "qualification" and "qualification" in request.GET else None,
-        qualifications=qualifications,
+        centre=centre,
         # Listed only on the tab that shows them.
         listed=selectors.centre_qualification_list(centre) if mode == "qualification" else (),
     )
@@ -175,11 +174,10 @@ def learner_par(request, pk: int):
 @section_required(Section.PAR)
 def bulk(request):
     """Bulk Add Optional Units: qualification, units, then "List Available Learners" (R-PAR-4)."""
-    qualifications = selectors.centre_qualifications(request.centre)
     page = None
     context = {}
     if "list" in request.GET:
-        form = BulkUnitsForm(request.GET, qualifications=qualifications, centre=request.centre)
+        form = BulkUnitsForm(request.GET, centre=request.centre)
         if form.is_valid():
             available = selectors.RegistrationPages(
                 request.centre,
@@ -201,7 +199,10 @@ def bulk(request):
         # Choosing a qualification only refreshes the unit list: no errors yet.
         initial = {"qualification": request.GET.get("qualification", "")}
         initial["units"] = request.GET.getlist("units")
-        form = BulkUnitsForm(initial=initial, qualifications=qualifications, centre=request.centre)
+        form = BulkUnitsForm(initial=initial, centre=request.centre)
+    if page is None:
+        # Step one is shown: its select lists the centre's qualifications.
+        context["qualifications"] = selectors.centre_qualification_list(request.centre)
     return render(request, "par/bulk.html", {"form": form, "page": page, **context})
 
 
@@ -209,8 +210,7 @@ def bulk(request):
 @section_required(Section.PAR)
 def bulk_apply(request):
     """ "Proceed with Bulk unit update": give every ticked learner all chosen units."""
-    qualifications = selectors.centre_qualifications(request.centre)
-    form = BulkUnitsForm(request.POST, qualifications=qualifications, centre=request.centre)
+    form = BulkUnitsForm(request.POST, centre=request.centre)
     back = _back(request, reverse("par:bulk"))
     if not form.is_valid():
         messages.error(request, "Choose a qualification and at least one unit first.")

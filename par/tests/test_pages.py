@@ -3,9 +3,10 @@ by either walk, against the plain sort of the same rows."""
 
 import pytest
 from django.db.models import Q
+from django.urls import reverse
 
 from centres.models import EntryType, Registration
-from centres.tests.factories import QualificationFactory, RegistrationFactory
+from centres.tests.factories import LearnerFactory, QualificationFactory, RegistrationFactory
 from par import selectors
 from par.models import UnitSelection
 
@@ -88,3 +89,27 @@ def test_search_matches_surname_or_p_number_any_case_and_escapes_wildcards(world
     assert {r.learner.pk for r in by_number[0:10]} == {learner.pk}
     assert selectors.RegistrationPages(world.centre, search="%").count() == 0
     assert selectors.RegistrationPages(world.centre, search="_").count() == 0
+
+
+def test_a_qualification_without_our_learners_is_refused_on_both_filters(member_client, world):
+    """Only the centre's qualifications (current registrations there) are accepted: another
+    centre's learners on a qualification do not make it ours (R-ACC-2)."""
+    theirs = QualificationFactory(code="THEIRS-1")
+    RegistrationFactory(
+        learner=LearnerFactory(centre=world.other_centre, last_name="Elsewhere"),
+        qualification=theirs,
+    )
+    individual = member_client.get(
+        reverse("par:individual"), {"mode": "qualification", "qualification": theirs.pk}
+    ).content.decode()
+    assert "Select a valid choice" in individual
+    assert "Elsewhere" not in individual
+    bulk = member_client.get(
+        reverse("par:bulk"), {"qualification": theirs.pk, "units": [1], "list": 1}
+    ).content.decode()
+    assert "Select a valid choice" in bulk
+    assert "Elsewhere" not in bulk and "Available learners" not in bulk
+    # Ours is offered in both selects, theirs in neither.
+    for page in (individual, bulk):
+        assert f'value="{world.qualification.pk}"' in page
+        assert f'value="{theirs.pk}"' not in page
