@@ -104,3 +104,40 @@ def page_links(page, label="") -> str:
         f'  <ul class="pagination flex-wrap">\n    {previous}\n    {"".join(items)}\n'
         f"    {following}\n  </ul>\n</nav>"
     )
+
+
+@register.simple_tag(takes_context=True)
+def centre_picker(context) -> str:
+    """hub/_centre_picker.html's form, built here: the header prints it on every page for a
+    member of more than one centre. Reads what the include passes (label, picker_id,
+    in_header, button) and the page's centres, request and CSRF token."""
+    in_header = bool(context.get("in_header"))
+    request = context.get("request")
+    current = context.get("current_centre")
+    current_pk = current.pk if current is not None else None
+    token = context.get("csrf_token")
+    csrf = (
+        f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(str(token))}">'
+        if token and token != "NOTPROVIDED"
+        else ""
+    )
+    picker_id = escape(str(context.get("picker_id") or ""))
+    options = "".join(
+        f'\n    <option value="{m.centre_id}"{" selected" if m.centre_id == current_pk else ""}>'
+        f"{escape(str(m.centre.number))} {escape(str(m.centre.name))}</option>\n    "
+        for m in context.get("available_memberships") or ()
+    )
+    return mark_safe(  # noqa: S308 (every text escaped above)
+        f'<form method="post" action="{escape(_fixed_url("centres:switch"))}" class="centre-picker'
+        f' d-flex flex-wrap align-items-center gap-2{"" if in_header else " mb-3"}" data-busy>\n'
+        f"  {csrf}\n"
+        f'  <input type="hidden" name="next" value="{escape(request.get_full_path())}">\n'
+        f'  <label for="{picker_id}" class="mb-0'
+        f'{" text-white small" if in_header else " fw-semibold"}">'
+        f"{escape(str(context.get('label') or ''))}</label>\n"
+        f'  <select id="{picker_id}" name="centre" class="form-select w-auto'
+        f'{" form-select-sm" if in_header else ""}">\n    {options}\n  </select>\n'
+        f'  <button type="submit" class="btn{" btn-sm btn-light" if in_header else " btn-outline-primary"}"'
+        f' data-busy-label="Switching…">{escape(str(context.get("button") or "Switch"))}</button>\n'
+        "</form>"
+    )
