@@ -69,19 +69,25 @@ def paginate(
 
 class PreparedPages:
     """A windowed hub.prepared.Prepared query with its arguments, for ``paginate``: the
-    page Paginator slices is one run of SQL compiled once per process, and its length
-    (unless the caller gives ``count``) the same SQL counted."""
+    page Paginator slices is one run of SQL compiled once per process. Its length is the
+    caller's ``count`` (read with other counts), or ``counter`` (the same query unwindowed,
+    a Prepared too) counted."""
 
-    def __init__(self, prepared, *args) -> None:
+    def __init__(self, prepared, *args, counter=None) -> None:
         self.prepared = prepared
         self.args = args
+        self.counter = counter
 
     def __getitem__(self, window: slice) -> list[tuple]:
         start = window.start or 0
+        if window.stop <= start:  # an empty list's page: nothing to ask the database
+            return []
         return self.prepared.rows(*self.args, limit=window.stop - start, offset=start)
 
     def count(self) -> int:
-        return self.prepared.count(*self.args)
+        if self.counter is None:
+            raise TypeError("PreparedPages has no counter: give paginate the count")
+        return self.counter.count(*self.args)
 
     def __len__(self) -> int:
         return self.count()

@@ -47,3 +47,35 @@ def test_short_date_is_day_month_year_in_local_time():
     assert short_date(None, blank="—") == "—"
     summer_midnight = datetime.datetime(2026, 6, 30, 23, 30, tzinfo=datetime.UTC)
     assert short_date(summer_midnight) == "1 Jul 2026"  # 00:30 in London
+
+
+@pytest.mark.django_db
+def test_prepared_pages_give_paginate_the_querysets_pages_and_ask_nothing_when_empty(
+    django_assert_num_queries,
+):
+    """PreparedPages: a windowed hub.prepared query paged as its queryset would be, one
+    query a page; an empty list's page asks the database nothing."""
+    from centres.models import Centre
+    from hub.paging import PreparedPages
+    from hub.prepared import Prepared
+
+    made = [
+        Centre.objects.create(number=f"7700{i}", name=f"Paged {i}", contact_email="p@x.test")
+        for i in range(7)
+    ]
+
+    def build(low):
+        return Centre.objects.filter(pk__gte=low).order_by("number").values_list("pk")
+
+    since = Prepared(build, "int", window=True)
+    request = RequestFactory().get("/x/", {"page": "2"})
+    pages = PreparedPages(since, made[0].pk, counter=Prepared(build, "int"))
+    assert pages.count() == len(pages) == 7
+    with pytest.raises(TypeError, match="give paginate the count"):
+        PreparedPages(since, made[0].pk).count()
+    with django_assert_num_queries(1):
+        page = paginate(request, pages, per_page=3, count=7)
+    assert [pk for (pk,) in page.object_list] == [c.pk for c in made[3:6]]
+    with django_assert_num_queries(0):
+        empty = paginate(request, PreparedPages(since, made[-1].pk + 1), per_page=3, count=0)
+    assert list(empty.object_list) == [] and empty.number == 1
