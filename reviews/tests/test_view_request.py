@@ -180,3 +180,20 @@ def test_evidence_over_the_limit_is_refused_while_it_streams(member_client, worl
     assert "is larger than 1 MB" in page and 'href="#id_evidence"' in page
     assert REASONS in page
     assert not Review.objects.exists()
+
+
+@pytest.mark.django_db
+def test_claim_after_the_window_says_when_reviews_closed(member_client, world):
+    """R-REV-1 for a claim: the window counts from its finalisation."""
+    from claims.models import Claim
+
+    claim = reviewable_claim(world)
+    long_ago = timezone.now() - timedelta(days=120)
+    Claim.objects.filter(pk=claim.pk).update(finalised_at=long_ago)
+    url = reverse("reviews:request-claim", args=[claim.pk])
+
+    page = member_client.get(reverse("claims:claim-detail", args=[claim.pk])).content.decode()
+
+    assert f"Reviews closed on {closes_text(long_ago)}." in page
+    assert url not in page
+    assert member_client.get(url)["Location"] == reverse("claims:claim-detail", args=[claim.pk])
