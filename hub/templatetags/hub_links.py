@@ -65,6 +65,34 @@ def once(parser, token):
     return OnceNode(nodelist)
 
 
+def _csrf_token(context) -> str:
+    """The page's CSRF token as text, worked out once per render: the context's lazy token
+    answered each isinstance, comparison and escape of the template through a proxy."""
+    render_context = context.render_context
+    token = render_context.get("hub_csrf_token")
+    if token is None:
+        lazy = context.get("csrf_token")
+        token = render_context["hub_csrf_token"] = str(lazy) if lazy else ""
+    return token
+
+
+@register.simple_tag(takes_context=True)
+def csrf_value(context) -> str:
+    """``{{ csrf_token }}``: the token itself (escaped by the tag)."""
+    return _csrf_token(context)
+
+
+@register.simple_tag(takes_context=True)
+def csrf_input(context) -> str:
+    """``{% csrf_token %}``: the hidden field a form posts the token in, none without one."""
+    token = _csrf_token(context)
+    if not token or token == "NOTPROVIDED":
+        return ""
+    return mark_safe(  # noqa: S308 (escaped)
+        f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(token)}">'
+    )
+
+
 @register.simple_tag
 def page_links(page, label="") -> str:
     """hub/_pagination.html's numbered links for a page from ``hub.paging.paginate``, built
@@ -115,12 +143,7 @@ def centre_picker(context) -> str:
     request = context.get("request")
     current = context.get("current_centre")
     current_pk = current.pk if current is not None else None
-    token = context.get("csrf_token")
-    csrf = (
-        f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(str(token))}">'
-        if token and token != "NOTPROVIDED"
-        else ""
-    )
+    csrf = csrf_input(context)
     picker_id = escape(str(context.get("picker_id") or ""))
     options = "".join(
         f'\n    <option value="{m.centre_id}"{" selected" if m.centre_id == current_pk else ""}>'
