@@ -75,6 +75,33 @@ def test_r_bat_8_outcome_without_comments_refused_beside_the_form(moderator_clie
     assert batch.status == S.WITH_MODERATOR
 
 
+def test_blank_outcome_form_made_once_is_crispys_and_a_refused_post_keeps_its_inputs(
+    moderator_client, world
+):
+    """Issue 9: the blank outcome form is rendered once per process (crispy on every view
+    cost ~2 ms); it must be what |crispy prints, and a refused POST must show what was
+    typed, never the cached blank form."""
+    from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
+
+    from moderation.forms import OutcomeForm
+
+    batch = make_batch(world, S.WITH_MODERATOR, moderator=world.moderator)
+    review = reverse("moderation:review", args=[batch.pk])
+    blank = str(as_crispy_form(OutcomeForm()))
+    assert blank in moderator_client.get(review).content.decode()
+    refused = moderator_client.post(
+        reverse("moderation:outcome", args=[batch.pk]),
+        {"outcome": S.INSUFFICIENT_SAMPLE, "top_up": "P0000001 NOPE01 extra"},
+    )
+    assert refused.status_code == 400
+    page = refused.content.decode()
+    assert blank not in page
+    assert "P0000001 NOPE01 extra</textarea>" in page
+    radio = page.split(f'value="{S.INSUFFICIENT_SAMPLE}"')[1].split(">")[0]
+    assert "checked" in radio  # the outcome chosen stays chosen
+    assert blank in moderator_client.get(review).content.decode()
+
+
 def test_r_bat_10_complete_from_the_review_page_passes_on_par(moderator_client, world):
     batch = make_batch(world, S.RESUBMITTED, moderator=world.moderator)
     moderator_client.post(
