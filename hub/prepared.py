@@ -36,6 +36,8 @@ _LIMIT_SENTINEL = 987_654_321
 _OFFSET_SENTINEL = 876_543_219
 
 _prepared: list[Prepared] = []
+# Compiled queries kept per Prepared (one per connection object: a thread and database).
+_KEPT = 32
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,7 @@ class Prepared:
         self.build = build
         self.kinds = kinds
         self.window = window
-        self._compiled: dict[str, _Compiled] = {}
+        self._compiled: dict[tuple[str, int], _Compiled] = {}
         self._lock = threading.Lock()
         _prepared.append(self)
 
@@ -115,12 +117,16 @@ class Prepared:
     def _get(self, db: str) -> _Compiled:
         # Per connection object (one per thread and database): the compiler keeps the one
         # it was made with, and its converters are handed it.
+        # A server that starts a thread per request (runserver, a test's live server) has a
+        # new one each time: at most _KEPT are kept, so that never grows without end.
         key = (db, id(connections[db]))
         compiled = self._compiled.get(key)
         if compiled is None:
             with self._lock:
                 compiled = self._compiled.get(key)
                 if compiled is None:
+                    if len(self._compiled) >= _KEPT:
+                        self._compiled.clear()
                     compiled = self._compiled[key] = self._compile(db)
         return compiled
 

@@ -85,3 +85,25 @@ def test_an_argument_not_in_the_parameters_is_refused(db):
     )
     with pytest.raises(ValueError, match="not parameters"):
         ignored.rows(1, 2)
+
+
+def test_a_thread_per_request_keeps_a_bounded_number_compiled(db):
+    import threading
+
+    from django.db import connections
+
+    from hub import prepared
+
+    counted = Prepared(lambda low: Centre.objects.filter(pk__gte=low).values_list("pk"), "int")
+
+    def run():
+        try:
+            counted.count(0)
+        finally:
+            connections.close_all()
+
+    for _ in range(prepared._KEPT + 5):
+        thread = threading.Thread(target=run)
+        thread.start()
+        thread.join()
+    assert 0 < len(counted._compiled) <= prepared._KEPT
