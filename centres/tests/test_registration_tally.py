@@ -111,3 +111,49 @@ def test_mismatches_sees_a_tally_gone_wrong(world):
     RegistrationFactory(learner__centre=north, qualification=q1)
     RegistrationTally.objects.filter(centre_id=north.pk).update(n=5)
     assert RegistrationTally.TALLY.mismatches() == {(north.pk, q1.pk): (5, 1)}
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite serialises writers, so only PostgreSQL can show two imports racing",
+)
+def test_concurrent_writers_on_one_key_stay_exact():
+    """Two imports adding and retiring registrations of the same centre and qualification
+    at the same instant, each in its own transaction: the upserts queue on the tally row."""
+    import threading
+
+    from django.db import connections, transaction
+
+    north, qualification = CentreFactory(), QualificationFactory()
+    retiring = [
+        RegistrationFactory(learner__centre=north, qualification=qualification) for _ in range(6)
+    ]
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def write(half: int):
+        try:
+            learners = LearnerFactory.create_batch(20, centre=north)
+            barrier.wait()
+            with transaction.atomic():
+                Registration.objects.bulk_create(
+                    Registration(learner=learner, qualification=qualification, centre=north)
+                    for learner in learners
+                )
+                Registration.objects.filter(pk__in=[r.pk for r in retiring[half::2]]).update(
+                    is_current=False
+                )
+        except Exception as error:  # reported below: a thread's failure is the test's
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=write, args=(half,)) for half in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert current_registration_counts(centre_id=north.pk) == {qualification.pk: 40}
+    assert_exact()
