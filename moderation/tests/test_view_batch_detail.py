@@ -95,10 +95,11 @@ def test_query_count_and_size_flat_at_20_and_1000_learner_units(
     for learners in (5, 250):
         selections = bulk_learner_units(world.centre, world.qualification, learners)
         batch = make_batch(world, S.CENTRE_COMPLETING, selections=selections, samples=learners)
-        # Session, user, membership; the batch (with its centre, qualification, moderator);
-        # the counts (slots, files, sample basis, history); the page's slot ids, their rows;
-        # their files with the batch's documents; the page of history.
-        with django_assert_max_num_queries(9) as queries:
+        # Session with its user and memberships; the batch (with its centre, qualification,
+        # moderator); the counts (slots, files, sample basis, slots to fill, history); the
+        # page's slots (a window of the order index joined to learners and units); their
+        # files with the batch's documents; the page of history.
+        with django_assert_max_num_queries(6) as queries:
             response = member_client.get(url(batch))
         page = response.content.decode()
         assert page.count("data-slot ") == min(learners * 4, settings.HUB_PAGE_SIZE)
@@ -107,7 +108,7 @@ def test_query_count_and_size_flat_at_20_and_1000_learner_units(
         measured.append(len(queries))
         # "Slots to fill" (issue 15): the same statements, filtered.
         batch.units.update(to_fill=True)
-        with django_assert_max_num_queries(9) as queries:
+        with django_assert_max_num_queries(6) as queries:
             response = member_client.get(url(batch), {"slots": "to-fill"})
         page = response.content.decode()
         assert page.count("data-slot ") == min(learners * 3, settings.HUB_PAGE_SIZE)
