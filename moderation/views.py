@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from centres.access import body_role_required, section_required
 from centres.models import BodyRole, Section
+from hub.fixed_urls import fixed_url, keyed_url
 from hub.fsm import allowed_actions
 from hub.paging import paginate, url_format, url_maker
 
@@ -468,7 +469,7 @@ def batch_units(request, pk: int):
         "batch": batch,
         "page": page,
         "rows": rows,
-        "rows_html": unit_rows.learners_html(rows, par_url=reverse("par:index")),
+        "rows_html": unit_rows.learners_html(rows, par_url=fixed_url("par:index")),
         "counts": counts,
         "query": query,
         "free_only": free_only,
@@ -476,8 +477,8 @@ def batch_units(request, pk: int):
         "filtered": bool(query or free_only),
         "shown": ",".join(str(u.pk) for row in rows for u in row.units if not u.reason),
         "selectable": bool(counts.units) or any(row.open_count for row in rows),
-        "units_url": reverse("moderation:batch-units", args=[batch.pk]),
-        "documents_url": reverse("moderation:batch-documents", args=[batch.pk]),
+        "units_url": keyed_url("moderation:batch-units", batch.pk),
+        "documents_url": keyed_url("moderation:batch-documents", batch.pk),
     }
     return render(request, "moderation/batch_units.html", context, status=status)
 

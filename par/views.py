@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from centres.access import get_learner_for_request, section_required
 from centres.models import Section
+from hub.fixed_urls import fixed_url
 from hub.paging import paginate
 
 from . import selectors, services
@@ -194,7 +195,7 @@ def bulk(request):
             query = QueryDict(mutable=True)
             query["qualification"] = form.cleaned_data["qualification"].pk
             query.setlist("units", [str(u) for u in form.cleaned_data["units"]])
-            context["change_units_url"] = f"{reverse('par:bulk')}?{query.urlencode()}"
+            context["change_units_url"] = f"{fixed_url('par:bulk')}?{query.urlencode()}"
     else:
         # Choosing a qualification only refreshes the unit list: no errors yet.
         initial = {"qualification": request.GET.get("qualification", "")}
