@@ -21,7 +21,8 @@ from claims.models import (
     ClaimLine,
     ClaimStatus,
 )
-from moderation.models import OUTCOMES, Batch, BatchUnit
+from moderation.models import OUTCOMES, Batch, BatchHistory, BatchUnit
+from moderation.models import HistoryEvent as BatchHistoryEvent
 from par.models import UnitSelection
 
 from .models import OPEN, ResultLabel, Review, ReviewHistory, ReviewLine, ReviewStatus
@@ -107,10 +108,20 @@ def review_window(
 
 
 def original_decider(*, batch: Batch | None = None, claim: Claim | None = None) -> User | None:
-    """R-REV-2: who gave the outcome under review: the batch's moderator, or the assessor
-    who finalised the claim."""
+    """R-REV-2: who gave the outcome under review: the moderator who set the batch's
+    outcome (from its history: staff may have reassigned the batch since, to another
+    moderator or to nobody), or the assessor who finalised the claim."""
     if batch is not None:
-        return batch.moderator
+        row = (
+            BatchHistory.objects.filter(
+                batch_id=batch.pk, event=BatchHistoryEvent.TRANSITION, to_status=batch.status
+            )
+            .exclude(actor=None)
+            .select_related("actor")
+            .order_by("-at", "-pk")
+            .first()
+        )
+        return row.actor if row is not None else batch.moderator
     row = (
         ClaimHistory.objects.filter(claim_id=claim.pk, to_status=ClaimStatus.FINALISED)
         .select_related("actor")
