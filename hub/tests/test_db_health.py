@@ -1,4 +1,4 @@
-"""The connection health check without a round trip per request (hub/dbhealth.py, issue 9).
+"""The connection health check without a round trip per request (hub/postgresql, issue 9).
 
 A connection PostgreSQL ended (a restart, a killed backend) must still be replaced before a
 request uses it; a healthy one must not cost a ``SELECT 1`` on every request.
@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import psycopg
 import pytest
-from django.core.signals import request_started
-from django.db import connection
+from django.db import close_old_connections, connection
 
 pytestmark = [
     pytest.mark.skipif(
@@ -20,8 +19,9 @@ pytestmark = [
 
 
 def _start_request() -> None:
-    """What a real request does first: Django re-arms the check, the hub's receiver runs."""
-    request_started.send(sender=None)
+    """What a real request does first: Django re-arms the check for its first query."""
+    close_old_connections()
+    assert not connection.health_check_done
 
 
 def _backend_pid() -> int:
@@ -59,6 +59,14 @@ def health_checks(monkeypatch):
     monkeypatch.setattr(connection, "is_usable", counted)
     yield checks
     connection.close()
+
+
+def test_the_engine_is_djangos_with_the_polling_check():
+    from django.db import connections
+    from django.db.backends.postgresql.base import DatabaseWrapper
+
+    assert connection.settings_dict["ENGINE"] == "hub.postgresql"
+    assert isinstance(connections["default"], DatabaseWrapper)
 
 
 def test_a_quiet_connection_is_used_without_a_select_1(health_checks):
