@@ -10,8 +10,14 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.template.defaultfilters import filesizeformat
+from django.urls import path, reverse
+from django.utils.html import format_html
 
 from . import services
+from .access import review_evidence_response
 from .models import ASSIGNABLE, Review, ReviewHistory, ReviewLine
 from .selectors import eligible_reviewers
 
@@ -90,8 +96,7 @@ class ReviewAdmin(admin.ModelAdmin):
         "requested_by",
         "requested_at",
         "reasons",
-        "evidence_name",
-        "evidence_size",
+        "evidence_file",
         "reviewer",
         "assigned_by",
         "assigned_at",
@@ -107,6 +112,36 @@ class ReviewAdmin(admin.ModelAdmin):
     @admin.display(description="review of")
     def subject_label(self, obj: Review) -> str:
         return obj.subject_label
+
+    @admin.display(description="evidence")
+    def evidence_file(self, obj: Review) -> str:
+        """The centre's evidence, downloaded through ``evidence_view`` (R-ACC-3)."""
+        if not obj.has_evidence:
+            return "No evidence file was sent."
+        return format_html(
+            '<a href="{}">{}</a> ({})',
+            reverse("admin:reviews_review_evidence", args=[obj.pk]),
+            obj.evidence_name or "evidence",
+            filesizeformat(obj.evidence_size),
+        )
+
+    def get_urls(self):
+        evidence = path(
+            "<int:pk>/evidence/",
+            self.admin_site.admin_view(self.evidence_view),
+            name="reviews_review_evidence",
+        )
+        return [evidence, *super().get_urls()]
+
+    def evidence_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The evidence for the awarding body's administrators who may see the review; the
+        centre and the assigned reviewer have their own pages (R-ACC-3)."""
+        review = Review.objects.filter(pk=pk).first()
+        if review is None:
+            raise Http404
+        if not self.has_view_or_change_permission(request, review):
+            raise PermissionDenied
+        return review_evidence_response(request, review)
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
