@@ -503,3 +503,19 @@ def _free_not_passed(
         ClaimLine.objects.filter(pk__in=line_ids, claim_id=review.claim_id).update(
             outcome=outcome, updated_at=at
         )
+    # The claim page's history says so, as a batch's does (R-NEW-3).
+    claim = Claim.objects.get(pk=review.claim_id)
+    said = "; ".join(
+        f"{unit.learner_name} ({unit.p_number}) {unit.unit_code}: {unit.result_label} -> "
+        + (ResultLabel.of(value, is_batch=False) if value else "Withdrawn")
+        for unit, value in changes
+    )
+    audit(
+        actor=actor,
+        action="claims.lines_changed_on_review",
+        subject=f"claim {claim.pk}",
+        before=claim.status,
+        after=claim.status,
+        reason=f"Changed on review {review.pk}: {said}.",
+        entity=claim,
+    )
