@@ -2,11 +2,11 @@
 
 import time
 
-from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from hub.models import Session
 from hub.sessions import RENEWED_AT, SECONDS_LEFT_HEADER
 
 
@@ -14,7 +14,7 @@ def _session_writes(queries) -> list[str]:
     return [
         q["sql"]
         for q in queries
-        if "django_session" in q["sql"] and not q["sql"].lstrip().upper().startswith("SELECT")
+        if "hub_session" in q["sql"] and not q["sql"].lstrip().upper().startswith("SELECT")
     ]
 
 

@@ -12,12 +12,13 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
-from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+
+from hub.models import Session
 
 LEARNERS = "centres:learner-list"
 
@@ -85,7 +86,7 @@ def test_a_page_reads_the_session_with_one_statement_and_writes_nothing(member_c
     member_client.get(reverse("home"))
     with CaptureQueriesContext(connection) as queries:
         assert member_client.get(reverse("home")).status_code == 200
-    on_sessions = [q["sql"] for q in queries.captured_queries if "django_session" in q["sql"]]
+    on_sessions = [q["sql"] for q in queries.captured_queries if "hub_session" in q["sql"]]
     assert len(on_sessions) == 1
     assert on_sessions[0].lstrip().upper().startswith("SELECT")
 
@@ -106,4 +107,119 @@ def test_a_logged_in_page_answers_with_redis_down(client, world, redis_outage):
     assert client.post(reverse("logout")).status_code == 302
     assert client.get(reverse(LEARNERS)).status_code == 302
     client.force_login(world.admin)
+    assert client.get(reverse(LEARNERS)).status_code == 200
+
+
+# --- The session, its user and their memberships in one statement (issue 9) ---------------
+
+
+def _queries_of(client, url: str) -> list[str]:
+    client.get(url)  # the session's first read done
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return [q["sql"] for q in queries.captured_queries]
+
+
+def test_the_session_its_user_and_their_memberships_are_one_statement(member_client, world):
+    [statement] = _queries_of(member_client, reverse("favicon"))
+    for table in ("hub_session", "centres_user", "centres_membership", "centres_centre"):
+        assert table in statement
+    request = member_client.get(reverse("home")).wsgi_request
+    assert request.user == world.admin
+    assert [m.centre for m in request.memberships] == [world.centre]
+
+
+def test_the_session_row_names_the_user_its_data_is_logged_in_as(client, world):
+    client.get(reverse("login"))
+    client.force_login(world.admin)
+    row = Session.objects.get(session_key=_session_key(client))
+    assert row.user_id == world.admin.pk
+    # A new log-in as someone else on the same browser: a new row, naming them.
+    client.force_login(world.tutor)
+    assert Session.objects.get(session_key=_session_key(client)).user_id == world.tutor.pk
+    assert not Session.objects.filter(session_key=row.session_key).exists()
+    client.post(reverse("logout"))
+    assert not Session.objects.filter(user=world.tutor).exists()
+
+
+def test_a_row_naming_another_user_than_its_data_does_not_change_who_is_logged_in(
+    member_client, world
+):
+    # The column is only a way to read the user with the session: the session's own
+    # (signed) data says who is logged in, and Django's auth checks their password hash.
+    Session.objects.filter(session_key=_session_key(member_client)).update(user=world.tutor)
+    queries = _queries_of(member_client, reverse("favicon"))
+    request = member_client.get(reverse("home")).wsgi_request
+    assert request.user == world.admin
+    assert len(queries) == 2  # the admin read by their own statement
+
+
+def test_deleting_a_user_ends_their_sessions(member_client, world):
+    assert member_client.get(reverse(LEARNERS)).status_code == 200
+    world.admin.delete()
+    assert not Session.objects.exists()
+    response = member_client.get(reverse(LEARNERS))
+    assert response.status_code == 302
+
+
+def test_the_user_read_with_a_session_is_never_handed_to_a_later_lookup(member_client, world):
+    # The log-in backend takes the user read with the request's session only while Django's
+    # auth loads that request's user; any other lookup reads the database afresh.
+    from centres.backends import MembershipsBackend
+    from centres.models import Membership
+
+    assert member_client.get(reverse(LEARNERS)).status_code == 200
+    Membership.objects.filter(user=world.admin).update(is_active=False)
+    user = MembershipsBackend().get_user(world.admin.pk)
+    assert user._active_memberships == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL prepared statements")
+def test_the_statement_is_prepared_on_postgresql(member_client):
+    # Its text is the same on every request, so the connection prepares it once (settings).
+    for _ in range(3):
+        _queries_of(member_client, reverse("favicon"))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any("hub_session" in statement for statement in prepared)
+
+
+def test_the_upgrade_brings_live_sessions_over_with_their_user(client, world):
+    """hub 0004 copies Django's session rows, so nobody is logged out by the upgrade."""
+    from importlib import import_module
+    from types import SimpleNamespace
+
+    from django.apps import apps
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore as DjangoStore
+    from django.contrib.sessions.models import Session as DjangoSession
+
+    def old_session(user_id, **data) -> str:
+        store = DjangoStore()
+        store.update({SESSION_KEY: user_id, **data})
+        store.save()
+        return store.session_key
+
+    live = old_session(
+        str(world.admin.pk),
+        **{
+            BACKEND_SESSION_KEY: settings.AUTHENTICATION_BACKENDS[-1],
+            HASH_SESSION_KEY: world.admin.get_session_auth_hash(),
+        },
+    )
+    of_nobody = old_session("999999")
+    expired = old_session(str(world.tutor.pk))
+    DjangoSession.objects.filter(session_key=expired).update(
+        expire_date=timezone.now() - timedelta(seconds=1)
+    )
+
+    import_module("hub.migrations.0004_session").copy_sessions(
+        apps, SimpleNamespace(connection=connection)
+    )
+
+    assert Session.objects.get(session_key=live).user_id == world.admin.pk
+    assert Session.objects.get(session_key=of_nobody).user_id is None
+    assert not Session.objects.filter(session_key=expired).exists()
+    client.cookies[settings.SESSION_COOKIE_NAME] = live
     assert client.get(reverse(LEARNERS)).status_code == 200

@@ -15,7 +15,7 @@ from .factories import make_batch
 
 S = BatchStatus
 ROLE = "Awarding body administrator"
-DELETED_TAB_QUERIES = 4
+DELETED_TAB_QUERIES = 3
 
 
 def deleted_batch(world, **kwargs):
@@ -122,5 +122,5 @@ def test_deleted_tab_queries_do_not_grow(member_client, world, deleted):
     with CaptureQueriesContext(connection) as captured:
         page = member_client.get(url, {"tab": "deleted"}).content.decode()
     assert page.count("Duplicate.") == deleted
-    # Session, user with memberships and centres (one statement); the page of batches, its count.
+    # Session with the user, memberships and centres (one statement); the page of batches, its count.
     assert len(captured) == DELETED_TAB_QUERIES

@@ -9,9 +9,9 @@ from django.urls import reverse
 
 from notices.models import Notice
 
-# The session, the user with their memberships (one statement), then the page and its
+# The session with the user and their memberships (one statement), then the page and its
 # count: the same at 5 notices and at 60 (one page of the list, ten on Home).
-PINNED = {"notices:list": 4, "home": 4}
+PINNED = {"notices:list": 3, "home": 3}
 
 
 def notices_for(user, count: int, *, start: int = 0) -> list[Notice]:
