@@ -156,6 +156,8 @@ def _request_page(request: HttpRequest, *, batch=None, claim=None) -> HttpRespon
             "subject": subject,
             "claim_label": f"Claim {claim.number or claim.pk}" if claim is not None else "",
             "window": window,
+            # Who gave the outcome (the batch may have been reassigned since, R-REV-2).
+            "original": selectors.original_decider(batch=batch) if batch is not None else None,
             "back_url": back,
             "kept": kept,
             "kept_field": KEPT_FIELD,
