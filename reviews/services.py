@@ -24,7 +24,7 @@ from django.utils import timezone
 from centres.access import has_section
 from centres.audit import audit, register_history
 from centres.models import BodyRole, Section, User
-from claims.models import LINE_WITHDRAWN, Claim, ClaimLine
+from claims.models import LINE_WITHDRAWN, OUTCOMES_AGREED, Claim, ClaimLine
 from hub import fsm, outbox
 from moderation.models import Batch, BatchUnit
 from moderation.models import HistoryEvent as BatchHistoryEvent
@@ -407,6 +407,7 @@ def review_change_outcome(
         if not fsm.can_take(locked, "change_outcome"):
             raise _refusal(fsm.STATE, locked)
         _require_reviewer(locked, actor)
+        _require_outcome_unchanged(locked)
         if not selectors.results_posted(locked):
             raise ReviewError(
                 "The claim's results are not on the PAR yet: it is still being processed. "
@@ -459,6 +460,31 @@ def review_change_outcome(
         outbox.enqueue("reviews.certificates", review_id=moved.obj.pk)
         notices.review_decided(moved.obj)
     return moved.obj
+
+
+def _require_outcome_unchanged(review: Review) -> None:
+    """The batch or claim still has the outcome reviewed (locked until the decision commits):
+    a Returned batch the centre resubmitted is being moderated again, and a decision must
+    not change its results or release its learner-units from under the moderator."""
+    if review.batch_id is not None:
+        batch = Batch.objects.select_for_update().get(pk=review.batch_id)
+        if (
+            batch.status == review.outcome_status
+            and batch.outcome_at == review.outcome_at
+            and batch.deleted_at is None
+        ):
+            return
+        now = "deleted" if batch.deleted_at is not None else batch.get_status_display()
+    else:
+        claim = Claim.objects.select_for_update().get(pk=review.claim_id)
+        if claim.status in OUTCOMES_AGREED:
+            return
+        now = claim.get_status_display()
+    raise ReviewStateError(
+        f"{review.subject_label} has moved on since the review was asked for: it is now "
+        f"{now}. Its results can no longer be changed on this review; choose Upheld to "
+        "close it."
+    )
 
 
 def _free_not_passed(
