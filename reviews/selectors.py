@@ -25,7 +25,7 @@ from moderation.models import OUTCOMES, Batch, BatchHistory, BatchUnit
 from moderation.models import HistoryEvent as BatchHistoryEvent
 from par.models import UnitSelection
 
-from .models import OPEN, ResultLabel, Review, ReviewHistory, ReviewLine, ReviewStatus
+from .models import DECIDED, OPEN, ResultLabel, Review, ReviewHistory, ReviewLine, ReviewStatus
 
 # The results a reviewer may name for a learner-unit: a batch passes or not; a claim's line
 # gets a grade or none ("" is "Not passed" / "Not achieved" and clears the PAR result).
@@ -176,6 +176,17 @@ def review_history(review: Review) -> QuerySet[ReviewHistory]:
     )
 
 
+def earlier_reviewers(review: Review) -> QuerySet:
+    """R-REV-2: who decided an earlier review of the same batch or claim (their decision is
+    part of the outcome now reviewed, or they already looked at it): their ids."""
+    reviews = Review.objects.filter(status__in=DECIDED, reviewer__isnull=False)
+    if review.batch_id is not None:
+        reviews = reviews.filter(batch_id=review.batch_id)
+    else:
+        reviews = reviews.filter(claim_id=review.claim_id)
+    return reviews.exclude(pk=review.pk).values("reviewer_id")
+
+
 def eligible_reviewers(review: Review) -> QuerySet[User]:
     """R-REV-2: awarding-body moderators and assessors, never the original decider."""
     users = User.objects.filter(
@@ -183,6 +194,7 @@ def eligible_reviewers(review: Review) -> QuerySet[User]:
     )
     if review.original_by_id is not None:
         users = users.exclude(pk=review.original_by_id)
+    users = users.exclude(pk__in=earlier_reviewers(review))
     return users.order_by("last_name", "first_name", "email")
 
 

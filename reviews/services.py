@@ -287,6 +287,11 @@ def ensure_reviewer_allowed(review: Review, reviewer: User) -> None:
             f"{reviewer} {who}: a review is done by someone other than the original "
             f"{'moderator' if review.batch_id is not None else 'assessor'}."
         )
+    if selectors.earlier_reviewers(review).filter(reviewer_id=reviewer.pk).exists():
+        raise ReviewerNotAllowed(
+            f"{reviewer} decided an earlier review of {review.subject_label}: a review is done "
+            "by someone who took no part in the outcome reviewed."
+        )
 
 
 @transaction.atomic
