@@ -428,6 +428,9 @@ def reviewer_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 )
         except services.ReviewResultsInvalid as exc:
             for field, message in exc.errors.items():
+                if field == "__all__" and decision == ReviewStatus.OUTCOME_CHANGED:
+                    # "Change at least one result": told by the decision, as GOV.UK asks.
+                    field = "decision"
                 form.add_error(field if field in form.fields else None, message)
         except services.ReviewStateError as exc:
             messages.info(request, str(exc))
