@@ -414,6 +414,13 @@ def review_change_outcome(
         _require_reviewer(locked, actor)
         _require_outcome_unchanged(locked)
         if not selectors.results_posted(locked):
+            lines = ClaimLine.objects.filter(claim_id=locked.claim_id)
+            if not lines.exclude(outcome=LINE_WITHDRAWN).exists():
+                # Such a claim stays Finalised for good: nothing will be processed.
+                raise ReviewError(
+                    "Every line of this claim was withdrawn when it was finalised, so no "
+                    "result is on the PAR to change: choose Upheld, with your comments."
+                )
             raise ReviewError(
                 "The claim's results are not on the PAR yet: it is still being processed. "
                 "Try again in a few minutes."
