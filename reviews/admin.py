@@ -11,7 +11,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.defaultfilters import filesizeformat
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -174,4 +174,17 @@ class ReviewAdmin(admin.ModelAdmin):
             try:
                 services.review_assign(actor=request.user, review=obj, reviewer=obj.reviewer)
             except services.ReviewError as exc:
+                # Refused at the service (the review moved on since the form was shown):
+                # say so, and neither log a change nor claim one (log_change, response_change).
+                request._review_assign_refused = True
                 self.message_user(request, str(exc), messages.ERROR)
+
+    def log_change(self, request, obj, message):
+        if getattr(request, "_review_assign_refused", False):
+            return None
+        return super().log_change(request, obj, message)
+
+    def response_change(self, request, obj):
+        if getattr(request, "_review_assign_refused", False):
+            return HttpResponseRedirect(request.path)  # back to the form, its error shown
+        return super().response_change(request, obj)

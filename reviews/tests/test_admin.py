@@ -86,3 +86,32 @@ def test_only_staff_reach_the_review_admin(client, world, who):
     client.force_login(getattr(world, who))
     response = client.get(reverse("admin:reviews_review_change", args=[review.pk]))
     assert response.status_code == 302  # to the admin log-in
+
+
+def test_a_refusal_at_the_service_is_shown_alone_and_logged_nowhere(
+    staff_client, world, monkeypatch
+):
+    """The form accepted the reviewer but the service refused (the review moved on between
+    the page and the Save): the admin shows the refusal, not "changed successfully", and
+    writes no change to admin's log."""
+    from django.contrib.admin.models import LogEntry
+
+    from reviews import services
+
+    reviewer = make_reviewer(world)
+    review = make_review(world)
+
+    def refuse(**kwargs):
+        raise services.ReviewError("This review was decided while you were choosing.")
+
+    monkeypatch.setattr(services, "review_assign", refuse)
+    url = reverse("admin:reviews_review_change", args=[review.pk])
+    response = staff_client.post(
+        url, {"reviewer": reviewer.pk, **_inline_management(review)}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == url
+    said = [str(m) for m in response.context["messages"]]
+    assert said == ["This review was decided while you were choosing."]
+    assert not LogEntry.objects.filter(object_id=str(review.pk)).exists()
+    review.refresh_from_db()
+    assert review.reviewer is None
