@@ -355,6 +355,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "hub.tasks.orphan_sweep",
         "schedule": env.int("HUB_ORPHAN_SWEEP_SECONDS", default=6 * 60 * 60),
     },
+    # Sessions past their expiry (a working day) are deleted, so the table holds live ones.
+    "session-sweep": {
+        "task": "hub.tasks.session_sweep",
+        "schedule": env.int("HUB_SESSION_SWEEP_SECONDS", default=6 * 60 * 60),
+    },
     "download-sweep": {
         "task": "downloads.tasks.download_sweep",
         "schedule": env.int("HUB_DOWNLOAD_SWEEP_SECONDS", default=15 * 60),

@@ -24,3 +24,21 @@ def outbox_sweep() -> int:
 def orphan_sweep() -> int:
     """Beat: remove stored files that no row refers to, once past the grace period."""
     return len(orphans.sweep())
+
+
+@shared_task(acks_late=True)
+@single_run("session-sweep", ttl=60 * 60)
+def session_sweep() -> int:
+    """Beat: delete sessions past their expiry, which Django leaves to `clearsessions`.
+
+    The hub's own table (hub.session_store) and Django's, where hub 0004 left the rows it
+    copied: both are one DELETE on their expiry index.
+    """
+    from django.contrib.sessions.models import Session as DjangoSession
+    from django.utils import timezone
+
+    from .models import Session
+
+    now = timezone.now()
+    removed = Session.objects.filter(expire_date__lt=now).delete()[0]
+    return removed + DjangoSession.objects.filter(expire_date__lt=now).delete()[0]

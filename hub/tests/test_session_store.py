@@ -223,3 +223,27 @@ def test_the_upgrade_brings_live_sessions_over_with_their_user(client, world):
     assert not Session.objects.filter(session_key=expired).exists()
     client.cookies[settings.SESSION_COOKIE_NAME] = live
     assert client.get(reverse(LEARNERS)).status_code == 200
+
+
+def test_beat_deletes_expired_sessions_from_both_tables_and_keeps_live_ones(member_client):
+    """Django leaves expired rows to `clearsessions`; beat's session sweep removes them,
+    from the hub's table and from Django's (where hub 0004 left its copies), under its lock."""
+    from django.contrib.sessions.models import Session as DjangoSession
+
+    from hub import tasks
+    from hub.locks import held
+
+    live = _session_key(member_client)
+    past = timezone.now() - timedelta(minutes=1)
+    Session.objects.create(session_key="x" * 32, session_data="", expire_date=past)
+    DjangoSession.objects.create(session_key="y" * 32, session_data="", expire_date=past)
+    DjangoSession.objects.create(
+        session_key="z" * 32, session_data="", expire_date=past + timedelta(days=1)
+    )
+    with held("session-sweep", ttl=60) as acquired:
+        assert acquired
+        assert tasks.session_sweep.run() is None  # another beat's copy: skipped
+    assert tasks.session_sweep.run() == 2
+    assert list(Session.objects.values_list("session_key", flat=True)) == [live]
+    assert list(DjangoSession.objects.values_list("session_key", flat=True)) == ["z" * 32]
+    assert member_client.get(reverse("home")).status_code == 200
