@@ -365,7 +365,8 @@ class RegistrationPages:
     each written by hand (compiled by the ORM, the count and the page cost 3-5 ms of CPU):
 
     - ``count()`` is one statement: the centre's tally of current registrations per
-      qualification (RegistrationTally) when nothing but the qualification is asked, else a
+      qualification (RegistrationTally) when nothing but the qualification is asked, Bulk
+      Add's tally less what its chosen units rule out (``_available_count_sql``), else a
       grouped count read from the centre's registrations index (registration_centre_idx)
       without joining its learners; each group with its qualification's code, for order;
     - a slice is one query: for each qualification the page touches (one, or two at a
@@ -403,11 +404,18 @@ class RegistrationPages:
         self.qualification = qualification
         # Nothing asked but the qualification: the centre's tally counts every group.
         self.counted_by_tally = available_for is None and not self.on_learner
+        # Bulk Add's list of one qualification: counted from the chosen units' selections.
+        self.counted_by_units = (
+            available_for is not None and qualification is not None and not self.on_learner
+        )
         if available_for is not None:
             units = sorted(set(available_for))
             self.on_registration.append(_available_sql())
             self.params.update(
-                units=id_list(units), unit_count=len(units), full=EntryType.FULL.value
+                units=id_list(units),
+                unit_count=len(units),
+                full=EntryType.FULL.value,
+                unit_entry=EntryType.UNIT.value,
             )
         self._groups: list[tuple[int, int]] | None = None
 
@@ -422,6 +430,15 @@ class RegistrationPages:
     def groups(self) -> list[tuple[int, int]]:
         """(qualification id, number of registrations) in qualification code order."""
         if self._groups is None:
+            if self.counted_by_units:
+                # Bulk Add: the tally less the learners the chosen units rule out, read from
+                # those units' selections instead of probing all 23,700 registrations (20k
+                # bench: 2.7 -> 0.7 ms of PostgreSQL for rare units, 5.2 -> 2.9 for common).
+                with connection.cursor() as cursor:
+                    cursor.execute(_available_count_sql(), self.params)
+                    (n,) = cursor.fetchone()
+                self._groups = [(self.qualification.pk, n)] if n > 0 else []
+                return self._groups
             if self.counted_by_tally:
                 # Every current registration (of one qualification): the counts the
                 # database keeps (centres.RegistrationTally), a few rows, instead of counting
@@ -568,10 +585,35 @@ _T = _Tables()
 def _available_sql() -> str:
     """``bulk_availability`` on the registration ``r``: none of the units (``%(units)s``)
     selected, and a unit-entry registration entered for every one (``%(unit_count)s``
-    distinct ids). Keep the two alike."""
+    distinct ids). Keep it, ``bulk_availability`` and ``_available_count_sql`` alike."""
     return (
         f"NOT EXISTS (SELECT 1 FROM {_T.selection} s WHERE s.registration_id = r.id"
         f" AND {any_id_sql('s.unit_id', 'units')}) AND (r.entry_type = %(full)s"
         f" OR (SELECT COUNT(*) FROM {_T.entered} e WHERE e.registration_id = r.id"
         f" AND {any_id_sql('e.unit_id', 'units')}) = %(unit_count)s)"
+    )
+
+
+def _available_count_sql() -> str:
+    """How many current registrations of the centre (``%(centre)s``) on the qualification
+    (``%(qualification)s``) ``_available_sql`` keeps, in one row: their tally, less the full
+    entries holding a chosen unit (one probe of registration_centre_idx per selection of the
+    chosen units), less the unit entries that hold one or lack an entry for one (a range of
+    the same index: entry_type = 'unit', not <> 'full', which would read the whole group).
+    Exact because a full entry qualifies iff it holds none of the units, a unit entry iff it
+    holds none and is entered for all, and every registration is one or the other (EntryType).
+    Checked against the ORM's count in par/tests/test_pages.py; keep the three alike."""
+    group = "r.centre_id = %(centre)s AND r.qualification_id = %(qualification)s AND r.is_current"
+    return (
+        f"SELECT COALESCE((SELECT t.n FROM {_T.tally} t WHERE t.centre_id = %(centre)s"
+        " AND t.qualification_id = %(qualification)s), 0)"
+        f" - (SELECT COUNT(DISTINCT s.registration_id) FROM {_T.selection} s"
+        f" INNER JOIN {_T.registration} r ON r.id = s.registration_id"
+        f" WHERE {any_id_sql('s.unit_id', 'units')} AND {group} AND r.entry_type = %(full)s)"
+        f" - (SELECT COUNT(*) FROM {_T.registration} r WHERE {group}"
+        " AND r.entry_type = %(unit_entry)s AND NOT ("
+        f"NOT EXISTS (SELECT 1 FROM {_T.selection} s WHERE s.registration_id = r.id"
+        f" AND {any_id_sql('s.unit_id', 'units')})"
+        f" AND (SELECT COUNT(*) FROM {_T.entered} e WHERE e.registration_id = r.id"
+        f" AND {any_id_sql('e.unit_id', 'units')}) = %(unit_count)s))"
     )

@@ -113,3 +113,75 @@ def test_a_qualification_without_our_learners_is_refused_on_both_filters(member_
     for page in (individual, bulk):
         assert f'value="{world.qualification.pk}"' in page
         assert f'value="{theirs.pk}"' not in page
+
+
+def test_bulk_count_equals_the_orm_count_for_every_choice_of_units(world, many_learners, units):
+    """Bulk Add's count is the tally less what the chosen units rule out (hand-written, issue
+    9); it must equal the ORM's count of bulk_available_registrations and the rule counted
+    in Python, for common and rare units, unit entries entered for all, some or none of the
+    chosen units, ended registrations and another centre's learners on the qualification."""
+    u0, u1, u2, u3 = units
+    # Another centre's learners on the same qualification, one holding u3, one a unit entry
+    # (made first: add_learners numbers its learners after the highest P number).
+    theirs = [world.other_learner.registrations.get()] + [
+        RegistrationFactory(
+            learner=LearnerFactory(centre=world.other_centre), qualification=world.qualification
+        )
+        for _ in range(2)
+    ]
+    ours = list(
+        Registration.objects.filter(
+            learner__in=many_learners(30), qualification=world.qualification
+        ).order_by("pk")
+    )
+    common, rare, unit_entries, ended = ours[:18], ours[18:19], ours[20:26], ours[26:29]
+    for registration in common:  # u0 is common; a third of them also hold u1
+        UnitSelection.objects.create(registration=registration, unit=u0)
+    for registration in common[::3]:
+        UnitSelection.objects.create(registration=registration, unit=u1)
+    UnitSelection.objects.create(registration=rare[0], unit=u3)
+    entered_for = [[u0, u1], [u1], [u0, u1, u2, u3], [], [u2], [u0, u1]]
+    for registration, entered in zip(unit_entries, entered_for, strict=True):
+        registration.entry_type = EntryType.UNIT
+        registration.save()
+        registration.entered_units.set(entered)
+    UnitSelection.objects.create(registration=unit_entries[2], unit=u2)
+    UnitSelection.objects.create(registration=unit_entries[5], unit=u1)
+    # Ended: a full entry holding u0, one holding nothing, a unit entry entered for all.
+    UnitSelection.objects.create(registration=ended[0], unit=u0)
+    ended[2].entry_type = EntryType.UNIT
+    ended[2].save()
+    ended[2].entered_units.set(units)
+    Registration.objects.filter(pk__in=[r.pk for r in ended]).update(is_current=False)
+    UnitSelection.objects.create(registration=theirs[1], unit=u3)
+    theirs[2].entry_type = EntryType.UNIT
+    theirs[2].save()
+    theirs[2].entered_units.set(units)
+
+    def by_rule(chosen):
+        count = 0
+        for registration in Registration.objects.filter(
+            centre=world.centre, qualification=world.qualification, is_current=True
+        ).prefetch_related("unit_selections", "entered_units"):
+            held = {s.unit_id for s in registration.unit_selections.all()}
+            entered = {u.pk for u in registration.entered_units.all()}
+            count += not held & set(chosen) and (
+                registration.entry_type == EntryType.FULL or set(chosen) <= entered
+            )
+        return count
+
+    counts = set()
+    for chosen in ([u0], [u3], [u2], [u0, u1], [u1, u2], [u2, u3], units, [u0, u0], []):
+        chosen = [u.pk for u in chosen]
+        pages = selectors.RegistrationPages(
+            world.centre, qualification=world.qualification, available_for=chosen
+        )
+        assert pages.counted_by_units
+        orm = selectors.bulk_available_registrations(
+            world.centre, world.qualification, chosen
+        ).count()
+        assert pages.count() == orm == by_rule(chosen), chosen
+        assert pages.groups() == ([(world.qualification.pk, orm)] if orm else [])
+        assert len(every_page(pages, size=10)) == orm
+        counts.add(orm)
+    assert len(counts) >= 5  # the choices above rule out different learners
