@@ -183,19 +183,64 @@ def tick_all(batches) -> str:
         return "not yet measured: Select Units has no 'tick all matching' action yet"
     client = _clients()["admin"]
     url = reverse("moderation:batch-units", args=[batches.draft_pk])
-    start = time.perf_counter()
+    backend = _Backend()
+    start, cpu = time.perf_counter(), backend.cpu()
     ticked = client.post(url, {"action": "add_matching"})
-    middle = time.perf_counter()
+    middle, tick_cpu = time.perf_counter(), backend.cpu()
     submitted = client.post(url, {"action": "submit"})
-    end = time.perf_counter()
+    end, submit_cpu = time.perf_counter(), backend.cpu()
     batch = Batch.objects.get(pk=batches.draft_pk)
     units = batch.units.count()
     ok = end - start <= TARGET_TICK_ALL_SECONDS and batch.status != "draft" and units
     return (
-        f"{middle - start:.1f} s to tick (status {ticked.status_code}) + {end - middle:.1f} s to"
-        f" submit (status {submitted.status_code}): {units:,} learner-units, batch now"
+        f"{middle - start:.1f} s to tick (status {ticked.status_code}{_spent(cpu, tick_cpu)}) +"
+        f" {end - middle:.1f} s to submit (status {submitted.status_code}"
+        f"{_spent(tick_cpu, submit_cpu)}): {units:,} learner-units, batch now"
         f" {batch.get_status_display()}; target {TARGET_TICK_ALL_SECONDS} s: {_flag(bool(ok))}"
     )
+
+
+class _Backend:
+    """CPU of this process and of the PostgreSQL server process serving its connection.
+
+    The tick's target is wall time, which a loaded box stretches; the CPU each side spent
+    says whether a slower tick did more work (a regression) or waited for a core or the
+    disk (the machine). PostgreSQL's from /proc/<backend pid>/schedstat, as bench/pg_cost.py
+    reads it: only with the server on this machine and its /proc readable, else None.
+    """
+
+    def __init__(self):
+        from django.db import connection
+
+        self.pid = None
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                pid = cursor.fetchone()[0]
+            try:  # a PostgreSQL server process of this machine, not another's pid
+                with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+                    self.pid = pid if b"postgres" in cmdline.read() else None
+            except OSError:
+                pass
+
+    def cpu(self) -> tuple[float, float | None]:
+        """(Python CPU s, PostgreSQL CPU s or None) so far."""
+        server = None
+        if self.pid is not None:
+            try:
+                with open(f"/proc/{self.pid}/schedstat") as stat:
+                    server = int(stat.read().split()[0]) / 1e9
+            except (OSError, ValueError, IndexError):
+                pass
+        return time.process_time(), server
+
+
+def _spent(before: tuple[float, float | None], after: tuple[float, float | None]) -> str:
+    """', CPU: Python x s + PostgreSQL y s' between two _Backend.cpu() readings."""
+    text = f", CPU: Python {after[0] - before[0]:.2f} s"
+    if before[1] is not None and after[1] is not None:
+        text += f" + PostgreSQL {after[1] - before[1]:.2f} s"
+    return text
 
 
 def load_pages(batches, claim_pk: int) -> list[Page]:
