@@ -31,7 +31,8 @@ def id_list(ids: Iterable[int]) -> list[int] | str:
 def icontains_sql(column: str, name: str) -> str:
     """``column`` contains the named parameter (made by ``icontains_param``), any case, as the
     ORM's ``icontains`` writes it: UPPER(column::text) LIKE UPPER(...) on PostgreSQL, which
-    the trigram indexes on UPPER(last_name) and UPPER(membership_number) serve."""
+    the trigram indexes on UPPER(first_name), UPPER(last_name) and UPPER(membership_number)
+    serve."""
     lhs = connection.ops.lookup_cast("icontains", "CharField") % column
     return f"{lhs} {connection.operators['icontains'] % f'%({name})s'}"
 
