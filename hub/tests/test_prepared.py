@@ -107,3 +107,54 @@ def test_a_thread_per_request_keeps_a_bounded_number_compiled(db):
         thread.start()
         thread.join()
     assert 0 < len(counted._compiled) <= prepared._KEPT
+
+
+def test_a_small_stream_is_one_plain_query_and_a_big_one_the_cursor(centres, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    made, _ = centres
+    by_number = Prepared(
+        lambda low: (
+            Centre.objects.filter(pk__gte=low)
+            .order_by("-number")
+            .values_list("pk", "number", "is_active")
+        ),
+        "int",
+    )
+    expected = list(
+        Centre.objects.filter(pk__gte=made[0].pk)
+        .order_by("-number")
+        .values_list("pk", "number", "is_active")
+    )
+    assert len(expected) == 5
+    cursors = []
+    chunked_cursor = connection.chunked_cursor
+
+    def counting_chunked_cursor():
+        cursors.append(1)
+        return chunked_cursor()
+
+    monkeypatch.setattr(connection, "chunked_cursor", counting_chunked_cursor)
+
+    def streamed(chunk_size):
+        cursors.clear()
+        with CaptureQueriesContext(connection) as ctx:
+            rows = list(by_number.stream(made[0].pk, chunk_size=chunk_size))
+        return rows, len(cursors), [q["sql"] for q in ctx.captured_queries]
+
+    # All the rows fit in one chunk (exactly, or with room): the LIMITed query alone.
+    for chunk_size in (5, 50):
+        rows, cursors_opened, sqls = streamed(chunk_size)
+        assert rows == expected
+        assert cursors_opened == 0
+        assert len(sqls) == 1 and "LIMIT" in sqls[0]
+    # One more row than a chunk: read again from the start through the streaming cursor.
+    for chunk_size in (4, 2):
+        rows, cursors_opened, sqls = streamed(chunk_size)
+        assert rows == expected
+        assert cursors_opened == 1
+        assert len(sqls) == 2 and "LIMIT" in sqls[0] and "LIMIT" not in sqls[1]
+    # Booleans converted on both paths (SQLite stores integers).
+    assert {type(row[2]) for row in streamed(2)[0] + streamed(50)[0]} == {bool}
+    assert list(by_number.stream(made[-1].pk + 1, chunk_size=2)) == []
