@@ -23,9 +23,11 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Whether any cell may start a formula, in one search of the cells joined by a separator:
 # cells that do not match have none (the check per cell was most of a 600-line export's
 # CPU); a match (a cell starting so, one with the separator in it, a negative number) is
-# looked at cell by cell.
+# looked at cell by cell. The text searched starts with the separator too, so the pattern
+# begins with a literal character the regex engine skips to (an alternation with ^ in front
+# was tried at every position: 0.36 against 0.05 ms for 500 rows of a claim).
 _CELL = "\x1f"
-_MAY_START_FORMULA = re.compile(f"(?:^|{_CELL})[{re.escape(''.join(FORMULA_STARTS))}]")
+_MAY_START_FORMULA = re.compile(f"{_CELL}[{re.escape(''.join(FORMULA_STARTS))}]")
 
 # Rows written per chunk sent: one chunk per row would mean a write (and, behind a proxy,
 # a packet) per row; the whole file at once would hold it all in memory.
@@ -60,8 +62,8 @@ def _csv_chunks(header: list[str], rows: Iterable[Iterable]) -> Iterator[str]:
     rows = iter(rows)
     while batch := list(islice(rows, ROWS_PER_CHUNK)):
         # One search over the whole chunk's cells; only if it finds something, row by row.
-        if search(join(map(str, chain.from_iterable(batch)))):
-            batch = [_defused(row) if search(join(map(str, row))) else row for row in batch]
+        if search(_CELL + join(map(str, chain.from_iterable(batch)))):
+            batch = [_defused(row) if search(_CELL + join(map(str, row))) else row for row in batch]
         writer.writerows(batch)
         yield take()
 

@@ -35,6 +35,15 @@ def test_rows_go_out_a_chunk_at_a_time(monkeypatch):
     assert [row[2] for row in out] == ["", "", "", "", "'=x", "", ""]
 
 
+def test_a_formula_in_a_chunks_first_cell_is_caught(monkeypatch):
+    # The first cell has no separator before it in the joined text: the search must still
+    # see it, whether the chunk is one row or many.
+    rows = [("=a", "b", "c"), ("x", "y", "z"), ("@d", "e", "f")]
+    for per_chunk in (1, 2, 500):
+        _, out = written(rows, monkeypatch, per_chunk)
+        assert out == [["'=a", "b", "c"], ["x", "y", "z"], ["'@d", "e", "f"]]
+
+
 def test_the_claim_export_words_grades_samples_and_outcomes(cw, member_client):
     from django.urls import reverse
 
