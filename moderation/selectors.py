@@ -186,15 +186,16 @@ class Slot(Row):
 
     def label_files(self) -> None:
         """Word what depends on the slot's file, once its files are attached."""
-        current = self.current
-        who = f"{self.unit_code}, {self.full_name} ({self.p_number})"
+        # Item access: a Row's attribute is a failed lookup, then __getattr__ (50 slots a page).
+        current, code, name = self["current"], self["unit_code"], self["full_name"]
+        who = f"{code}, {name} ({self['p_number']})"
         if current:
-            self.upload_label = f"Replace the learner work for {who}"
-            self.upload_button = "Replace"
-            self.remove_label = f"Remove {current.name} from {self.unit_code} for {self.full_name}"
+            self["upload_label"] = f"Replace the learner work for {who}"
+            self["upload_button"] = "Replace"
+            self["remove_label"] = f"Remove {current['name']} from {code} for {name}"
         else:
-            self.upload_label = f"Choose the learner work for {who}"
-            self.upload_button = "Upload"
+            self["upload_label"] = f"Choose the learner work for {who}"
+            self["upload_button"] = "Upload"
 
 
 class LearnerSlots(Row):
@@ -471,7 +472,7 @@ def _attach_files(
 ) -> list[tuple[str, list[DocumentRow]]]:
     """Put their files (current and earlier) on ``slots``; with ``documents``, also read the
     batch's documents, every version, newest first, by section. One query for both."""
-    by_pk = {slot.pk: slot for slot in slots}
+    by_pk = {slot["pk"]: slot for slot in slots}
     sections: dict[str, list[DocumentRow]] = {kind: [] for kind in DOCUMENT_KINDS}
     # The ids as one parameter (hub.sql.id_list), not a placeholder each.
     with connection.cursor() as cursor:
@@ -500,9 +501,9 @@ def _attach_files(
         )
         slot = by_pk[unit_id]
         if superseded_at is None:
-            slot.current = file
+            slot["current"] = file
         else:
-            slot.earlier.append(file)
+            slot["earlier"].append(file)
     for slot in slots:
         slot.label_files()
     return [(kind.label, sections[kind]) for kind in DOCUMENT_KINDS]
@@ -540,18 +541,20 @@ def batch_slot_page(
     before = slots.pop(0) if bottom and slots else None
     sections = _attach_files(batch=batch, slots=slots, documents=True)
     groups: list[LearnerSlots] = []
+    learner = before["learner_id"] if before is not None else None
     for slot in slots:
-        if not groups or groups[-1].slots[-1].learner_id != slot.learner_id:
-            continued = not groups and before is not None and before.learner_id == slot.learner_id
+        if not groups or slot["learner_id"] != learner:
+            continued = not groups and slot["learner_id"] == learner
+            learner = slot["learner_id"]
             groups.append(
                 LearnerSlots(
-                    p_number=slot.p_number,
-                    first_name=slot.first_name,
-                    last_name=slot.last_name,
+                    p_number=slot["p_number"],
+                    first_name=slot["first_name"],
+                    last_name=slot["last_name"],
                     continued=continued,
                 )
             )
-        groups[-1].slots.append(slot)
+        groups[-1]["slots"].append(slot)
     return groups, sections
 
 

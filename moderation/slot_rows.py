@@ -17,93 +17,97 @@ from django.utils.safestring import SafeString, mark_safe
 
 
 def _current_file(slot, *, can_remove: bool, csrf_input: str) -> str:
-    file = slot.current
+    file = slot["current"]
     html = (
-        f'\n      <a class="doc-done" href="{escape(file.url)}">{escape(file.name)}</a>'
-        f'\n      <span class="small text-body-secondary">({escape(file.size_label)})</span>'
+        f'\n      <a class="doc-done" href="{escape(file["url"])}">{escape(file["name"])}</a>'
+        f'\n      <span class="small text-body-secondary">({escape(file["size_label"])})</span>'
     )
     if can_remove:
         html += (
-            f'\n      <form method="post" action="{escape(slot.remove_url)}" class="d-inline"'
+            f'\n      <form method="post" action="{escape(slot["remove_url"])}" class="d-inline"'
             f" data-slot-remove>\n        {csrf_input}\n"
             '        <button type="submit" class="btn btn-sm btn-outline-danger"'
-            f' aria-label="{escape(slot.remove_label)}">X</button>\n      </form>'
+            f' aria-label="{escape(slot["remove_label"])}">X</button>\n      </form>'
         )
     return html
 
 
 def _upload_form(slot, *, csrf_input: str) -> str:
-    url = escape(slot.upload_url)
-    invalid = f' is-invalid" aria-describedby="slot-error-{slot.pk}' if slot.errors else ""
+    url = escape(slot["upload_url"])
+    invalid = f' is-invalid" aria-describedby="slot-error-{slot["pk"]}' if slot["errors"] else ""
     return (
         f'\n  <form method="post" enctype="multipart/form-data" action="{url}"'
         ' class="d-flex flex-wrap align-items-center gap-2 mt-1" data-slot-upload'
         f' data-hx-post="{url}" data-hx-target="closest [data-slot]" data-hx-swap="outerHTML">'
         f"\n    {csrf_input}"
-        f'\n    <label class="visually-hidden" for="{slot.file_id}">'
-        f"{escape(slot.upload_label)}</label>"
-        f'\n    <input type="file" name="file" id="{slot.file_id}"'
+        f'\n    <label class="visually-hidden" for="{slot["file_id"]}">'
+        f"{escape(slot['upload_label'])}</label>"
+        f'\n    <input type="file" name="file" id="{slot["file_id"]}"'
         f' class="form-control form-control-sm slot-file{invalid}">'
         '\n    <button type="submit" class="btn btn-sm btn-outline-primary">'
-        f"{escape(slot.upload_button)}</button>"
+        f"{escape(slot['upload_button'])}</button>"
         '\n    <progress class="slot-progress" max="100" value="0" hidden'
-        f' aria-label="{escape(slot.progress_label)}"></progress>\n  </form>'
+        f' aria-label="{escape(slot["progress_label"])}"></progress>\n  </form>'
     )
 
 
 def _earlier(slot) -> str:
     files = "".join(
-        f'<li><a href="{escape(file.url)}">{escape(file.name)}</a>, uploaded'
-        f" {escape(file.uploaded_label)}"
-        + (f", replaced or removed {escape(file.superseded_label)}" if file.superseded_at else "")
+        f'<li><a href="{escape(file["url"])}">{escape(file["name"])}</a>, uploaded'
+        f" {escape(file['uploaded_label'])}"
+        + (
+            f", replaced or removed {escape(file['superseded_label'])}"
+            if file["superseded_at"]
+            else ""
+        )
         + "</li>"
-        for file in slot.earlier
+        for file in slot["earlier"]
     )
     return (
         '\n  <details class="small mt-1"><summary>Earlier versions'
-        f' ({len(slot.earlier)})</summary>\n    <ul class="mb-0">{files}</ul>\n  </details>'
+        f' ({len(slot["earlier"])})</summary>\n    <ul class="mb-0">{files}</ul>\n  </details>'
     )
 
 
 def slot_html(slot, *, can_add: bool, can_remove: bool, csrf_input: str) -> str:
     """One slot's <li>: the unit, its marks, its file (and "X"), the upload form, errors,
     earlier versions. ``slot`` is a selectors.Slot with its files and URLs attached."""
-    if slot.top_up:
+    if slot["top_up"]:
         marked = " border-start border-warning border-4"
-    elif slot.to_fill:
+    elif slot["to_fill"]:
         marked = " slot-to-fill border-start border-primary border-4"
     else:
         marked = ""
     flags = (
-        (" data-has-file" if slot.current else "")
-        + (" data-to-fill" if slot.to_fill else "")
-        + (" data-top-up" if slot.top_up else "")
+        (" data-has-file" if slot["current"] else "")
+        + (" data-to-fill" if slot["to_fill"] else "")
+        + (" data-top-up" if slot["top_up"] else "")
     )
     html = [
-        f'<li id="{slot.dom_id}" class="slot list-group-item{marked}" data-slot'
-        f' data-p-number="{escape(slot.p_number)}" data-unit-code="{escape(slot.unit_code)}"'
-        f' data-upload-url="{escape(slot.upload_url)}"{flags}>'
+        f'<li id="{slot["dom_id"]}" class="slot list-group-item{marked}" data-slot'
+        f' data-p-number="{escape(slot["p_number"])}" data-unit-code="{escape(slot["unit_code"])}"'
+        f' data-upload-url="{escape(slot["upload_url"])}"{flags}>'
         '\n  <div class="d-flex flex-wrap align-items-center gap-2">'
-        f'\n    <span class="slot-unit">{escape(slot.unit_label)}</span>'
+        f'\n    <span class="slot-unit">{escape(slot["unit_label"])}</span>'
     ]
-    if slot.to_fill:
+    if slot["to_fill"]:
         html.append('\n    <span class="badge text-bg-primary">Slot to fill</span>')
-    if slot.top_up:
+    if slot["top_up"]:
         html.append('\n    <span class="badge text-bg-warning">Top-up asked for</span>')
-    if slot.current:
+    if slot["current"]:
         html.append(_current_file(slot, can_remove=can_remove, csrf_input=csrf_input))
     else:
         html.append('\n      <span class="small text-body-secondary">No file</span>')
     html.append("\n  </div>")
     if can_add:
         html.append(_upload_form(slot, csrf_input=csrf_input))
-    if slot.errors:
-        errors = "".join(f"{escape(str(error))} " for error in slot.errors)
+    if slot["errors"]:
+        errors = "".join(f"{escape(str(error))} " for error in slot["errors"])
         html.append(
-            f'\n  <div id="slot-error-{slot.pk}" class="text-danger small mt-1" role="alert">'
+            f'\n  <div id="slot-error-{slot["pk"]}" class="text-danger small mt-1" role="alert">'
             f"{errors}</div>"
         )
-    if slot.earlier:
+    if slot["earlier"]:
         html.append(_earlier(slot))
     html.append("\n</li>")
     return "".join(html)
@@ -126,14 +130,16 @@ def learner_slots_html(
     html = []
     for group in groups:
         continued = (
-            ' <span class="small text-body-secondary">continued</span>' if group.continued else ""
+            ' <span class="small text-body-secondary">continued</span>'
+            if group["continued"]
+            else ""
         )
         items = slots_html(
-            group.slots, can_add=can_add, can_remove=can_remove, csrf_input=csrf_input
+            group["slots"], can_add=can_add, can_remove=can_remove, csrf_input=csrf_input
         )
         html.append(
             '\n  <div class="mb-3">\n    <h3 class="h6 mb-1">'
-            f"{escape(group.last_name)}, {escape(group.first_name)} ({escape(group.p_number)})"
+            f"{escape(group['last_name'])}, {escape(group['first_name'])} ({escape(group['p_number'])})"
             f'{continued}</h3>\n    <ul class="list-group">{items}</ul>\n  </div>'
         )
     return mark_safe("".join(html))  # noqa: S308

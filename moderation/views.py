@@ -149,10 +149,14 @@ class _SlotLinks:
         )
 
     def apply(self, slot: selectors.Slot) -> None:
-        slot.upload_url = f"{self.upload(slot.pk)}{self.query}"
-        slot.remove_url = f"{self.remove(slot.pk)}{self.query}"
-        for file in ([slot.current] if slot.current else []) + slot.earlier:
-            file.url = self.download(file.pk)
+        # Item access: a Row's attribute is a failed lookup, then __getattr__.
+        pk, current, download = slot["pk"], slot["current"], self.download
+        slot["upload_url"] = f"{self.upload(pk)}{self.query}"
+        slot["remove_url"] = f"{self.remove(pk)}{self.query}"
+        if current:
+            current["url"] = download(current["pk"])
+        for file in slot["earlier"]:
+            file["url"] = download(file["pk"])
 
 
 def batch_page_context(request: HttpRequest, batch: Batch, *, download_url: str) -> dict:
@@ -177,7 +181,7 @@ def batch_page_context(request: HttpRequest, batch: Batch, *, download_url: str)
         query=_slots_query(slot_filter=slot_filter, page_number=slot_page.number),
     )
     for group in learner_slots:
-        for slot in group.slots:
+        for slot in group["slots"]:
             links.apply(slot)
     for _label, versions in document_sections:
         for document in versions:
@@ -491,9 +495,10 @@ def _render_detail(request, batch: Batch, *, slot_errors=None, status: int = 200
     context["moderator_comments"] = selectors.moderator_comments(
         batch=batch, download=url_maker("moderation:document-download", batch.pk)
     )
+    slot_errors = slot_errors or {}
     for group in context["learner_slots"]:
-        for slot in group.slots:
-            slot.errors = (slot_errors or {}).get(slot.pk, [])
+        for slot in group["slots"]:
+            slot["errors"] = slot_errors.get(slot["pk"], [])
     context["slots_html"] = slot_rows.learner_slots_html(
         context["learner_slots"],
         can_add=context["can_add_samples"],
