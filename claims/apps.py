@@ -9,9 +9,15 @@ class ClaimsConfig(AppConfig):
     def ready(self):
         from par.locks import register_lock_condition, register_lock_provider
 
-        from .locks import claim_holds, claim_holds_sql, claimed_selections
+        from .locks import (
+            claim_holds,
+            claim_holds_sql,
+            claim_lock_reason,
+            claimed_selections,
+            claimed_sql,
+        )
 
-        register_lock_provider(claimed_selections)
+        register_lock_provider(claimed_selections, sql=claimed_sql, reason=claim_lock_reason)
 
         from hub import outbox
 

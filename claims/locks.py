@@ -45,8 +45,21 @@ def _claimed_sql(vendor: str) -> str:
     )
 
 
+CLAIM_LOCK_REASON = "it is on a grade claim"
+
+
+def claimed_sql(vendor: str) -> str:
+    """claimed_selections' query as par.locks' one statement reads a holder: (selection id,
+    holder id, status), the last two unused (a claim line names no batch)."""
+    return _claimed_sql(vendor).replace("SELECT s.id FROM", "SELECT s.id, 0, '' FROM", 1)
+
+
+def claim_lock_reason(_holder_id: int, _status: str) -> str:
+    return CLAIM_LOCK_REASON
+
+
 def claimed_selections(selection_ids: list[int]) -> dict[int, str]:
     """Reasons, by selection id, for the selections a live claim line names; one query."""
     with connection.cursor() as cursor:
         cursor.execute(_claimed_sql(connection.vendor), {"ids": id_list(selection_ids)})
-        return dict.fromkeys((pk for (pk,) in cursor.fetchall()), "it is on a grade claim")
+        return dict.fromkeys((pk for (pk,) in cursor.fetchall()), CLAIM_LOCK_REASON)

@@ -25,15 +25,26 @@ def _batch_locks_sql(vendor: str) -> str:
     )
 
 
+def batch_locks_sql(vendor: str) -> str:
+    """batch_locks' query, (selection id, batch id, status), for par.locks' one statement."""
+    return _batch_locks_sql(vendor)
+
+
+def batch_lock_reason(batch_id: int, status: str) -> str:
+    """What PAR says of a selection the batch ``batch_id`` (in ``status``) holds."""
+    return f"in batch {batch_id} ({_STATUS_LABELS.get(status, status)})"
+
+
+_STATUS_LABELS = dict(BatchStatus.choices)
+
+
 def batch_locks(selection_ids: list[int]) -> dict[int, str]:
     """Reasons, by selection id, for each selection held by a batch not deleted; one query."""
-    labels = dict(BatchStatus.choices)
     with connection.cursor() as cursor:
         cursor.execute(_batch_locks_sql(connection.vendor), {"ids": id_list(selection_ids)})
         rows = cursor.fetchall()
     return {
-        selection_id: f"in batch {batch_id} ({labels.get(status, status)})"
-        for selection_id, batch_id, status in rows
+        selection_id: batch_lock_reason(batch_id, status) for selection_id, batch_id, status in rows
     }
 
 

@@ -9,11 +9,21 @@ query, so pages can show why a unit is locked without a query per row.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 
 from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import Exists, Lookup, Q
 
+from hub.sql import id_list
+
 LockProvider = Callable[[list[int]], dict[int, str]]
+# A provider's query in hand-written SQL, for the vendor given: a SELECT of (selection id,
+# holder id, status) for the selections among the named parameter ``ids`` (hub.sql.any_id_sql)
+# that it holds; and the reason it gives for such a row. locks_for asks every holder that has
+# one in a single statement (UNION ALL) instead of a statement each.
+LockSql = Callable[[str], str]
+LockReason = Callable[[int, str], str]
 
 
 class AnyOf(Lookup):
@@ -40,22 +50,52 @@ class AnyOf(Lookup):
 
 
 _providers: list[LockProvider] = []
+_provider_sql: dict[LockProvider, tuple[LockSql, LockReason]] = {}
 
 
-def register_lock_provider(provider: LockProvider) -> LockProvider:
+def register_lock_provider(
+    provider: LockProvider, *, sql: LockSql | None = None, reason: LockReason | None = None
+) -> LockProvider:
+    """``provider`` answers for its holder; with ``sql`` and ``reason`` (its query and its
+    reason for a row, giving the same answer) it is asked in locks_for's one statement."""
+    if (sql is None) != (reason is None):
+        raise TypeError("a lock provider's sql and reason come together")
     if provider not in _providers:
         _providers.append(provider)
+    if sql is not None:
+        _provider_sql[provider] = (sql, reason)
     return provider
 
 
+@lru_cache(maxsize=4)
+def _holders_sql(vendor: str, providers: tuple[LockProvider, ...]) -> str:
+    """Every provider's SQL in one statement, each row tagged with its provider's place."""
+    return " UNION ALL ".join(
+        f"SELECT {place}, h.* FROM ({_provider_sql[provider][0](vendor)}) h"
+        for place, provider in enumerate(providers)
+    )
+
+
 def locks_for(selection_ids: Iterable[int]) -> dict[int, str]:
-    """Reasons, by selection id, for each selection some batch or claim holds."""
+    """Reasons, by selection id, for each selection some batch or claim holds; the first
+    provider registered names the reason for a selection more than one holds. The holders
+    with SQL are asked in one statement (Select Units and Individual Add/Remove asked
+    batches, then claims: a round trip and ~0.15 ms of CPU a page more)."""
     ids = list(selection_ids)
     locks: dict[int, str] = {}
     if not ids:
         return locks
+    together = tuple(provider for provider in _providers if provider in _provider_sql)
+    held: dict[LockProvider, dict[int, str]] = {provider: {} for provider in together}
+    if len(together) > 1:
+        with connection.cursor() as cursor:
+            cursor.execute(_holders_sql(connection.vendor, together), {"ids": id_list(ids)})
+            for place, selection_id, holder_id, status in cursor.fetchall():
+                provider = together[place]
+                held[provider][selection_id] = _provider_sql[provider][1](holder_id, status)
     for provider in _providers:
-        for selection_id, reason in provider(ids).items():
+        found = held[provider] if len(together) > 1 and provider in held else provider(ids)
+        for selection_id, reason in found.items():
             locks.setdefault(selection_id, reason)
     return locks
 

@@ -97,6 +97,21 @@ def test_r_par_3_lock_provider_is_one_query(world, django_assert_num_queries):
     assert batch_locks in par_locks._providers  # registered by moderation's AppConfig
 
 
+def test_r_par_3_locks_for_asks_every_holder_in_one_statement(world, django_assert_num_queries):
+    """Batches and claims answer in one UNION ALL, with the reasons each provider gives."""
+    batch = make_batch(world, S.CENTRE_COMPLETING)
+    ids = [s.pk for s in selections_for(world.learner, world.qualification)]
+    one_by_one: dict[int, str] = {}
+    for provider in par_locks._providers:
+        for pk, reason in provider(ids).items():
+            one_by_one.setdefault(pk, reason)
+    with django_assert_num_queries(1):
+        locks = locks_for([*ids, 10**9])
+    assert locks == one_by_one
+    assert set(locks) == set(ids)
+    assert all(reason.startswith(f"in batch {batch.pk} (") for reason in locks.values())
+
+
 # --- ticks saved on the draft, page by page, and "tick all" (issue 9) ----------------------
 def test_r_bat_4_units_ticked_on_a_draft_are_held_from_other_batches(world):
     draft = make_batch(world)

@@ -95,9 +95,9 @@ def test_units_page_needs_the_documents_first(member_client, world):
 
 # Queries per GET of one page, whatever the number of learners: the request's session with
 # its user and their centres (one statement), the batch, the counts at the top with its
-# documents (one statement), the page (count + rows), its units, their holders (batches,
-# claims).
-UNITS_PAGE_QUERIES = 8
+# documents (one statement), the page (count + rows), its units, their holders (batches and
+# claims, one statement).
+UNITS_PAGE_QUERIES = 7
 
 
 @pytest.mark.parametrize("learners", [20, 1000])
