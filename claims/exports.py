@@ -62,7 +62,13 @@ def _csv_chunks(header: list[str], rows: Iterable[Iterable]) -> Iterator[str]:
     rows = iter(rows)
     while batch := list(islice(rows, ROWS_PER_CHUNK)):
         # One search over the whole chunk's cells; only if it finds something, row by row.
-        if search(_CELL + join(map(str, chain.from_iterable(batch)))):
+        # Cells all text (every cell of a claim's lines) are joined as they are: str() per
+        # cell was 0.18 of 0.24 ms a 500-row chunk; numbers or None are made text first.
+        try:
+            cells = join(chain.from_iterable(batch))
+        except TypeError:
+            cells = join(map(str, chain.from_iterable(batch)))
+        if search(_CELL + cells):
             batch = [_defused(row) if search(_CELL + join(map(str, row))) else row for row in batch]
         writer.writerows(batch)
         yield take()

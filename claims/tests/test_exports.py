@@ -44,6 +44,14 @@ def test_a_formula_in_a_chunks_first_cell_is_caught(monkeypatch):
         assert out == [["'=a", "b", "c"], ["x", "y", "z"], ["'@d", "e", "f"]]
 
 
+def test_text_only_and_mixed_chunks_are_guarded_alike(monkeypatch):
+    # A chunk all text is searched as it is; one with a number or None is made text first.
+    text_only = [("a", "b", "c"), ("x", "-y", "z")]
+    mixed = [("a", None, "c"), ("x", "-y", 3)]
+    assert written(text_only, monkeypatch)[1] == [["a", "b", "c"], ["x", "'-y", "z"]]
+    assert written(mixed, monkeypatch)[1] == [["a", "", "c"], ["x", "'-y", "3"]]
+
+
 def test_the_claim_export_words_grades_samples_and_outcomes(cw, member_client):
     from django.urls import reverse
 
