@@ -17,34 +17,34 @@ from django.utils.safestring import SafeString, mark_safe
 
 
 def _sla_cell(row) -> str:
-    if not row.sla_due:
+    if not row["sla_due"]:
         return "–"
-    return f'{escape(row.sla_due)}\n<span class="{row.sla_class}">{escape(row.sla_text)}</span>'
+    return f'{escape(row["sla_due"])}\n<span class="{row["sla_class"]}">{escape(row["sla_text"])}</span>'
 
 
 def _status(row) -> str:
     return (
-        f'<span class="badge batch-status batch-status-{escape(row.status)}">'
-        f"{escape(row.status_label)}</span>"
+        f'<span class="badge batch-status batch-status-{escape(row["status"])}">'
+        f"{escape(row['status_label'])}</span>"
     )
 
 
 def queue_row(row, *, take: bool, csrf_input: str) -> str:
     """One batch of a queue (selectors.QueueRow): a link to it, or Take beside it."""
-    pk = row.pk
-    batch = f"Batch {pk}" if take else f'<a href="{escape(row.url)}">Batch {pk}</a>'
-    overdue = ' class="table-danger"' if row.is_overdue else ""
+    pk = row["pk"]
+    batch = f"Batch {pk}" if take else f'<a href="{escape(row["url"])}">Batch {pk}</a>'
+    overdue = ' class="table-danger"' if row["is_overdue"] else ""
     html = (
         f"\n  <tr{overdue}>"
         f"\n    <td>{batch}</td>"
-        f"\n    <td>{escape(row.centre)}</td>"
-        f"\n    <td>{escape(row.qualification_code)}</td>"
+        f"\n    <td>{escape(row['centre'])}</td>"
+        f"\n    <td>{escape(row['qualification_code'])}</td>"
         f"\n    <td>{_status(row)}</td>"
         f"\n    <td>{_sla_cell(row)}</td>"
     )
     if take:
         html += (
-            f'\n    <td><form method="post" action="{escape(row.take_url)}">{csrf_input}'
+            f'\n    <td><form method="post" action="{escape(row["take_url"])}">{csrf_input}'
             '<button type="submit" class="btn btn-sm btn-outline-primary"'
             f' aria-label="Take batch {pk}">Take</button></form></td>'
         )
@@ -62,22 +62,22 @@ def batch_row(row, *, completed: bool) -> str:
     """One batch of the centre's list (selectors.centre_batch_rows), open or completed."""
     deletion = (
         ' <span class="badge text-bg-warning">Deletion requested</span>'
-        if row.deletion_requested
+        if row["deletion_requested"]
         else ""
     )
-    last = escape(row.completed) if completed else _sla_cell(row)
+    last = escape(row["completed"]) if completed else _sla_cell(row)
     comments = (
-        f'<a href="{escape(row.comments_url)}">{escape(row.comments_name or "")}</a>'
-        if row.comments_id
+        f'<a href="{escape(row["comments_url"])}">{escape(row["comments_name"] or "")}</a>'
+        if row["comments_id"]
         else "–"
     )
     return (
         "\n  <tr>"
-        f'\n    <td><a href="{escape(row.url)}">Batch {row.pk}</a></td>'
-        f"\n    <td>{escape(row.qualification_code)}</td>"
+        f'\n    <td><a href="{escape(row["url"])}">Batch {row["pk"]}</a></td>'
+        f"\n    <td>{escape(row['qualification_code'])}</td>"
         f"\n    <td>{_status(row)}{deletion}</td>"
-        f"\n    <td>{escape(row.started)}</td>"
-        f"\n    <td>{escape(row.submitted)}</td>"
+        f"\n    <td>{escape(row['started'])}</td>"
+        f"\n    <td>{escape(row['submitted'])}</td>"
         f"\n    <td>{last}</td>"
         f"\n    <td>{comments}</td>"
         "\n  </tr>"

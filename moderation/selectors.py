@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from functools import lru_cache
 from typing import Any
 
@@ -742,14 +742,18 @@ def moderator_queue_unassigned() -> PreparedPages:
     return PreparedPages(_QUEUE_UNASSIGNED)
 
 
-def sla_state(due: datetime | None, *, now: datetime, today: date) -> tuple[int | None, bool]:
+def sla_state(
+    due: datetime | None, *, now: datetime, today: date, zone: tzinfo | None = None
+) -> tuple[int | None, bool]:
     """Days left until ``due`` (negative once past) and whether it is overdue (R-SLA-1).
 
-    Batch.sla_days_left says the same per batch; a list works it out with one ``today``.
+    Batch.sla_days_left says the same per batch; a list works it out with one ``today``
+    and, passing ``zone`` (the current time zone read once), no asgiref lookup a row.
     """
     if due is None:
         return None, False
-    return (timezone.localdate(due) - today).days, due < now
+    local = due.astimezone(zone).date() if zone is not None else timezone.localdate(due)
+    return (local - today).days, due < now
 
 
 def sla_badge(days_left: int | None, overdue: bool) -> tuple[str, str]:
@@ -782,7 +786,7 @@ def queue_rows(
     day = _Days()
     out = []
     for pk, status, due, centre_number, centre_name, qualification_code in rows:
-        days_left, overdue = sla_state(due, now=now, today=today)
+        days_left, overdue = sla_state(due, now=now, today=today, zone=day.zone)
         sla_class, sla_text = sla_badge(days_left, overdue) if due else ("", "")
         out.append(
             QueueRow(
@@ -886,7 +890,7 @@ def centre_batch_rows(
         comments_id,
         comments_name,
     ) in rows:
-        days_left, overdue = sla_state(due, now=now, today=today)
+        days_left, overdue = sla_state(due, now=now, today=today, zone=day.zone)
         sla_class, sla_text = sla_badge(days_left, overdue) if due else ("", "")
         out.append(
             Row(
