@@ -466,7 +466,8 @@ def batch_units(request, pk: int):
         messages.warning(request, "Upload the IV Feedback and Assessment Brief first.")
         return redirect("moderation:batch-documents", pk=batch.pk)
     page = paginate(
-        request, selectors.batch_unit_learners(batch=batch, query=query, free_only=free_only)
+        request,
+        selectors.batch_unit_learners(batch=batch, query=query, free_only=free_only, counts=counts),
     )
     rows = selectors.batch_unit_choices(batch=batch, page=page, posted=posted)
     context = {

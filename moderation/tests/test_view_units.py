@@ -95,9 +95,10 @@ def test_units_page_needs_the_documents_first(member_client, world):
 
 # Queries per GET of one page, whatever the number of learners: the request's session with
 # its user and their centres (one statement), the batch, the counts at the top with its
-# documents (one statement), the page (count + rows), its units, their holders (batches and
-# claims, one statement).
-UNITS_PAGE_QUERIES = 7
+# documents and the learners registered (one statement, the tally: the page's count when
+# nothing filters it), the page's rows, its units, their holders (batches and claims, one
+# statement). A search counts its learners: one more.
+UNITS_PAGE_QUERIES = 6
 
 
 @pytest.mark.parametrize("learners", [20, 1000])
@@ -115,6 +116,9 @@ def test_query_count_and_size_flat(
     assert page.count('name="selection"') == (on_page - 1) * 4
     assert len(response.content) < 200_000
     assert f"{learners + 1:,} learners registered and current" in page
+    with django_assert_num_queries(UNITS_PAGE_QUERIES + 1):
+        found = member_client.get(url(batch), {"q": "learner"}).content.decode()
+    assert f"{learners:,} learners found" in found
 
 
 def test_search_by_name_or_p_number(member_client, world):
