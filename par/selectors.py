@@ -74,19 +74,27 @@ def centre_qualifications(centre: Centre) -> QuerySet[Qualification]:
 def centre_qualification_list(centre: Centre | None) -> list[Qualification]:
     """centre_qualifications as a list, by code, read by hand-written SQL through the
     centre's registration tally (a qualification with current registrations has a row with
-    n > 0): compiling the queryset's EXISTS was ~0.4 ms of CPU on every filter page."""
+    n > 0): compiling the queryset's EXISTS was ~0.4 ms of CPU on every filter page. Each
+    carries its tally as ``current_registrations``: RegistrationPages of that qualification
+    counts by it instead of reading the tally again."""
     if centre is None:
         return []
     sql = (
-        f"SELECT q.id, q.code, q.title FROM {_T.qualification} q WHERE q.id IN (SELECT t.qualification_id"
-        f" FROM {_T.tally} t WHERE t.centre_id = %(centre)s AND t.n > 0) ORDER BY q.code"
+        f"SELECT q.id, q.code, q.title, t.n FROM {_T.qualification} q INNER JOIN {_T.tally} t"
+        " ON t.qualification_id = q.id WHERE t.centre_id = %(centre)s AND t.n > 0"
+        " ORDER BY q.code"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, {"centre": centre.pk})
         rows = cursor.fetchall()
     # What the page shows of each; any other field is read if ever asked for (deferred).
     fields = ["id", "code", "title"]
-    return [Qualification.from_db(connection.alias, fields, list(row)) for row in rows]
+    qualifications = []
+    for *row, n in rows:
+        qualification = Qualification.from_db(connection.alias, fields, row)
+        qualification.current_registrations = n
+        qualifications.append(qualification)
+    return qualifications
 
 
 def qualification_units(
@@ -418,6 +426,10 @@ class RegistrationPages:
                 unit_entry=EntryType.UNIT.value,
             )
         self._groups: list[tuple[int, int]] | None = None
+        tallied = getattr(qualification, "current_registrations", None)
+        if self.counted_by_tally and tallied is not None:
+            # The qualification came from centre_qualification_list, its tally read with it.
+            self._groups = [(qualification.pk, tallied)] if tallied > 0 else []
 
     def _where(self) -> str:
         """The conditions on the registration ``r``, the learner's by an IN."""
