@@ -1033,6 +1033,9 @@ class SelectionCounts:
     units: int
     learners: int
     missing_documents: list[str]
+    # Current registrations on the batch's qualification at its centre (RegistrationTally):
+    # Select Units' learner count when nothing filters the list.
+    registered: int = 0
 
 
 # Select Units' reads are written by hand, once per process: compiled by the ORM, the page's
@@ -1094,7 +1097,9 @@ class _LearnerWalk:
     first. The count comes separately, from the registrations alone (registration_centre_idx).
     """
 
-    def __init__(self, *, batch: Batch, query: str, free_only: bool):
+    def __init__(
+        self, *, batch: Batch, query: str, free_only: bool, counts: SelectionCounts | None = None
+    ):
         self.params = {
             "centre": batch.centre_id,
             "qualification": batch.qualification_id,
@@ -1103,6 +1108,10 @@ class _LearnerWalk:
         self.search = _search_sql(query, self.params, "w") if query.strip() else ""
         self.free_only = free_only
         self.tickable = _tickable_sql if free_only else (lambda alias: "")
+        if counts is not None and not self.search and not free_only:
+            # Unfiltered, the learners are the registrations the tally counts, read with the
+            # counts at the top of the page (batch_selection_counts): no statement of its own.
+            self.total = counts.registered
 
     @cached_property
     def total(self) -> int:
@@ -1162,15 +1171,23 @@ class _LearnerWalk:
             return cursor.fetchall()
 
 
-def batch_unit_learners(*, batch: Batch, query: str = "", free_only: bool = False) -> _LearnerWalk:
+def batch_unit_learners(
+    *,
+    batch: Batch,
+    query: str = "",
+    free_only: bool = False,
+    counts: SelectionCounts | None = None,
+) -> _LearnerWalk:
     """Select Units' learners (found by ``query``, only those with units free if asked), to
-    be paged; batch_unit_choices reads a page of them."""
-    return _LearnerWalk(batch=batch, query=query, free_only=free_only)
+    be paged; batch_unit_choices reads a page of them. ``counts`` (batch_selection_counts
+    of the same request) saves the count when nothing filters the list."""
+    return _LearnerWalk(batch=batch, query=query, free_only=free_only, counts=counts)
 
 
 def batch_selection_counts(*, batch: Batch) -> SelectionCounts:
-    """Units the batch holds and their learners, over every page, and the R-BAT-1 documents
-    not uploaded yet (as Batch.missing_documents); one statement."""
+    """Units the batch holds and their learners, over every page, the R-BAT-1 documents
+    not uploaded yet (as Batch.missing_documents) and the learners registered (the tally);
+    one statement."""
     kinds = (DocumentKind.IV_FEEDBACK, DocumentKind.BRIEF)
     present = (
         f"EXISTS (SELECT 1 FROM {_UNIT_TABLES['document']} d WHERE d.batch_id = %(batch)s"
@@ -1179,18 +1196,27 @@ def batch_selection_counts(*, batch: Batch) -> SelectionCounts:
     sql = (
         # One registration per learner on the batch's qualification: no join to learners.
         "SELECT COUNT(*), COUNT(DISTINCT s.registration_id),"
-        f" {present.format(kind='iv')}, {present.format(kind='brief')}"
+        f" {present.format(kind='iv')}, {present.format(kind='brief')},"
+        f" (SELECT t.n FROM {_UNIT_TABLES['tally']} t WHERE t.centre_id = %(centre)s"
+        " AND t.qualification_id = %(qualification)s)"
         f" FROM {_UNIT_TABLES['batch_unit']} b INNER JOIN {_UNIT_TABLES['selection']} s"
         " ON s.id = b.selection_id WHERE b.batch_id = %(batch)s AND b.released_at IS NULL"
     )
-    params = {"batch": batch.pk, "iv": kinds[0].value, "brief": kinds[1].value}
+    params = {
+        "batch": batch.pk,
+        "iv": kinds[0].value,
+        "brief": kinds[1].value,
+        "centre": batch.centre_id,
+        "qualification": batch.qualification_id,
+    }
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        units, learners, *uploaded = cursor.fetchone()
+        units, learners, *uploaded, registered = cursor.fetchone()
     return SelectionCounts(
         units=units,
         learners=learners,
         missing_documents=[kind.label for kind, up in zip(kinds, uploaded, strict=True) if not up],
+        registered=registered or 0,
     )
 
 
