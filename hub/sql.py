@@ -22,10 +22,16 @@ def any_id_sql(column: str, name: str) -> str:
     return f"{column} IN (SELECT value FROM json_each(%({name})s))"
 
 
-def id_list(ids: Iterable[int]) -> list[int] | str:
-    """The parameter for ``any_id_sql``."""
+def id_list(ids: Iterable[int]) -> str:
+    """The parameter for ``any_id_sql``. On PostgreSQL an array literal ("{1,2,3}"), sent as
+    text of no declared type, which ``column = ANY(...)`` reads as an array of the column's
+    type: a Python list went through psycopg's list dumper, which probes each element for
+    its type (and picked int2[] or int4[] by the values), ~0.07 ms of CPU per 200 ids; the
+    literal costs ~0.01. Each id goes through int(), so nothing else reaches the literal."""
     values = [int(value) for value in ids]
-    return values if connection.vendor == "postgresql" else json.dumps(values)
+    if connection.vendor == "postgresql":
+        return "{" + ",".join(map(str, values)) + "}"
+    return json.dumps(values)
 
 
 def icontains_sql(column: str, name: str) -> str:
