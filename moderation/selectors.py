@@ -983,8 +983,9 @@ class LearnerChoices(Row):
 
     def __init__(self, *, name: str, p_number: str, units: list[UnitChoice]) -> None:
         # name: "Surname, First name"
-        open_count = sum(1 for unit in units if not unit.reason)
-        ticked_count = sum(1 for unit in units if unit.ticked)
+        # By key: a Row's attribute is a failed lookup, then __getattr__ (200 units a page).
+        open_count = sum(1 for unit in units if not unit["reason"])
+        ticked_count = sum(1 for unit in units if unit["ticked"])
         if not units:
             note = " – no units selected on PAR"
         elif not open_count:

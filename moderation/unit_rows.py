@@ -16,11 +16,12 @@ from django.utils.safestring import SafeString, mark_safe
 
 def _unit(unit) -> str:
     """One unit: a box, ticked when the batch holds it, or the reason it cannot be ticked."""
-    label = escape(unit.label)
-    if unit.reason:
-        return f'<li class="mb-1 text-body-secondary">{label}: {escape(unit.reason)}</li>'
-    value = unit.value
-    checked = " checked" if unit.ticked else ""
+    label = escape(unit["label"])
+    reason = unit["reason"]
+    if reason:
+        return f'<li class="mb-1 text-body-secondary">{label}: {escape(reason)}</li>'
+    value = unit["value"]
+    checked = " checked" if unit["ticked"] else ""
     return (
         '<li class="form-check mb-1"><input class="form-check-input" type="checkbox"'
         f' name="selection" value="{value}" id="sel-{value}"{checked}><label'
@@ -30,28 +31,30 @@ def _unit(unit) -> str:
 
 def learner_row(row, *, par_url: str) -> str:
     """A learner's <details>: the summary line, then their units or where to select them."""
-    name, p_number = escape(row.name), escape(row.p_number)
+    # Rows are read by key: a Row's attribute is a failed lookup, then __getattr__.
+    name, p_number = escape(row["name"]), escape(row["p_number"])
+    units = row["units"]
     html = [
         f'<details class="learner-units mb-2 border rounded p-2"'
-        f"{' open' if row.ticked_count else ''}>\n"
+        f"{' open' if row['ticked_count'] else ''}>\n"
         f'    <summary><span class="fw-semibold">{name}</span> ({p_number})'
-        f"{escape(row.note)}</summary>\n"
+        f"{escape(row['note'])}</summary>\n"
     ]
-    if row.units:
+    if units:
         html.append(
             '    <fieldset class="mt-2" data-select-all-scope>\n'
             f'      <legend class="visually-hidden">Units for {name} ({p_number})</legend>\n'
         )
-        if row.open_count > 1:
+        if row["open_count"] > 1:
             html.append(
                 '      <div class="form-check mb-1"><input class="form-check-input"'
                 f' type="checkbox" id="all-{p_number}" data-select-all="selection"'
-                f"{' checked' if row.all_ticked else ''}><label"
+                f"{' checked' if row['all_ticked'] else ''}><label"
                 f' class="form-check-label fst-italic" for="all-{p_number}">All units for'
                 f" {name}</label></div>\n"
             )
         html.append('      <ul class="list-unstyled mb-0">\n      ')
-        html.append("\n      ".join(_unit(unit) for unit in row.units))
+        html.append("\n      ".join([_unit(unit) for unit in units]))
         html.append("\n      </ul>\n    </fieldset>\n")
     else:
         html.append(

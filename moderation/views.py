@@ -480,8 +480,8 @@ def batch_units(request, pk: int):
         "free_only": free_only,
         "free_value": UNITS_FREE_ONLY,
         "filtered": bool(query or free_only),
-        "shown": ",".join(str(u.pk) for row in rows for u in row.units if not u.reason),
-        "selectable": bool(counts.units) or any(row.open_count for row in rows),
+        "shown": ",".join([u["value"] for row in rows for u in row["units"] if not u["reason"]]),
+        "selectable": bool(counts.units) or any(row["open_count"] for row in rows),
         "units_url": keyed_url("moderation:batch-units", batch.pk),
         "documents_url": keyed_url("moderation:batch-documents", batch.pk),
     }
