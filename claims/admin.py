@@ -1,17 +1,13 @@
 from django import forms
 from django.contrib import admin
 
+from hub.admin import RecordInline
+
 from . import services
 from .models import AssessorAssignment, CentreAssessor, Claim, ClaimHistory, ClaimLine
 
 
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
+class ReadOnlyInline(RecordInline):
     def has_change_permission(self, request, obj=None):
         return False
 

@@ -4,6 +4,17 @@ from . import outbox
 from .models import DeadlineAlert, OutboxMessage
 
 
+class RecordInline(admin.TabularInline):
+    """Rows a record keeps (its history, its documents, its lines) on its admin page: shown,
+    never added here, never deleted (R-NEW-3). Subclasses list ``readonly_fields``."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(admin.ModelAdmin):
     """Side effects waiting or failed, for admins to see and send round again."""

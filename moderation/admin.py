@@ -9,6 +9,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from centres.models import BodyRole
+from hub.admin import RecordInline
 
 from . import selectors, services
 from .models import AWAITING_MODERATOR, Batch, BatchDocument, BatchHistory, CentreSampleRate
@@ -113,7 +114,7 @@ class SlaFilter(admin.SimpleListFilter):
         return queryset.filter(pk__in=chosen(now=now).values("pk"))
 
 
-class BatchDocumentInline(admin.TabularInline):
+class BatchDocumentInline(RecordInline):
     model = BatchDocument
     fields = [
         "kind",
@@ -125,23 +126,13 @@ class BatchDocumentInline(admin.TabularInline):
         "superseded_at",
     ]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
     show_change_link = False
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-
-class BatchHistoryInline(admin.TabularInline):
+class BatchHistoryInline(RecordInline):
     model = BatchHistory
     fields = ["at", "actor", "event", "from_status", "to_status", "note"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Batch)

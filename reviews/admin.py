@@ -16,6 +16,8 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from hub.admin import RecordInline
+
 from . import services
 from .access import review_evidence_response
 from .models import ASSIGNABLE, Review, ReviewHistory, ReviewLine
@@ -44,28 +46,18 @@ class ReviewAdminForm(forms.ModelForm):
         return reviewer
 
 
-class ReviewHistoryInline(admin.TabularInline):
+class ReviewHistoryInline(RecordInline):
     model = ReviewHistory
     fields = ["at", "actor", "event", "from_status", "to_status", "note"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
-class ReviewLineInline(admin.TabularInline):
+class ReviewLineInline(RecordInline):
     model = ReviewLine
     verbose_name = "result changed on review"
     verbose_name_plural = "results changed on review"
     fields = ["learner_name", "p_number", "unit_code", "before_label", "after_label"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Review)
