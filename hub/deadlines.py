@@ -26,6 +26,13 @@ from .models import DeadlineAlert
 log = logging.getLogger(__name__)
 
 
+def alert_recipients(person) -> str:
+    """Who an SLA alert goes to: the person holding the work, when they have an email,
+    then the moderation team, which hears of every crossing."""
+    team = settings.HUB_MODERATION_TEAM_EMAIL
+    return ", ".join([person.email, team] if person is not None and person.email else [team])
+
+
 def alerts_send(
     alerts: list[DeadlineAlert], *, now: datetime, kinds: Collection[str]
 ) -> list[DeadlineAlert]:

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from hub.deadlines import alerts_send
+from hub.deadlines import alert_recipients, alerts_send
 from hub.models import AlertKind, DeadlineAlert
 
 from .models import AWAITING_MODERATOR, Batch
@@ -25,12 +25,8 @@ def sla_crossings(*, now: datetime) -> list[DeadlineAlert]:
         .filter(status__in=AWAITING_MODERATOR, sla_due_at__isnull=False, sla_due_at__lte=horizon)
         .select_related("moderator")
     )
-    team = settings.HUB_MODERATION_TEAM_EMAIL
     alerts = []
     for batch in batches:
-        recipients = [team]
-        if batch.moderator is not None and batch.moderator.email:
-            recipients.insert(0, batch.moderator.email)
         alerts.append(
             DeadlineAlert(
                 batch=batch,
@@ -41,7 +37,7 @@ def sla_crossings(*, now: datetime) -> list[DeadlineAlert]:
                 or batch.submitted_at
                 or batch.sla_due_at,
                 due=batch.sla_due_at,
-                recipients=", ".join(recipients),
+                recipients=alert_recipients(batch.moderator),
             )
         )
     return alerts

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from hub.deadlines import alerts_send
+from hub.deadlines import alert_recipients, alerts_send
 from hub.models import AlertKind, DeadlineAlert
 
 from .models import OPEN, Review
@@ -24,12 +24,8 @@ def review_sla_crossings(*, now: datetime) -> list[DeadlineAlert]:
     reviews = Review.objects.filter(
         status__in=OPEN, sla_due_at__isnull=False, sla_due_at__lte=horizon
     ).select_related("reviewer")
-    team = settings.HUB_MODERATION_TEAM_EMAIL
     alerts = []
     for review in reviews:
-        recipients = [team]
-        if review.reviewer is not None and review.reviewer.email:
-            recipients.insert(0, review.reviewer.email)
         alerts.append(
             DeadlineAlert(
                 review=review,
@@ -39,7 +35,7 @@ def review_sla_crossings(*, now: datetime) -> list[DeadlineAlert]:
                 # The clock runs once, from Requested: each crossing alerts once.
                 cycle=review.requested_at,
                 due=review.sla_due_at,
-                recipients=", ".join(recipients),
+                recipients=alert_recipients(review.reviewer),
             )
         )
     return alerts
