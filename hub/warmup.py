@@ -31,7 +31,8 @@ def _own_template_names() -> list[str]:
     folders += [
         Path(config.path) / "templates"
         for config in apps.get_app_configs()
-        if Path(config.path).resolve().is_relative_to(base)
+        # The project's own apps sit at its top level (the virtualenv may be inside it too).
+        if Path(config.path).resolve().parent == base
     ]
     names = set()
     for folder in folders:
