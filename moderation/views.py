@@ -30,7 +30,7 @@ from hub.fixed_urls import fixed_url, keyed_url
 from hub.fsm import allowed_actions
 from hub.paging import paginate, url_format, url_maker
 
-from . import files, held, list_rows, selectors, services, slot_rows, unit_rows
+from . import batch_panels, files, held, list_rows, selectors, services, slot_rows, unit_rows
 from .access import (
     get_batch_for_moderator,
     get_batch_for_request,
@@ -194,19 +194,36 @@ def batch_page_context(request: HttpRequest, batch: Batch, *, download_url: str)
         count=counts.history,
     )
     history.object_list = selectors.history_rows(history.object_list, download=links.download)
+    rule = selectors.batch_sample_rule(batch=batch, counts=counts)
+    missing_only = slot_filter == selectors.SLOTS_MISSING
+    to_fill_only = slot_filter == selectors.SLOTS_TO_FILL
     return {
         "batch": batch,
         "slot_counts": counts,
         "slot_page": slot_page,
         "learner_slots": learner_slots,
         "slot_filter": slot_filter,
-        "missing_only": slot_filter == selectors.SLOTS_MISSING,
-        "to_fill_only": slot_filter == selectors.SLOTS_TO_FILL,
+        "missing_only": missing_only,
+        "to_fill_only": to_fill_only,
         "document_sections": document_sections,
-        "rule": selectors.batch_sample_rule(batch=batch, counts=counts),
+        "rule": rule,
         "history": history,
         # One CSRF input for every slot's forms, not a {% csrf_token %} per form.
         "csrf_input": csrf_input(request),
+        # The panels' HTML, built in Python (moderation.batch_panels), and the URLs the
+        # page's buttons go to, each reversed once per process (hub.fixed_urls).
+        "summary_html": batch_panels.summary_html(batch),
+        "documents_html": batch_panels.documents_html(batch, document_sections),
+        "sample_rule_html": batch_panels.sample_rule_html(rule),
+        "slots_head_html": batch_panels.slots_head_html(
+            counts=counts,
+            rule=rule,
+            slot_filter=slot_filter,
+            missing_only=missing_only,
+            to_fill_only=to_fill_only,
+        ),
+        "history_html": batch_panels.history_html(batch, history),
+        "prepare_url": keyed_url("downloads:prepare-batch", batch.pk),
     }
 
 
@@ -506,6 +523,19 @@ def _render_detail(request, batch: Batch, *, slot_errors=None, status: int = 200
         can_remove=context["can_remove_samples"],
         csrf_input=context["csrf_input"],
     )
+    pk = batch.pk
+    context["breadcrumb_html"] = batch_panels.breadcrumb_html(
+        batch, index_url=fixed_url("moderation:index")
+    )
+    context["urls"] = {
+        "submit": keyed_url("moderation:batch-submit", pk),
+        "resubmit": keyed_url("moderation:batch-resubmit", pk),
+        "documents": keyed_url("moderation:batch-documents", pk),
+        "delete": keyed_url("moderation:batch-delete", pk),
+        "request_deletion": keyed_url("moderation:batch-request-deletion", pk),
+        "certificates": keyed_url("certificates:batch", pk),
+        "sample": keyed_url("moderation:batch-sample", pk),
+    }
     return render(request, "moderation/batch_detail.html", context, status=status)
 
 
@@ -885,6 +915,11 @@ def _render_review(request, batch: Batch, form: OutcomeForm, status: int = 200, 
     context["slots_html"] = slot_rows.learner_slots_html(
         context["learner_slots"], can_add=False, can_remove=False, csrf_input=""
     )
+    context["urls"] = {
+        "queue": fixed_url("moderation:queue"),
+        "zip": keyed_url("moderation:review-zip", batch.pk),
+        "outcome": keyed_url("moderation:outcome", batch.pk),
+    }
     return render(request, "moderation/review.html", context, status=status)
 
 
