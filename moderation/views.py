@@ -62,6 +62,7 @@ from .models import (
     DocumentKind,
     is_centre_member,
 )
+from .page_urls import batch_row_url
 
 
 def limit_upload_size(kind: str):
@@ -142,9 +143,9 @@ class _SlotLinks:
     @classmethod
     def for_batch(cls, batch_pk: int, *, download_url: str, query: str = "") -> _SlotLinks:
         return cls(
-            upload=url_maker("moderation:sample-upload", batch_pk),
-            remove=url_maker("moderation:sample-remove", batch_pk),
-            download=url_maker(download_url, batch_pk),
+            upload=batch_row_url("moderation:sample-upload", batch_pk),
+            remove=batch_row_url("moderation:sample-remove", batch_pk),
+            download=batch_row_url(download_url, batch_pk),
             query=query,
         )
 
@@ -511,7 +512,7 @@ def _render_detail(request, batch: Batch, *, slot_errors=None, status: int = 200
     ) | _centre_context(request, batch)
     # The outcome's banner says the comments are below: they are, typed text and document.
     context["moderator_comments"] = selectors.moderator_comments(
-        batch=batch, download=url_maker("moderation:document-download", batch.pk)
+        batch=batch, download=batch_row_url("moderation:document-download", batch.pk)
     )
     slot_errors = slot_errors or {}
     for group in context["learner_slots"]:

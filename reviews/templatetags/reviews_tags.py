@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import template
 from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 
 from ..selectors import review_window, reviews_for_subject
 
@@ -18,8 +19,29 @@ def _had_outcome(batch) -> bool:
     return batch is not None and batch.outcome_at is not None and batch.deleted_at is None
 
 
-@register.inclusion_tag("reviews/_panel.html")
-def review_panel(*, batch=None, claim=None) -> dict:
+PANEL_TEMPLATE = "reviews/_panel.html"
+# What the panel's template prints when there is nothing to show (its {% if %} false):
+# most batch pages (no outcome yet) print this without rendering the template at all.
+HIDDEN = mark_safe("\n")  # noqa: S308
+
+
+@register.simple_tag(takes_context=True)
+def review_panel(context, *, batch=None, claim=None) -> SafeString:
+    """The review panel (panel_context) in the template's markup, or HIDDEN when it shows
+    nothing: rendered as an inclusion tag renders it, its own context with the page's
+    CSRF token."""
+    data = panel_context(batch=batch, claim=claim)
+    if not (data["window"].applies or data.get("shown")):
+        return HIDDEN
+    panel = context.template.engine.get_template(PANEL_TEMPLATE)
+    panel_context_ = context.new(data)
+    csrf_token = context.get("csrf_token")
+    if csrf_token is not None:
+        panel_context_["csrf_token"] = csrf_token
+    return mark_safe(panel.render(panel_context_))  # noqa: S308 -- the template escaped it
+
+
+def panel_context(*, batch=None, claim=None) -> dict:
     """ "Request a review" while the window is open, the review open now, or the date
     reviews closed; and the latest reviews of this outcome. No query before the batch or
     claim has an outcome that may be reviewed; two after."""
