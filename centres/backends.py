@@ -26,6 +26,8 @@ from typing import Protocol
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError
 from django.db import connections, router
+from django.db.models.base import ModelState
+from django.db.models.signals import post_init, pre_init
 
 from .models import Centre, Membership, User
 
@@ -53,7 +55,18 @@ class _Table:
         for i, column, converters in self.converters:
             for convert in converters:
                 values[i] = convert(values[i], column, connection)
-        return self.model.from_db(db, self.attnames, values)
+        model = self.model
+        if pre_init.has_listeners(model) or post_init.has_listeners(model):
+            return model.from_db(db, self.attnames, values)
+        # What from_db makes, without Model.__init__'s per-field setattr (a descriptor call
+        # for each foreign key) and its two signals, which nothing listens to here: three
+        # instances on every request behind login, 3.6 -> 1.0 us for the user.
+        instance = model.__new__(model)
+        state = instance._state = ModelState()
+        state.adding = False
+        state.db = db
+        instance.__dict__.update(zip(self.attnames, values, strict=True))
+        return instance
 
 
 @dataclass(frozen=True)

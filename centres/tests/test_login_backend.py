@@ -124,3 +124,30 @@ def test_a_password_changed_elsewhere_ends_this_session(member_client, world):
     assert member_client.get(reverse(LEARNERS)).status_code == 302
     # The session that changed it stays logged in (Django renews its hash).
     assert get_user(elsewhere.get(reverse("home")).wsgi_request).is_authenticated
+
+
+def test_instances_are_built_as_the_orm_builds_them_and_signals_are_honoured(world):
+    """The backend makes its instances without Model.__init__ unless someone listens to
+    its signals: the same field values and state either way, and a listener is called."""
+    from django.db.models.signals import post_init
+
+    fast = MembershipsBackend().get_user(world.admin.pk)
+    orm = User.objects.get(pk=world.admin.pk)
+    fields = User._meta.concrete_fields
+    assert [getattr(fast, f.attname) for f in fields] == [getattr(orm, f.attname) for f in fields]
+    assert (fast._state.adding, fast._state.db) == (False, orm._state.db)
+    fast.first_name = "Changed"
+    fast.save(update_fields=["first_name"])  # an update of the row, not an insert
+    assert User.objects.get(pk=world.admin.pk).first_name == "Changed"
+
+    seen = []
+
+    def listener(sender, instance, **kwargs):
+        seen.append(instance)
+
+    post_init.connect(listener, sender=User)
+    try:
+        user = MembershipsBackend().get_user(world.admin.pk)
+    finally:
+        post_init.disconnect(listener, sender=User)
+    assert seen == [user]

@@ -247,3 +247,27 @@ def test_beat_deletes_expired_sessions_from_both_tables_and_keeps_live_ones(memb
     assert list(Session.objects.values_list("session_key", flat=True)) == [live]
     assert list(DjangoSession.objects.values_list("session_key", flat=True)) == ["z" * 32]
     assert member_client.get(reverse("home")).status_code == 200
+
+
+def test_a_decoded_session_is_a_new_dict_each_time_and_a_tampered_one_is_refused(member_client):
+    """Session texts are checked and parsed once per process (SessionStore.decode): each read
+    still gets its own data, and a text that is not validly signed is refused as before."""
+    from hub.session_store import SessionStore
+
+    store = SessionStore()
+    text = Session.objects.get(session_key=_session_key(member_client)).session_data
+    first = store.decode(text)
+    first["changed"] = True
+    second = store.decode(text)
+    assert "changed" not in second and second == store.decode(text)
+    assert second.get("_auth_user_id")
+    assert store.decode(text[:-3] + "abc") == {}  # a forged signature
+
+
+def test_a_new_secret_key_does_not_accept_sessions_signed_with_the_old_one(member_client, settings):
+    from hub.session_store import SessionStore
+
+    text = Session.objects.get(session_key=_session_key(member_client)).session_data
+    assert SessionStore().decode(text)  # known to this process now
+    settings.SECRET_KEY = "another-secret-key-" + "x" * 40
+    assert SessionStore().decode(text) == {}
