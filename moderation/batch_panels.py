@@ -19,13 +19,18 @@ from html import escape as _escape
 
 from django.core.paginator import Page
 from django.template.defaultfilters import pluralize
+from django.template.loader import get_template
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from hub.templatetags.hub_links import page_links
+
 from .models import Batch, SampleRule
 from .selectors import (
     _MINUTE,
+    SLOTS_MISSING,
+    SLOTS_TO_FILL,
     DocumentRow,
     SlotCounts,
     _day,
@@ -204,7 +209,7 @@ def slots_head_html(
     missing_only: bool,
     to_fill_only: bool,
 ) -> SafeString:
-    """_slots.html before the slots: the counts and the filter's tabs."""
+    """The Learner work section before the slots: the counts and the filter's tabs."""
     required, met = rule.required, rule.met
     shortfall = "The sample is met." if met else f"{rule.shortfall} more needed."
 
@@ -237,7 +242,7 @@ def slots_head_html(
 
 
 def history_html(batch: Batch, history: Page) -> SafeString:
-    """_history.html before its page links: the count and one page of entries."""
+    """The History section before its page links: the count and one page of entries."""
     count = history.paginator.count
     rows = "".join(
         "\n    <tr>\n"
@@ -269,3 +274,39 @@ def history_html(batch: Batch, history: Page) -> SafeString:
         '<th scope="col">Note</th></tr></thead>\n'
         f"    <tbody>\n    {rows}\n    </tbody>\n  </table>\n  </div>\n  "
     )
+
+
+def pagination_html(page: Page, label: str) -> SafeString:
+    """``{% include "hub/_pagination.html" with page=page label=label %}`` for a page from
+    hub.paging.paginate (its links made): nothing but a new line on a list of one page."""
+    if not page.has_other_pages():
+        return mark_safe("\n")  # noqa: S308
+    if not page.links:  # not paginate's page: the template's own markup
+        return get_template("hub/_pagination.html").render({"page": page, "label": label})
+    return mark_safe(f"\n\n{page_links(page, label)}\n\n\n")  # noqa: S308 -- page_links escapes
+
+
+_NO_SLOTS = {
+    SLOTS_MISSING: "Every claimed learner-unit has a file.",
+    SLOTS_TO_FILL: "Every slot to fill has a file.",
+}
+
+
+def slots_section_html(
+    *, head: str, slots: str, empty: bool, slot_filter: str, page: Page
+) -> SafeString:
+    """The Learner work section: its head (slots_head_html), the slots (moderation.slot_rows),
+    what an empty list means, and the page links."""
+    none = (
+        f"<p>{_NO_SLOTS.get(slot_filter, 'No learner-units are claimed on this batch.')}</p>"
+        if empty
+        else ""
+    )
+    pages = pagination_html(page, "Pages of learner work")
+    return mark_safe(f"{head}{slots}\n  {none}\n  {pages}\n</section>\n")  # noqa: S308
+
+
+def history_section_html(batch: Batch, history: Page) -> SafeString:
+    """The History section: history_html and its page links."""
+    pages = pagination_html(history, "Pages of history")
+    return mark_safe(f"{history_html(batch, history)}{pages}\n</section>\n")  # noqa: S308

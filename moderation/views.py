@@ -223,9 +223,20 @@ def batch_page_context(request: HttpRequest, batch: Batch, *, download_url: str)
             missing_only=missing_only,
             to_fill_only=to_fill_only,
         ),
-        "history_html": batch_panels.history_html(batch, history),
+        "history_section_html": batch_panels.history_section_html(batch, history),
         "prepare_url": keyed_url("downloads:prepare-batch", batch.pk),
     }
+
+
+def _slots_section(context: dict, slots_html: str) -> SafeString:
+    """The Learner work section of batch_page_context's page around ``slots_html``."""
+    return batch_panels.slots_section_html(
+        head=context["slots_head_html"],
+        slots=slots_html,
+        empty=not context["learner_slots"],
+        slot_filter=context["slot_filter"],
+        page=context["slot_page"],
+    )
 
 
 def _centre_context(request, batch: Batch) -> dict:
@@ -518,11 +529,14 @@ def _render_detail(request, batch: Batch, *, slot_errors=None, status: int = 200
     for group in context["learner_slots"]:
         for slot in group["slots"]:
             slot["errors"] = slot_errors.get(slot["pk"], [])
-    context["slots_html"] = slot_rows.learner_slots_html(
-        context["learner_slots"],
-        can_add=context["can_add_samples"],
-        can_remove=context["can_remove_samples"],
-        csrf_input=context["csrf_input"],
+    context["slots_section_html"] = _slots_section(
+        context,
+        slot_rows.learner_slots_html(
+            context["learner_slots"],
+            can_add=context["can_add_samples"],
+            can_remove=context["can_remove_samples"],
+            csrf_input=context["csrf_input"],
+        ),
     )
     pk = batch.pk
     context["breadcrumb_html"] = batch_panels.breadcrumb_html(
@@ -913,8 +927,11 @@ def _render_review(request, batch: Batch, form: OutcomeForm, status: int = 200, 
     if can_decide:
         context["form_html"] = _outcome_form_html(form)
     # The moderator reads the slots: no upload form, no "X".
-    context["slots_html"] = slot_rows.learner_slots_html(
-        context["learner_slots"], can_add=False, can_remove=False, csrf_input=""
+    context["slots_section_html"] = _slots_section(
+        context,
+        slot_rows.learner_slots_html(
+            context["learner_slots"], can_add=False, can_remove=False, csrf_input=""
+        ),
     )
     context["urls"] = {
         "queue": fixed_url("moderation:queue"),
