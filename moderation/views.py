@@ -30,7 +30,17 @@ from hub.fixed_urls import fixed_url, keyed_url
 from hub.fsm import allowed_actions
 from hub.paging import paginate, url_format, url_maker
 
-from . import batch_panels, files, held, list_rows, selectors, services, slot_rows, unit_rows
+from . import (
+    batch_panels,
+    files,
+    held,
+    list_rows,
+    selectors,
+    services,
+    slot_rows,
+    unit_rows,
+    units_page,
+)
 from .access import (
     get_batch_for_moderator,
     get_batch_for_request,
@@ -499,21 +509,25 @@ def batch_units(request, pk: int):
         selectors.batch_unit_learners(batch=batch, query=query, free_only=free_only, counts=counts),
     )
     rows = selectors.batch_unit_choices(batch=batch, page=page, posted=posted)
-    context = {
-        "batch": batch,
-        "page": page,
-        "rows": rows,
-        "rows_html": unit_rows.learners_html(rows, par_url=fixed_url("par:index")),
-        "counts": counts,
-        "query": query,
-        "free_only": free_only,
-        "free_value": UNITS_FREE_ONLY,
-        "filtered": bool(query or free_only),
-        "shown": ",".join([u["value"] for row in rows for u in row["units"] if not u["reason"]]),
-        "selectable": bool(counts.units) or any(row["open_count"] for row in rows),
-        "units_url": keyed_url("moderation:batch-units", batch.pk),
-        "documents_url": keyed_url("moderation:batch-documents", batch.pk),
-    }
+    # The page's content as HTML (moderation.units_page, its rows moderation.unit_rows).
+    view = units_page.UnitsPage(
+        batch=batch,
+        page=page,
+        counts=counts,
+        query=query,
+        free_only=free_only,
+        free_value=UNITS_FREE_ONLY,
+        shown=",".join([u["value"] for row in rows for u in row["units"] if not u["reason"]]),
+        selectable=bool(counts.units) or any(row["open_count"] for row in rows),
+        rows_html=unit_rows.learners_html(rows, par_url=fixed_url("par:index")),
+        action=request.get_full_path(),
+        csrf_input=csrf_input(request),
+        index_url=fixed_url("moderation:index"),
+        batch_url=keyed_url("moderation:batch-detail", batch.pk),
+        units_url=keyed_url("moderation:batch-units", batch.pk),
+        documents_url=keyed_url("moderation:batch-documents", batch.pk),
+    )
+    context = {"batch": batch, "page": page, "content_html": units_page.content_html(view)}
     return render(request, "moderation/batch_units.html", context, status=status)
 
 
