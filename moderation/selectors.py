@@ -146,7 +146,8 @@ class SlotFile(Row):
 
 
 class Slot(Row):
-    """One learner-unit's upload slot, flat so the template looks up little per row."""
+    """One learner-unit's upload slot, flat so the template looks up little per row; its
+    labels and element ids are worded where its HTML is made (moderation.slot_rows)."""
 
     def __init__(
         self,
@@ -167,35 +168,16 @@ class Slot(Row):
             p_number=p_number,
             first_name=first_name,
             last_name=last_name,
-            full_name=f"{first_name} {last_name}",
             unit_code=unit_code,
             unit_title=unit_title,
             to_fill=to_fill,  # one of the slots the centre chose to fill (R-SMP-1)
             top_up=top_up,  # the moderator asked for its work (R-SMP-3)
-            # Element ids as text: an int in a template goes through number formatting.
-            dom_id=f"slot-{pk}",
-            file_id=f"file-{pk}",
-            unit_label=f"{unit_code} {unit_title}",
-            progress_label=f"Upload progress for {unit_code}, {p_number}",
             current=None,
             earlier=[],
             errors=[],
             upload_url="",
             remove_url="",
         )
-
-    def label_files(self) -> None:
-        """Word what depends on the slot's file, once its files are attached."""
-        # Item access: a Row's attribute is a failed lookup, then __getattr__ (50 slots a page).
-        current, code, name = self["current"], self["unit_code"], self["full_name"]
-        who = f"{code}, {name} ({self['p_number']})"
-        if current:
-            self["upload_label"] = f"Replace the learner work for {who}"
-            self["upload_button"] = "Replace"
-            self["remove_label"] = f"Remove {current['name']} from {code} for {name}"
-        else:
-            self["upload_label"] = f"Choose the learner work for {who}"
-            self["upload_button"] = "Upload"
 
 
 class LearnerSlots(Row):
@@ -504,8 +486,6 @@ def _attach_files(
             slot["current"] = file
         else:
             slot["earlier"].append(file)
-    for slot in slots:
-        slot.label_files()
     return [(kind.label, sections[kind]) for kind in DOCUMENT_KINDS]
 
 

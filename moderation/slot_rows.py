@@ -16,10 +16,11 @@ from html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 
-def _current_file(slot, *, can_remove: bool, csrf_input: str) -> str:
+def _current_file(slot, *, code: str, name: str, can_remove: bool, csrf_input: str) -> str:
     file = slot["current"]
+    file_name = escape(file["name"])
     html = (
-        f'\n      <a class="doc-done" href="{escape(file["url"])}">{escape(file["name"])}</a>'
+        f'\n      <a class="doc-done" href="{escape(file["url"])}">{file_name}</a>'
         f'\n      <span class="small text-body-secondary">({escape(file["size_label"])})</span>'
     )
     if can_remove:
@@ -27,27 +28,29 @@ def _current_file(slot, *, can_remove: bool, csrf_input: str) -> str:
             f'\n      <form method="post" action="{escape(slot["remove_url"])}" class="d-inline"'
             f" data-slot-remove>\n        {csrf_input}\n"
             '        <button type="submit" class="btn btn-sm btn-outline-danger"'
-            f' aria-label="{escape(slot["remove_label"])}">X</button>\n      </form>'
+            f' aria-label="Remove {file_name} from {code} for {name}">X</button>\n      </form>'
         )
     return html
 
 
-def _upload_form(slot, *, csrf_input: str) -> str:
-    url = escape(slot["upload_url"])
-    invalid = f' is-invalid" aria-describedby="slot-error-{slot["pk"]}' if slot["errors"] else ""
+def _upload_form(slot, *, url: str, who: str, progress: str, csrf_input: str) -> str:
+    pk = slot["pk"]
+    invalid = f' is-invalid" aria-describedby="slot-error-{pk}' if slot["errors"] else ""
+    if slot["current"]:
+        label, button = f"Replace the learner work for {who}", "Replace"
+    else:
+        label, button = f"Choose the learner work for {who}", "Upload"
     return (
         f'\n  <form method="post" enctype="multipart/form-data" action="{url}"'
         ' class="d-flex flex-wrap align-items-center gap-2 mt-1" data-slot-upload'
         f' data-hx-post="{url}" data-hx-target="closest [data-slot]" data-hx-swap="outerHTML">'
         f"\n    {csrf_input}"
-        f'\n    <label class="visually-hidden" for="{slot["file_id"]}">'
-        f"{escape(slot['upload_label'])}</label>"
-        f'\n    <input type="file" name="file" id="{slot["file_id"]}"'
+        f'\n    <label class="visually-hidden" for="file-{pk}">{label}</label>'
+        f'\n    <input type="file" name="file" id="file-{pk}"'
         f' class="form-control form-control-sm slot-file{invalid}">'
-        '\n    <button type="submit" class="btn btn-sm btn-outline-primary">'
-        f"{escape(slot['upload_button'])}</button>"
+        f'\n    <button type="submit" class="btn btn-sm btn-outline-primary">{button}</button>'
         '\n    <progress class="slot-progress" max="100" value="0" hidden'
-        f' aria-label="{escape(slot["progress_label"])}"></progress>\n  </form>'
+        f' aria-label="{progress}"></progress>\n  </form>'
     )
 
 
@@ -71,40 +74,57 @@ def _earlier(slot) -> str:
 
 def slot_html(slot, *, can_add: bool, can_remove: bool, csrf_input: str) -> str:
     """One slot's <li>: the unit, its marks, its file (and "X"), the upload form, errors,
-    earlier versions. ``slot`` is a selectors.Slot with its files and URLs attached."""
-    if slot["top_up"]:
+    earlier versions. ``slot`` is a selectors.Slot with its files and URLs attached.
+
+    Each text is escaped once and the labels are put together from the escaped parts (the
+    same text: escaping maps character by character, so it commutes with joining)."""
+    pk, to_fill, top_up, current = slot["pk"], slot["to_fill"], slot["top_up"], slot["current"]
+    p_number, code = escape(slot["p_number"]), escape(slot["unit_code"])
+    name = escape(f"{slot['first_name']} {slot['last_name']}")
+    url = escape(slot["upload_url"])
+    if top_up:
         marked = " border-start border-warning border-4"
-    elif slot["to_fill"]:
+    elif to_fill:
         marked = " slot-to-fill border-start border-primary border-4"
     else:
         marked = ""
     flags = (
-        (" data-has-file" if slot["current"] else "")
-        + (" data-to-fill" if slot["to_fill"] else "")
-        + (" data-top-up" if slot["top_up"] else "")
+        (" data-has-file" if current else "")
+        + (" data-to-fill" if to_fill else "")
+        + (" data-top-up" if top_up else "")
     )
     html = [
-        f'<li id="{slot["dom_id"]}" class="slot list-group-item{marked}" data-slot'
-        f' data-p-number="{escape(slot["p_number"])}" data-unit-code="{escape(slot["unit_code"])}"'
-        f' data-upload-url="{escape(slot["upload_url"])}"{flags}>'
+        f'<li id="slot-{pk}" class="slot list-group-item{marked}" data-slot'
+        f' data-p-number="{p_number}" data-unit-code="{code}"'
+        f' data-upload-url="{url}"{flags}>'
         '\n  <div class="d-flex flex-wrap align-items-center gap-2">'
-        f'\n    <span class="slot-unit">{escape(slot["unit_label"])}</span>'
+        f'\n    <span class="slot-unit">{code} {escape(slot["unit_title"])}</span>'
     ]
-    if slot["to_fill"]:
+    if to_fill:
         html.append('\n    <span class="badge text-bg-primary">Slot to fill</span>')
-    if slot["top_up"]:
+    if top_up:
         html.append('\n    <span class="badge text-bg-warning">Top-up asked for</span>')
-    if slot["current"]:
-        html.append(_current_file(slot, can_remove=can_remove, csrf_input=csrf_input))
+    if current:
+        html.append(
+            _current_file(slot, code=code, name=name, can_remove=can_remove, csrf_input=csrf_input)
+        )
     else:
         html.append('\n      <span class="small text-body-secondary">No file</span>')
     html.append("\n  </div>")
     if can_add:
-        html.append(_upload_form(slot, csrf_input=csrf_input))
+        html.append(
+            _upload_form(
+                slot,
+                url=url,
+                who=f"{code}, {name} ({p_number})",
+                progress=f"Upload progress for {code}, {p_number}",
+                csrf_input=csrf_input,
+            )
+        )
     if slot["errors"]:
         errors = "".join(f"{escape(str(error))} " for error in slot["errors"])
         html.append(
-            f'\n  <div id="slot-error-{slot["pk"]}" class="text-danger small mt-1" role="alert">'
+            f'\n  <div id="slot-error-{pk}" class="text-danger small mt-1" role="alert">'
             f"{errors}</div>"
         )
     if slot["earlier"]:
