@@ -35,6 +35,7 @@ from . import (
     files,
     held,
     list_rows,
+    queue_page,
     selectors,
     services,
     slot_rows,
@@ -884,21 +885,39 @@ def queue(request):
     decided = selectors.queue_rows(
         selectors.moderator_queue_decided(moderator_id=request.user.pk), url=review_url
     )
+    # The page's content as HTML (moderation.queue_page), the tables' rows from
+    # moderation.list_rows, with one CSRF input for the page's Take buttons, not a
+    # {% csrf_token %} per row.
+    content = queue_page.content_html(
+        downloads_url=fixed_url("downloads:index"),
+        assigned=queue_page.QueueTable(
+            rows=assigned.rows,
+            rows_html=list_rows.queue_rows_html(assigned.rows),
+            page=assigned,
+            caption="Batches assigned to you, by SLA due date",
+            take=False,
+        ),
+        unassigned=queue_page.QueueTable(
+            rows=unassigned.rows,
+            rows_html=list_rows.queue_rows_html(
+                unassigned.rows, take=True, csrf_input=csrf_input(request)
+            ),
+            page=unassigned,
+            caption="Batches nobody has taken yet, by SLA due date",
+            take=True,
+        ),
+        decided=queue_page.QueueTable(
+            rows=decided,
+            rows_html=list_rows.queue_rows_html(decided),
+            page=None,
+            caption="Your batches with an outcome",
+            take=False,
+        ),
+    )
     return render(
         request,
         "moderation/queue.html",
-        {
-            "assigned": assigned,
-            "unassigned": unassigned,
-            "decided": decided,
-            # The tables' rows as HTML (moderation.list_rows), with one CSRF input for the
-            # page's Take buttons, not a {% csrf_token %} per row.
-            "assigned_html": list_rows.queue_rows_html(assigned.rows),
-            "unassigned_html": list_rows.queue_rows_html(
-                unassigned.rows, take=True, csrf_input=csrf_input(request)
-            ),
-            "decided_html": list_rows.queue_rows_html(decided),
-        },
+        {"assigned": assigned, "unassigned": unassigned, "content_html": content},
     )
 
 
