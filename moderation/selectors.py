@@ -52,6 +52,7 @@ from .models import (
     HistoryEvent,
     SampleRule,
 )
+from .windows import PlannedWindow
 
 # --- the batch page and the moderator's review: slots ---------------------------------------
 SLOTS_MISSING = "missing"  # the "Slots without a file" filter's value of ?slots=
@@ -658,7 +659,8 @@ QUEUE_FIELDS = (
 
 # The queue's three lists, each compiled to SQL once per process (hub.prepared): built by
 # the ORM on every view they were ~2 ms of the queue's CPU, the same SQL but for the keys.
-_QUEUE_ASSIGNED = Prepared(
+# The two paged ones are planned once per connection too (moderation.windows).
+_QUEUE_ASSIGNED = PlannedWindow(
     lambda moderator_id: (
         Batch.objects.live()
         .filter(moderator_id=moderator_id, status__in=AWAITING_MODERATOR)
@@ -666,11 +668,9 @@ _QUEUE_ASSIGNED = Prepared(
         .values_list(*QUEUE_FIELDS)
     ),
     "int",
-    window=True,
 )
-_QUEUE_UNASSIGNED = Prepared(
+_QUEUE_UNASSIGNED = PlannedWindow(
     lambda: unassigned_batches().order_by("sla_due_at", "pk").values_list(*QUEUE_FIELDS),
-    window=True,
 )
 QUEUE_DECIDED = 20  # the moderator's latest outcomes the queue lists
 _QUEUE_DECIDED = Prepared(
