@@ -515,27 +515,81 @@ class RegistrationPages:
             f" LIMIT %({key}_limit)s OFFSET %({key}_offset)s"
         )
 
+    def _walk(self, key: str, start: int, stop: int, size: int) -> str:
+        """The page's rows when it lies in one group that is walked and no search narrows
+        the learners: the whole page is the walk of the learner name index.
+
+        The window's size is written into the text and its offset read through a subquery:
+        with both as parameters PostgreSQL planned the statement afresh on every view (the
+        custom plan, offset known, always looked cheaper than the generic one, offset
+        guessed), and planning was half its cost; an offset it cannot see costs the same
+        either way, so it keeps the generic plan. The registration is the walk's probe
+        itself (a LATERAL join on PostgreSQL, a scalar subquery on SQLite, which has no
+        LATERAL): no second probe of the learner's registrations, no IN list to hash."""
+        direction = ""
+        if start > size - stop:
+            # Nearer the end: walk the index backwards, so no page skips more than half.
+            start, stop, direction = size - stop, size - start, " DESC"
+        self.params[f"{key}_offset"] = start
+        on_registration = "".join(f" AND {c}" for c in self.on_registration)
+        probe = (
+            f"FROM {_T.registration} r WHERE r.learner_id = w.id"
+            f" AND r.qualification_id = %({key})s AND r.is_current{on_registration} LIMIT 1"
+        )
+        order = f"ORDER BY w.last_name{direction}, w.first_name{direction}, w.id{direction}"
+        window = f"LIMIT {int(stop - start)} OFFSET (SELECT CAST(%({key}_offset)s AS BIGINT))"
+        if connection.vendor == "postgresql":
+            learners = (
+                "SELECT p.id AS registration_id, p.entry_type, w.id, w.last_name, w.first_name"
+                f" FROM {_T.learner} w CROSS JOIN LATERAL (SELECT r.id, r.entry_type {probe}) p"
+                f" WHERE w.centre_id = %(centre)s {order} {window}"
+            )
+            entry = "p.entry_type"
+            registration = ""
+        else:
+            learners = (
+                f"SELECT (SELECT r.id {probe}) AS registration_id, w.id, w.last_name,"
+                f" w.first_name FROM {_T.learner} w WHERE w.centre_id = %(centre)s"
+                f" AND (SELECT r.id {probe}) IS NOT NULL {order} {window}"
+            )
+            entry = "g.entry_type"
+            registration = f" INNER JOIN {_T.registration} g ON g.id = p.registration_id"
+        return (
+            f"SELECT p.registration_id, q.id, {entry}, TRUE, p.id, p.first_name, p.last_name,"
+            f" l.membership_number, q.code, q.title FROM ({learners}) p{registration}"
+            f" INNER JOIN {_T.learner} l ON l.id = p.id"
+            f" INNER JOIN {_T.qualification} q ON q.id = %({key})s"
+            " ORDER BY p.last_name, p.first_name, p.id"
+        )
+
     def __getitem__(self, window: slice) -> list[PageRegistration]:
         start, stop = window.start or 0, window.stop
-        wanted, offset = [], 0
+        wanted, touched, offset = [], [], 0
         for qualification_id, size in self.groups():
             low, high = max(start - offset, 0), min(stop - offset, size)
             if low < high:
+                touched.append((qualification_id, low, high, size))
+            offset += size
+        if not touched:
+            return []
+        if len(touched) == 1 and touched[0][3] > SORT_AT_MOST and not self.on_learner:
+            qualification_id, low, high, size = touched[0]
+            self.params["group0"] = qualification_id
+            sql = self._walk("group0", low, high, size)
+        else:
+            for qualification_id, low, high, size in touched:
                 key = f"group{len(wanted)}"
                 self.params[key] = qualification_id
                 ids = self._learner_ids(key, low, high, size)
                 wanted.append(f"(r.qualification_id = %({key})s AND r.learner_id IN ({ids}))")
-            offset += size
-        if not wanted:
-            return []
-        sql = (
-            "SELECT r.id, r.qualification_id, r.entry_type, r.is_current, l.id, l.first_name,"
-            " l.last_name, l.membership_number, q.code, q.title"
-            f" FROM {_T.registration} r INNER JOIN {_T.learner} l ON l.id = r.learner_id"
-            f" INNER JOIN {_T.qualification} q ON q.id = r.qualification_id"
-            f" WHERE r.is_current AND ({' OR '.join(wanted)})"
-            " ORDER BY q.code, l.last_name, l.first_name, r.learner_id"
-        )
+            sql = (
+                "SELECT r.id, r.qualification_id, r.entry_type, r.is_current, l.id, l.first_name,"
+                " l.last_name, l.membership_number, q.code, q.title"
+                f" FROM {_T.registration} r INNER JOIN {_T.learner} l ON l.id = r.learner_id"
+                f" INNER JOIN {_T.qualification} q ON q.id = r.qualification_id"
+                f" WHERE r.is_current AND ({' OR '.join(wanted)})"
+                " ORDER BY q.code, l.last_name, l.first_name, r.learner_id"
+            )
         with connection.cursor() as cursor:
             cursor.execute(sql, self.params)
             rows = cursor.fetchall()
