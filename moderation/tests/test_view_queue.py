@@ -88,3 +88,23 @@ def test_page_numbers_count_only_live_waiting_batches_of_each_list(
     assert [b.pk for b in moderator_client.get(URL, {"assigned_page": 2}).context["assigned"]] == [
         mine[2].pk
     ]
+
+
+def test_recently_decided_lists_the_moderators_outcomes_latest_first(moderator_client, world):
+    """Batches of the moderator with an outcome (any status but the two awaiting one), the
+    latest first; awaiting ones, another moderator's and deleted ones are not listed."""
+    now = timezone.now()
+    decided = []
+    for days, status in enumerate([S.COMPLETE, S.RETURNED, S.INSUFFICIENT_SAMPLE]):
+        batch = make_batch(world, status, selections=[], moderator=world.moderator)
+        Batch.objects.filter(pk=batch.pk).update(outcome_at=now - timezone.timedelta(days=days))
+        decided.append(batch.pk)
+    waiting(world, 2, moderator=world.moderator)  # awaiting: in "Assigned to you" only
+    other = make_batch(world, S.COMPLETE, selections=[], moderator=world.assessor)
+    gone = make_batch(world, S.COMPLETE, selections=[], moderator=world.moderator)
+    Batch.objects.filter(pk=gone.pk).update(deleted_at=now)
+    page = moderator_client.get(URL).content.decode()
+    section = page.split('id="decided-heading"', 1)[1]
+    listed = [int(pk) for pk in re.findall(r">Batch (\d+)</a>", section)]
+    assert listed == decided
+    assert other.pk not in listed and gone.pk not in listed
