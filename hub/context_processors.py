@@ -1,4 +1,5 @@
 from dataclasses import dataclass
+from functools import lru_cache
 from html import escape
 
 from django.conf import settings
@@ -66,19 +67,26 @@ def navigation(request):
     def html() -> str:
         """The sections' list as the header prints it, built here rather than by a loop of
         lookups in the template; "" when there is none."""
-        links = []
-        for item in items():
-            current = f' aria-current="{item.aria_current}"' if item.current else ""
-            links.append(
-                f'<li class="nav-item"><a class="nav-link{" active" if item.current else ""}"'
-                f' href="{escape(item.url)}"{current}>{escape(item.title)}</a></li>'
-            )
-        if not links:
-            return ""
-        return mark_safe(  # noqa: S308 (escaped above)
-            '<ul class="navbar-nav flex-row flex-wrap column-gap-3 me-md-3 hub-sections">'
-            + "".join(links)
-            + "</ul>"
-        )
+        return _nav_html(tuple(items()))
 
     return {"nav_sections": items, "nav_html": html}
+
+
+@lru_cache(maxsize=512)
+def _nav_html(items: tuple[NavItem, ...]) -> str:
+    """The list for these links, marked as given: a few kinds of user (their sections) times
+    the section a page is in, so each is formatted and escaped once per process."""
+    links = []
+    for item in items:
+        current = f' aria-current="{item.aria_current}"' if item.current else ""
+        links.append(
+            f'<li class="nav-item"><a class="nav-link{" active" if item.current else ""}"'
+            f' href="{escape(item.url)}"{current}>{escape(item.title)}</a></li>'
+        )
+    if not links:
+        return ""
+    return mark_safe(  # noqa: S308 (escaped above)
+        '<ul class="navbar-nav flex-row flex-wrap column-gap-3 me-md-3 hub-sections">'
+        + "".join(links)
+        + "</ul>"
+    )
