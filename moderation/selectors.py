@@ -410,76 +410,94 @@ def _slot_sql(vendor: str) -> dict[str, str]:
         f" FROM {tables['unit']} u WHERE {live}{{filter}} ORDER BY {order}"
         " LIMIT %(limit)s OFFSET %(offset)s"
     )
-    page = (
-        f"WITH page AS MATERIALIZED ({window})"
-        " SELECT u.id, u.to_fill, u.top_up, r.learner_id, l.membership_number,"
-        " l.first_name, l.last_name, qu.code, qu.title"
-        f" FROM page JOIN {tables['unit']} u ON u.id = page.id"
-        f" JOIN {tables['selection']} s ON s.id = u.selection_id"
-        f" JOIN {tables['registration']} r ON r.id = s.registration_id"
-        f" JOIN {tables['learner']} l ON l.id = r.learner_id"
-        f" JOIN {tables['qualification_unit']} qu ON qu.id = s.unit_id"
-        f" ORDER BY {', '.join([f'page.{column}' for column in columns] + ['page.id'])}"
-    )
     kinds = ", ".join(f"'{kind.value}'" for kind in DOCUMENT_KINDS)
     files = (
         "SELECT d.id, d.kind, d.batch_unit_id, d.original_name, d.size, d.uploaded_at,"
         " d.superseded_at, us.first_name, us.last_name, us.email"
         f" FROM {tables['document']} d LEFT JOIN {tables['user']} us ON us.id = d.uploaded_by_id"
-        f" WHERE (d.kind = %(sample)s AND {any_id_sql('d.batch_unit_id', 'ids')}){{documents}}"
+        f" WHERE d.kind = %(sample)s AND {any_id_sql('d.batch_unit_id', 'ids')}"
         " ORDER BY d.uploaded_at DESC, d.id DESC"
     )
+    # A page's slots with their files and the batch's documents, in one statement: each
+    # slot's row once per file (newest first; once with NULLs when it has none), then the
+    # documents (part 1, newest first). One round trip less than the page and its files
+    # apart; the output columns are named so SQLite can order the compound by them. The
+    # one slot's partial (batch_slot) reads its files with "files".
+    file_columns = (
+        "d.id AS d_id, d.kind AS d_kind, d.original_name AS d_name, d.size AS d_size,"
+        " d.uploaded_at AS d_uploaded, d.superseded_at AS d_superseded,"
+        " us.first_name AS us_first, us.last_name AS us_last, us.email AS us_email"
+    )
+    with_files = (
+        f"WITH page AS MATERIALIZED ({window})"
+        f" SELECT 0 AS part, {', '.join(f'page.{c} AS {c}' for c in columns)}, u.id AS uid,"
+        " u.to_fill, u.top_up, r.learner_id, l.membership_number, l.first_name, l.last_name,"
+        f" qu.code, qu.title, {file_columns}"
+        f" FROM page JOIN {tables['unit']} u ON u.id = page.id"
+        f" JOIN {tables['selection']} s ON s.id = u.selection_id"
+        f" JOIN {tables['registration']} r ON r.id = s.registration_id"
+        f" JOIN {tables['learner']} l ON l.id = r.learner_id"
+        f" JOIN {tables['qualification_unit']} qu ON qu.id = s.unit_id"
+        f" LEFT JOIN {tables['document']} d ON d.batch_unit_id = u.id AND d.kind = %(sample)s"
+        f" LEFT JOIN {tables['user']} us ON us.id = d.uploaded_by_id"
+        " UNION ALL"
+        f" SELECT 1, {', '.join('NULL' for _ in columns)}, NULL, NULL, NULL, NULL, NULL, NULL,"
+        f" NULL, NULL, NULL, {file_columns}"
+        f" FROM {tables['document']} d LEFT JOIN {tables['user']} us ON us.id = d.uploaded_by_id"
+        f" WHERE d.batch_id = %(batch)s AND d.kind IN ({kinds})"
+        f" ORDER BY part, {', '.join(columns)}, uid,"
+        " d_uploaded DESC, d_id DESC"
+    )
     return {
-        "page": page.format(filter=""),
-        f"page {SLOTS_MISSING}": page.format(filter=f" AND NOT {has_file}"),
-        f"page {SLOTS_TO_FILL}": page.format(
+        "page with files": with_files.format(filter=""),
+        f"page with files {SLOTS_MISSING}": with_files.format(filter=f" AND NOT {has_file}"),
+        f"page with files {SLOTS_TO_FILL}": with_files.format(
             filter=f" AND (u.to_fill OR u.top_up) AND NOT {has_file}"
         ),
-        "files": files.format(documents=""),
-        "files and documents": files.format(
-            documents=f" OR (d.batch_id = %(batch)s AND d.kind IN ({kinds}))"
-        ),
+        "files": files,
     }
 
 
-def _slots_of(rows: list[tuple]) -> list[Slot]:
-    """Rows of a "page" statement (_slot_sql) as Slots, in their order."""
-    return [
-        Slot(
-            pk=pk,
-            to_fill=bool(to_fill),
-            top_up=bool(top_up),
-            learner_id=learner_id,
-            p_number=p_number,
-            first_name=first_name,
-            last_name=last_name,
-            unit_code=unit_code,
-            unit_title=unit_title,
-        )
-        for pk, to_fill, top_up, learner_id, p_number, first_name, last_name, unit_code, unit_title in rows
-    ]
-
-
-def _attach_files(
-    *, batch: Batch, slots: list[Slot], documents: bool = False
-) -> list[tuple[str, list[DocumentRow]]]:
-    """Put their files (current and earlier) on ``slots``; with ``documents``, also read the
-    batch's documents, every version, newest first, by section. One query for both."""
+def _attach_files(*, slots: list[Slot]) -> None:
+    """Put their files (current and earlier, newest first) on ``slots``."""
     by_pk = {slot["pk"]: slot for slot in slots}
-    sections: dict[str, list[DocumentRow]] = {kind: [] for kind in DOCUMENT_KINDS}
     # The ids as one parameter (hub.sql.id_list), not a placeholder each.
     with connection.cursor() as cursor:
         cursor.execute(
-            _slot_sql(connection.vendor)["files and documents" if documents else "files"],
-            {"batch": batch.pk, "sample": DocumentKind.SAMPLE.value, "ids": id_list(by_pk)},
+            _slot_sql(connection.vendor)["files"],
+            {"sample": DocumentKind.SAMPLE.value, "ids": id_list(by_pk)},
         )
         files = cursor.fetchall()
-    for pk, kind, unit_id, name, size, uploaded_at, superseded_at, *uploader in files:
+    for pk, _kind, unit_id, name, size, uploaded_at, superseded_at, *_uploader in files:
         uploaded_at, superseded_at = _moment(uploaded_at), _moment(superseded_at)
-        if unit_id is None:
+        file = SlotFile(
+            pk=pk, name=name, size=size, uploaded_at=uploaded_at, superseded_at=superseded_at
+        )
+        slot = by_pk[unit_id]
+        if superseded_at is None:
+            slot["current"] = file
+        else:
+            slot["earlier"].append(file)
+
+
+def _slots_and_files(
+    rows: list[tuple], *, skip_first: bool
+) -> tuple[list[Slot], list[tuple[str, list[DocumentRow]]]]:
+    """Rows of a "page with files" statement (_slot_sql) as Slots with their files, in
+    order, and the batch's documents by section. ``skip_first``: the first slot is the
+    previous page's last, read only to see whether its learner continues here; its files
+    are not attached (nothing shows them)."""
+    width = len(SLOT_ORDER_SOURCES)
+    sections: dict[str, list[DocumentRow]] = {kind: [] for kind in DOCUMENT_KINDS}
+    slots: list[Slot] = []
+    slot = None
+    for row in rows:
+        file_id, kind, name, size, uploaded_at, superseded_at, *uploader = row[-9:]
+        if row[0]:  # part 1: the batch's own documents
+            uploaded_at, superseded_at = _moment(uploaded_at), _moment(superseded_at)
             sections[kind].append(
                 DocumentRow(
-                    pk=pk,
+                    pk=file_id,
                     original_name=name,
                     size_label=filesizeformat(size),
                     uploaded_label=_local(uploaded_at, _MINUTE),
@@ -489,15 +507,34 @@ def _attach_files(
                 )
             )
             continue
+        pk = row[width + 1]
+        if slot is None or slot["pk"] != pk:
+            _, to_fill, top_up, learner_id, p_number, first_name, last_name, code, title = row[
+                width + 1 : width + 10
+            ]
+            slot = Slot(
+                pk=pk,
+                to_fill=bool(to_fill),
+                top_up=bool(top_up),
+                learner_id=learner_id,
+                p_number=p_number,
+                first_name=first_name,
+                last_name=last_name,
+                unit_code=code,
+                unit_title=title,
+            )
+            slots.append(slot)
+        if file_id is None or (skip_first and len(slots) == 1):
+            continue
+        uploaded_at, superseded_at = _moment(uploaded_at), _moment(superseded_at)
         file = SlotFile(
-            pk=pk, name=name, size=size, uploaded_at=uploaded_at, superseded_at=superseded_at
+            pk=file_id, name=name, size=size, uploaded_at=uploaded_at, superseded_at=superseded_at
         )
-        slot = by_pk[unit_id]
         if superseded_at is None:
             slot["current"] = file
         else:
             slot["earlier"].append(file)
-    return [(kind.label, sections[kind]) for kind in DOCUMENT_KINDS]
+    return slots, [(kind.label, sections[kind]) for kind in DOCUMENT_KINDS]
 
 
 def batch_slot_page(
@@ -513,10 +550,10 @@ def batch_slot_page(
     bottom = (page.number - 1) * per_page
     # One row before the page says whether its first learner started on the page before.
     # One hand-written statement (_slot_sql): the page's window of the order index, then
-    # its rows joined to learners and units. (Compiled by the ORM with the ids as a
-    # subquery, PostgreSQL took ~10 ms to plan it; written so, ~0.5 ms, one round trip less
-    # than the ids and their rows apart.)
-    key = f"page {slot_filter}" if slot_filter in SLOT_FILTERS else "page"
+    # its rows joined to learners, units and their files, and the batch's documents.
+    # (Compiled by the ORM with the ids as a subquery, PostgreSQL took ~10 ms to plan it;
+    # written so, ~0.5 ms, and one round trip, not three: ids, rows, files.)
+    key = f"page with files {slot_filter}" if slot_filter in SLOT_FILTERS else "page with files"
     offset = max(bottom - 1, 0)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -528,9 +565,9 @@ def batch_slot_page(
                 "offset": offset,
             },
         )
-        slots = _slots_of(cursor.fetchall())
+        rows = cursor.fetchall()
+    slots, sections = _slots_and_files(rows, skip_first=bool(bottom))
     before = slots.pop(0) if bottom and slots else None
-    sections = _attach_files(batch=batch, slots=slots, documents=True)
     groups: list[LearnerSlots] = []
     learner = before["learner_id"] if before is not None else None
     for slot in slots:
@@ -552,7 +589,7 @@ def batch_slot_page(
 def batch_slot(*, batch: Batch, batch_unit_id: int) -> Slot:
     """One slot with its files, for the partial an upload or removal answers with."""
     slot = Slot(**batch_slots_queryset(batch=batch).get(pk=batch_unit_id))
-    _attach_files(batch=batch, slots=[slot])
+    _attach_files(slots=[slot])
     return slot
 
 

@@ -97,9 +97,9 @@ def test_query_count_and_size_flat_at_20_and_1000_learner_units(
         batch = make_batch(world, S.CENTRE_COMPLETING, selections=selections, samples=learners)
         # Session with its user and memberships; the batch (with its centre, qualification,
         # moderator); the counts (slots, files, sample basis, slots to fill, history); the
-        # page's slots (a window of the order index joined to learners and units); their
-        # files with the batch's documents; the page of history.
-        with django_assert_max_num_queries(6) as queries:
+        # page's slots (a window of the order index joined to learners and units) with
+        # their files and the batch's documents, one statement; the page of history.
+        with django_assert_max_num_queries(5) as queries:
             response = member_client.get(url(batch))
         page = response.content.decode()
         assert page.count("data-slot ") == min(learners * 4, settings.HUB_PAGE_SIZE)
@@ -108,7 +108,7 @@ def test_query_count_and_size_flat_at_20_and_1000_learner_units(
         measured.append(len(queries))
         # "Slots to fill" (issue 15): the same statements, filtered.
         batch.units.update(to_fill=True)
-        with django_assert_max_num_queries(6) as queries:
+        with django_assert_max_num_queries(5) as queries:
             response = member_client.get(url(batch), {"slots": "to-fill"})
         page = response.content.decode()
         assert page.count("data-slot ") == min(learners * 3, settings.HUB_PAGE_SIZE)

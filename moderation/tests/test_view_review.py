@@ -143,8 +143,8 @@ def test_query_count_and_size_flat_at_20_and_1000_learner_units(
             samples=learners,
             moderator=world.moderator,
         )
-        # As the batch page (test_view_batch_detail): 1 for the session and user, 5 for it.
-        with django_assert_max_num_queries(6) as queries:
+        # As the batch page (test_view_batch_detail): 1 for the session and user, 4 for it.
+        with django_assert_max_num_queries(5) as queries:
             response = moderator_client.get(reverse("moderation:review", args=[batch.pk]))
         page = response.content.decode()
         assert page.count("data-slot ") == min(learners * 4, settings.HUB_PAGE_SIZE)
