@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypedDict
 
 from django.conf import settings
 from django.core.paginator import Page
@@ -1005,40 +1005,57 @@ def centre_deleted_batches(*, centre: Centre) -> QuerySet[Batch]:
 UNIT_SEARCH_MAX_TERMS = 5
 
 
-class UnitChoice(Row):
-    """One PAR selection as a box on the page: ticked when the batch holds it."""
+class UnitChoice(TypedDict):
+    """One PAR selection as a box on the page: ticked when the batch holds it.
 
-    def __init__(self, *, pk: int, label: str, reason: str, ticked: bool) -> None:
-        # label: "CODE Title", as PAR shows it; reason: why it cannot be ticked (R-BAT-4),
-        # "" when it can. The id goes out as text: no number formatting per box.
-        super().__init__(pk=pk, value=str(pk), label=label, reason=reason, ticked=ticked)
+    A plain dict (moderation.unit_rows reads it by key), made as a literal: a Row built
+    through keyword __init__ cost ~0.8 us a box and ~1.2 us a learner, some 0.2 ms a page
+    of 50 learners and 190 boxes.
+    """
+
+    pk: int
+    value: str  # the id as text: no number formatting per box
+    label: str  # "CODE Title", as PAR shows it
+    reason: str  # why it cannot be ticked (R-BAT-4), "" when it can
+    ticked: bool
 
 
-class LearnerChoices(Row):
+class LearnerChoices(TypedDict):
     """A learner's row: their PAR units and what the summary line says, worked out once."""
 
-    def __init__(self, *, name: str, p_number: str, units: list[UnitChoice]) -> None:
-        # name: "Surname, First name"
-        # By key: a Row's attribute is a failed lookup, then __getattr__ (200 units a page).
-        open_count = sum(1 for unit in units if not unit["reason"])
-        ticked_count = sum(1 for unit in units if unit["ticked"])
-        if not units:
-            note = " – no units selected on PAR"
-        elif not open_count:
-            note = " – no units free to claim"
-        elif ticked_count:
-            note = f" – {ticked_count} of {open_count} ticked"
-        else:
-            note = ""
-        super().__init__(
-            name=name,
-            p_number=p_number,
-            units=units,
-            open_count=open_count,
-            ticked_count=ticked_count,
-            note=note,
-            all_ticked=ticked_count == open_count,
-        )
+    name: str  # "Surname, First name"
+    p_number: str
+    units: list[UnitChoice]
+    open_count: int
+    ticked_count: int
+    note: str
+    all_ticked: bool
+
+
+def _learner_choices(name: str, p_number: str, units: list[UnitChoice]) -> LearnerChoices:
+    open_count = ticked_count = 0
+    for unit in units:
+        if not unit["reason"]:
+            open_count += 1
+        if unit["ticked"]:
+            ticked_count += 1
+    if not units:
+        note = " – no units selected on PAR"
+    elif not open_count:
+        note = " – no units free to claim"
+    elif ticked_count:
+        note = f" – {ticked_count} of {open_count} ticked"
+    else:
+        note = ""
+    return {
+        "name": name,
+        "p_number": p_number,
+        "units": units,
+        "open_count": open_count,
+        "ticked_count": ticked_count,
+        "note": note,
+        "all_ticked": ticked_count == open_count,
+    }
 
 
 def learner_search(query: str, *, learner: str = "learner") -> Q:
@@ -1347,12 +1364,16 @@ def batch_unit_choices(
     for pk, registration_id, code, title, _result, _held in selections:
         reason = reasons.get(pk, "")
         units[registration_id].append(
-            UnitChoice(
-                pk=pk, label=f"{code} {title}", reason=reason, ticked=not reason and pk in ticked
-            )
+            {
+                "pk": pk,
+                "value": str(pk),
+                "label": f"{code} {title}",
+                "reason": reason,
+                "ticked": not reason and pk in ticked,
+            }
         )
     return [
-        LearnerChoices(name=f"{last}, {first}", p_number=p_number, units=units[pk])
+        _learner_choices(f"{last}, {first}", p_number, units[pk])
         for pk, last, first, p_number in learners
     ]
 
