@@ -108,3 +108,79 @@ def learner_card(
         f'          <a class="small" href="{url}">Open {escape(first_name)}\'s record</a>\n'
         "        </div>\n      </details>"
     )
+
+
+BULK_TABLE_HEAD = (
+    '  <div class="sticky-actions mb-2"><button type="submit" class="btn btn-primary">Proceed'
+    " with Bulk unit update</button></div>\n"
+    '  <div class="table-responsive">\n'
+    '  <table class="table table-sm table-striped align-middle">\n'
+    '    <caption class="visually-hidden">Learners available for the chosen units</caption>\n'
+    "    <thead><tr>\n"
+    '      <th scope="col"><input class="form-check-input" type="checkbox" id="select-all"'
+    ' data-select-all="registration"><label class="visually-hidden" for="select-all">Select'
+    " all learners on this page</label></th>\n"
+    '      <th scope="col">Learner</th><th scope="col">Membership number</th>'
+    '<th scope="col">Entry</th>\n'
+    "    </tr></thead>\n"
+    "    <tbody>\n    \n    "
+)
+BULK_NONE_AVAILABLE = (
+    "<p>No learners are available: everyone registered and current on this qualification"
+    " already has at least one of these units selected.</p>"
+)
+
+
+def bulk_listed(
+    *,
+    code: str,
+    title: str,
+    chosen_units: list[str],
+    change_units_url: str,
+    count: str,
+    plural: str,
+    showing: str,
+    apply_url: str,
+    next_path: str,
+    qualification_id: int,
+    unit_ids: list[int],
+    rows_html: str,
+    pagination: str,
+    continue_url: str,
+) -> tuple[str, str]:
+    """Bulk Add's listed step, as bulk.html printed it through tags and lookups: the chosen
+    units, then the available learners' form and its page links (or the note that there are
+    none). Two parts, before and after the form's CSRF field (the template prints that, with
+    the page's one token); ``rows_html`` from ``bulk_learner_row``, ``pagination`` from
+    ``page_links`` (both escaped), ``showing`` "; showing 1–100" or "". With no rows the
+    second part is the note, and the first ends where the template's CSRF field would be
+    left out."""
+    code = escape(code)
+    units = "".join(f"<li>{escape(label)}</li>" for label in chosen_units)
+    head = (
+        '\n\n<section class="mb-4" aria-labelledby="chosen-units">\n'
+        f'  <h2 class="h6" id="chosen-units">Units to add for {code}: {escape(title)}</h2>\n'
+        f'  <ul class="mb-2" id="bulk-chosen-units">{units}</ul>\n'
+        f'  <a href="{escape(change_units_url)}" class="btn btn-sm btn-outline-secondary">'
+        "Change units</a>\n</section>\n\n\n\n"
+        '<h2 class="h4">Available learners</h2>\n'
+    )
+    continue_link = f'\n<p><a href="{escape(continue_url)}" class="btn btn-outline-secondary">Continue</a></p>\n'
+    if not rows_html:
+        return f"{head}\n{BULK_NONE_AVAILABLE}\n{continue_link}", ""
+    head += (
+        f"\n<p>{count} learner{plural} registered and current on {code} with none of the"
+        f" chosen units selected yet{showing}. Learners who already have one of the units are"
+        " not listed.</p>\n"
+        f'<form method="post" action="{escape(apply_url)}" data-unsaved-warning data-busy>\n  '
+    )
+    hidden_units = "".join(
+        f'<input type="hidden" name="units" value="{int(unit_id)}">' for unit_id in unit_ids
+    )
+    tail = (
+        f'\n  <input type="hidden" name="next" value="{escape(next_path)}">\n'
+        f'  <input type="hidden" name="qualification" value="{int(qualification_id)}">\n'
+        f"  {hidden_units}\n{BULK_TABLE_HEAD}{rows_html}\n    </tbody>\n  </table>\n  </div>\n"
+        f"</form>\n{pagination}\n{continue_link}"
+    )
+    return head, tail

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from centres.access import get_learner_for_request, section_required
 from centres.models import Section
 from hub.fixed_urls import fixed_url
 from hub.paging import paginate
+from hub.templatetags.hub_links import page_links
 
-from . import selectors, services
+from . import rows, selectors, services
 from .access import get_selection_for_request
 from .forms import BulkUnitsForm, NameFilterForm, QualificationFilterForm
 
@@ -186,16 +189,7 @@ def bulk(request):
                 available_for=form.cleaned_data["units"],
             )
             page = paginate(request, available, per_page=BULK_LEARNERS_PER_PAGE)
-            context["rows_html"] = selectors.bulk_rows_html(list(page.object_list))
-            chosen = set(form.cleaned_data["units"])
-            context["chosen_units"] = [
-                label for value, label in form.fields["units"].choices if value in chosen
-            ]
-            # Back to step one with the same qualification and units ticked.
-            query = QueryDict(mutable=True)
-            query["qualification"] = form.cleaned_data["qualification"].pk
-            query.setlist("units", [str(u) for u in form.cleaned_data["units"]])
-            context["change_units_url"] = f"{fixed_url('par:bulk')}?{query.urlencode()}"
+            context["listed_head"], context["listed_tail"] = _bulk_listed(request, form, page)
     else:
         # Choosing a qualification only refreshes the unit list: no errors yet.
         initial = {"qualification": request.GET.get("qualification", "")}
@@ -205,6 +199,44 @@ def bulk(request):
         # Step one is shown: its select lists the centre's qualifications.
         context["qualifications"] = selectors.centre_qualification_list(request.centre)
     return render(request, "par/bulk.html", {"form": form, "page": page, **context})
+
+
+def _bulk_listed(request: HttpRequest, form: BulkUnitsForm, page) -> tuple[str, str]:
+    """The listed step's HTML (par/rows.py), before and after the form's CSRF field: the
+    template printed it through some 60 lookups and tags (a Page's attribute is a failed
+    item lookup first), most of the page's Python after the rows themselves."""
+    qualification = form.cleaned_data["qualification"]
+    unit_ids = form.cleaned_data["units"]
+    chosen = set(unit_ids)
+    # Back to step one with the same qualification and units ticked.
+    query = QueryDict(mutable=True)
+    query["qualification"] = qualification.pk
+    query.setlist("units", [str(u) for u in unit_ids])
+    paginator = page.paginator
+    rows_html = selectors.bulk_rows_html(list(page.object_list))
+    head, tail = rows.bulk_listed(
+        code=qualification.code,
+        title=qualification.title,
+        chosen_units=[label for value, label in form.fields["units"].choices if value in chosen],
+        change_units_url=f"{fixed_url('par:bulk')}?{query.urlencode()}",
+        count=intcomma(paginator.count),
+        plural="" if paginator.count == 1 else "s",
+        showing=(
+            f"; showing {page.start_index()}\u2013{page.end_index()}"
+            if paginator.num_pages > 1
+            else ""
+        ),
+        apply_url=fixed_url("par:bulk-apply"),
+        next_path=request.get_full_path(),
+        qualification_id=qualification.pk,
+        unit_ids=unit_ids,
+        rows_html=rows_html,
+        # hub/_pagination.html, as the template included it.
+        pagination=f"\n\n{page_links(page)}\n\n\n" if page.has_other_pages() else "\n",
+        continue_url=fixed_url("par:index"),
+    )
+    # Safe: par/rows.py escapes every text it is given.
+    return mark_safe(head), mark_safe(tail)  # noqa: S308
 
 
 @require_POST
