@@ -41,6 +41,7 @@ from . import (
     slot_rows,
     unit_rows,
     units_page,
+    view_parts,
 )
 from .access import (
     get_batch_for_moderator,
@@ -510,7 +511,9 @@ def batch_units(request, pk: int):
         selectors.batch_unit_learners(batch=batch, query=query, free_only=free_only, counts=counts),
     )
     rows = selectors.batch_unit_choices(batch=batch, page=page, posted=posted)
-    # The page's content as HTML (moderation.units_page, its rows moderation.unit_rows).
+    # The page's content as HTML (moderation.units_page, its rows moderation.unit_rows),
+    # with the page's one CSRF token (the header prints it too).
+    csrf_token, csrf_html = view_parts.page_csrf(request)
     view = units_page.UnitsPage(
         batch=batch,
         page=page,
@@ -522,13 +525,18 @@ def batch_units(request, pk: int):
         selectable=bool(counts.units) or any(row["open_count"] for row in rows),
         rows_html=unit_rows.learners_html(rows, par_url=fixed_url("par:index")),
         action=request.get_full_path(),
-        csrf_input=csrf_input(request),
+        csrf_input=csrf_html,
         index_url=fixed_url("moderation:index"),
         batch_url=keyed_url("moderation:batch-detail", batch.pk),
         units_url=keyed_url("moderation:batch-units", batch.pk),
         documents_url=keyed_url("moderation:batch-documents", batch.pk),
     )
-    context = {"batch": batch, "page": page, "content_html": units_page.content_html(view)}
+    context = {
+        "batch": batch,
+        "page": page,
+        "content_html": units_page.content_html(view),
+        "csrf_token": csrf_token,
+    }
     return render(request, "moderation/batch_units.html", context, status=status)
 
 
@@ -876,7 +884,8 @@ def queue(request):
         count=assigned_count,
     )
     unassigned = paginate(request, selectors.moderator_queue_unassigned(), count=unassigned_count)
-    review_url, take_url = url_maker("moderation:review"), url_maker("moderation:take")
+    review_url = view_parts.row_url("moderation:review")
+    take_url = view_parts.row_url("moderation:take")
     # The pages list the finished rows (a page of plain values comes in).
     assigned.object_list = assigned.rows = selectors.queue_rows(assigned, url=review_url)
     unassigned.object_list = unassigned.rows = selectors.queue_rows(
@@ -887,7 +896,8 @@ def queue(request):
     )
     # The page's content as HTML (moderation.queue_page), the tables' rows from
     # moderation.list_rows, with one CSRF input for the page's Take buttons, not a
-    # {% csrf_token %} per row.
+    # {% csrf_token %} per row, and its token the one the header prints.
+    csrf_token, csrf_html = view_parts.page_csrf(request)
     content = queue_page.content_html(
         downloads_url=fixed_url("downloads:index"),
         assigned=queue_page.QueueTable(
@@ -899,9 +909,7 @@ def queue(request):
         ),
         unassigned=queue_page.QueueTable(
             rows=unassigned.rows,
-            rows_html=list_rows.queue_rows_html(
-                unassigned.rows, take=True, csrf_input=csrf_input(request)
-            ),
+            rows_html=list_rows.queue_rows_html(unassigned.rows, take=True, csrf_input=csrf_html),
             page=unassigned,
             caption="Batches nobody has taken yet, by SLA due date",
             take=True,
@@ -917,7 +925,12 @@ def queue(request):
     return render(
         request,
         "moderation/queue.html",
-        {"assigned": assigned, "unassigned": unassigned, "content_html": content},
+        {
+            "assigned": assigned,
+            "unassigned": unassigned,
+            "content_html": content,
+            "csrf_token": csrf_token,
+        },
     )
 
 
