@@ -184,3 +184,53 @@ def bulk_listed(
         f"</form>\n{pagination}\n{continue_link}"
     )
     return head, tail
+
+
+NO_LEARNERS_MATCH = (
+    "<p>No registered, current learners match. Check the spelling or the P number; a learner"
+    " who is missing altogether may need registering by your Customer Data Administrator.</p>"
+)
+
+
+def qualification_group(*, code: str, title: str, size: int, cards_html: str) -> str:
+    """One qualification's run of learner cards on Individual Add/Remove."""
+    return (
+        '\n    <details class="mb-3" open>\n'
+        f'      <summary class="h5">{escape(code)}: {escape(title)} <span'
+        f' class="text-body-secondary small">({size} on this page)</span></summary>\n'
+        f'      <div class="ms-md-3 mt-2">\n      \n      {cards_html}\n      </div>\n'
+        "    </details>\n    "
+    )
+
+
+def individual_listed(
+    *,
+    count: str,
+    plural: str,
+    showing: str,
+    add_url: str,
+    next_path: str,
+    groups_html: str,
+    continue_url: str,
+    pagination: str,
+) -> tuple[str, str]:
+    """Individual Add/Remove's found learners, as individual.html printed them through tags
+    and lookups, in two parts around the form's CSRF field (the template prints that, with
+    the page's one token); ``groups_html`` from ``qualification_group``, ``pagination`` from
+    ``page_links`` (both escaped), ``showing`` "; showing 1–25" or ""."""
+    head = (
+        f"\n  \n  <p>{count} learner record{plural} found{showing}. Expand a learner to see"
+        " the units.</p>\n"
+        f'  <form method="post" action="{escape(add_url)}" id="selection-form"'
+        " data-unsaved-warning data-busy>\n    "
+    )
+    tail = (
+        f'\n    <input type="hidden" name="next" value="{escape(next_path)}">\n'
+        f"    {groups_html}\n"
+        '    <div class="sticky-actions d-flex gap-2 align-items-center">\n'
+        '      <button type="submit" class="btn btn-primary">Add all selected units.</button>\n'
+        f'      <a href="{escape(continue_url)}" class="btn btn-outline-secondary ms-auto">'
+        "Continue</a>\n    </div>\n  </form>\n"
+        f"  {pagination}\n  \n"
+    )
+    return head, tail

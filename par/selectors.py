@@ -33,6 +33,10 @@ from . import rows
 from .locks import locks_for
 from .models import Result, UnitSelection
 
+# Labels by value, made once: an enum's ``choices`` walks its members on every read.
+_RESULT_LABELS = dict(Result.choices)
+_ENTRY_TYPE_LABELS = dict(EntryType.choices)
+
 
 class UnitState:
     SELECTABLE = "selectable"  # a box to tick
@@ -161,7 +165,7 @@ def learner_cards(registrations: list[Registration]) -> list[LearnerCard]:
     locks = locks_for(pk for pk, result, _, _ in selections.values() if not result)
     remove_url = url_maker("par:remove")
     learner_url = url_maker("par:learner")
-    results = dict(Result.choices)
+    results = _RESULT_LABELS
 
     cards = []
     for registration in registrations:
@@ -241,7 +245,7 @@ def _aware(value: datetime | str | None) -> datetime | None:
 
 def bulk_rows_html(registrations: list[PageRegistration]) -> str:
     """The rows of one page of Bulk Add's "Available learners" (par/rows.py escapes)."""
-    entry_types = dict(EntryType.choices)
+    entry_types = _ENTRY_TYPE_LABELS
     return mark_safe(  # noqa: S308
         "\n".join(
             rows.bulk_learner_row(

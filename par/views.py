@@ -74,9 +74,13 @@ def individual(request):
         registrations = selectors.RegistrationPages(centre)
 
     page = cards = None
+    listed_head = listed_tail = ""
     if registrations is not None:
         page = paginate(request, registrations, per_page=LEARNERS_PER_PAGE)
         cards = selectors.learner_cards(list(page.object_list))
+        # A search that finds one learner opens their units straight away.
+        groups = selectors.cards_by_qualification(cards, opened=len(cards) == 1)
+        listed_head, listed_tail = _individual_listed(request, page, groups)
     return render(
         request,
         "par/individual.html",
@@ -86,12 +90,51 @@ def individual(request):
             "qualification_form": qualification_form,
             "page": page,
             "cards": cards,
-            # A search that finds one learner opens their units straight away.
-            "groups": selectors.cards_by_qualification(
-                cards or [], opened=cards is not None and len(cards) == 1
-            ),
+            "listed_head": listed_head,
+            "listed_tail": listed_tail,
         },
     )
+
+
+def _individual_listed(request: HttpRequest, page, groups) -> tuple[str, str]:
+    """The found learners' HTML (par/rows.py), before and after the form's CSRF field, or
+    the note that none match: the template printed it through lookups and tags, several on
+    the Page, whose every attribute is a failed item lookup first."""
+    if not groups:
+        return mark_safe(f"\n  \n  {rows.NO_LEARNERS_MATCH}\n  \n"), ""  # noqa: S308
+    paginator = page.paginator
+    head, tail = rows.individual_listed(
+        count=intcomma(paginator.count),
+        plural="" if paginator.count == 1 else "s",
+        showing=_showing(page),
+        add_url=fixed_url("par:add"),
+        next_path=request.get_full_path(),
+        groups_html="".join(
+            rows.qualification_group(
+                code=qualification.code,
+                title=qualification.title,
+                size=len(group),
+                cards_html=cards_html,
+            )
+            for qualification, group, cards_html in groups
+        ),
+        continue_url=fixed_url("par:index"),
+        pagination=_pagination(page),
+    )
+    # Safe: par/rows.py escapes every text it is given.
+    return mark_safe(head), mark_safe(tail)  # noqa: S308
+
+
+def _showing(page) -> str:
+    """The count line's "; showing 1–25" when there is more than one page."""
+    if page.paginator.num_pages > 1:
+        return f"; showing {page.start_index()}\u2013{page.end_index()}"
+    return ""
+
+
+def _pagination(page) -> str:
+    """hub/_pagination.html as a template included it after a list of ``paginate``."""
+    return f"\n\n{page_links(page)}\n\n\n" if page.has_other_pages() else "\n"
 
 
 def _ticked_pairs(request: HttpRequest) -> tuple[list[tuple[int, int]], bool]:
@@ -221,18 +264,13 @@ def _bulk_listed(request: HttpRequest, form: BulkUnitsForm, page) -> tuple[str, 
         change_units_url=f"{fixed_url('par:bulk')}?{query.urlencode()}",
         count=intcomma(paginator.count),
         plural="" if paginator.count == 1 else "s",
-        showing=(
-            f"; showing {page.start_index()}\u2013{page.end_index()}"
-            if paginator.num_pages > 1
-            else ""
-        ),
+        showing=_showing(page),
         apply_url=fixed_url("par:bulk-apply"),
         next_path=request.get_full_path(),
         qualification_id=qualification.pk,
         unit_ids=unit_ids,
         rows_html=rows_html,
-        # hub/_pagination.html, as the template included it.
-        pagination=f"\n\n{page_links(page)}\n\n\n" if page.has_other_pages() else "\n",
+        pagination=_pagination(page),
         continue_url=fixed_url("par:index"),
     )
     # Safe: par/rows.py escapes every text it is given.
