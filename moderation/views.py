@@ -296,7 +296,7 @@ def index(request):
                 centre_id=request.centre.pk, completed=tab == "completed"
             )
     page = paginate(request, batches, count=count)
-    detail = url_maker("moderation:batch-detail")
+    detail = view_parts.row_url("moderation:batch-detail")
     if tab == "deleted":
         for batch in page:
             batch.url = detail(batch.pk)  # a tombstone: no files, no clock
