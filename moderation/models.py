@@ -471,6 +471,40 @@ class BatchTally(models.Model):
         return f"{self.n} {self.status} at centre {self.centre_id}, moderator {self.moderator_id}"
 
 
+class BatchSlotTally(models.Model):
+    """How many live slots (learner-units not released) each batch has, by whether they are
+    slots to fill (R-SMP-1) and top-ups (R-SMP-3), kept exact by the database: triggers on
+    BatchUnit (hub.tallies, migration 0011) add and take away in the writing statement's
+    transaction, whatever writes. The batch page's and the review's counts read a few rows
+    here instead of counting a batch's 2,000 learner-units on every view (issue 9). Read
+    through ``moderation.selectors.batch_slot_counts``.
+    """
+
+    TALLY = Tally(
+        name="batchslot",
+        source="moderation_batchunit",
+        table="moderation_batchslottally",
+        keys=("batch_id", "to_fill", "top_up"),
+        where="released_at IS NULL",
+        watched=("released_at",),
+    )
+
+    batch_id = models.BigIntegerField()
+    to_fill = models.BooleanField()
+    top_up = models.BooleanField()
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["batch_id", "to_fill", "top_up"], name="batchslot_tally_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.n} slots of batch {self.batch_id} (to fill {self.to_fill}, top-up {self.top_up})"
+
+
 class BatchUnitQuerySet(models.QuerySet):
     def fill_slot_order(self) -> int:
         """Copy the slot order from the learners and units, for rows bulk-created without it."""
@@ -550,7 +584,14 @@ class BatchUnit(models.Model):
                     "id",
                 ],
                 name="batchunit_slot_order_idx",
-            )
+            ),
+            # The slots to fill and top-ups still counted per view (those without a file,
+            # which the tally cannot know): only they, not the batch's every learner-unit.
+            models.Index(
+                fields=["batch"],
+                condition=Q(released_at__isnull=True) & (Q(to_fill=True) | Q(top_up=True)),
+                name="batchunit_marked_idx",
+            ),
         ]
         ordering = ["pk"]
 

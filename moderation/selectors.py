@@ -55,6 +55,7 @@ from .models import (
     Batch,
     BatchDocument,
     BatchHistory,
+    BatchSlotTally,
     BatchStatus,
     BatchTally,
     BatchUnit,
@@ -248,9 +249,10 @@ def _current_sample(batch_unit_ref: int | OuterRef) -> QuerySet[BatchDocument]:
     )
 
 
-# One statement, written once: the batch's live learner-units counted in one pass of its
-# slot-order index (all, the centre's slots to fill, the moderator's top-ups, and those two
-# still without a file), its current samples, the centre's own rate, whether an earlier
+# One statement, written once: the batch's live learner-units and its slots to fill from
+# BatchSlotTally (kept by triggers: no count of 2,000 learner-units a view), the slots to
+# fill and the moderator's top-ups still without a file from the partial index of those
+# alone (batchunit_marked_idx), its current samples, the centre's own rate, whether an earlier
 # submission exists (R-BAT-6) and the history's length. Built by the ORM as seven scalar
 # subqueries it cost ~3 ms of CPU to compile and ~2 ms for PostgreSQL to plan, every view.
 _SLOT_COUNTS_SQL = """
@@ -264,11 +266,14 @@ SELECT units.claimed, units.to_fill, units.top_up_missing, units.to_fill_missing
       AND {earlier}),
   (SELECT COUNT(*) FROM {history} h WHERE h.batch_id = %(batch)s)
 FROM (
-  SELECT COUNT(*) AS claimed,
-    COUNT(*) FILTER (WHERE u.to_fill) AS to_fill,
+  SELECT
+    (SELECT COALESCE(SUM(t.n), 0) FROM {tally} t WHERE t.batch_id = %(batch)s) AS claimed,
+    (SELECT COALESCE(SUM(t.n), 0) FROM {tally} t
+      WHERE t.batch_id = %(batch)s AND t.to_fill) AS to_fill,
     COUNT(*) FILTER (WHERE u.top_up AND NOT {has_file}) AS top_up_missing,
-    COUNT(*) FILTER (WHERE (u.to_fill OR u.top_up) AND NOT {has_file}) AS to_fill_missing
-  FROM {unit} u WHERE u.batch_id = %(batch)s AND u.released_at IS NULL
+    COUNT(*) FILTER (WHERE NOT {has_file}) AS to_fill_missing
+  FROM {unit} u
+  WHERE u.batch_id = %(batch)s AND u.released_at IS NULL AND (u.to_fill OR u.top_up)
 ) units
 """
 _HAS_FILE_SQL = (
@@ -285,6 +290,7 @@ def _slot_counts_sql(earlier: str) -> str:
         "batch": Batch._meta.db_table,
         "history": BatchHistory._meta.db_table,
         "unit": BatchUnit._meta.db_table,
+        "tally": BatchSlotTally._meta.db_table,
     }
     return _SLOT_COUNTS_SQL.format(
         **tables, earlier=earlier, has_file=_HAS_FILE_SQL.format(**tables)
