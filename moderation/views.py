@@ -208,6 +208,8 @@ def batch_page_context(request: HttpRequest, batch: Batch, *, download_url: str)
     )
     history.object_list = selectors.history_rows(history.object_list, download=links.download)
     rule = selectors.batch_sample_rule(batch=batch, counts=counts)
+    # The page's one CSRF token: the slots' and buttons' forms and the header's print it.
+    csrf_token, csrf_html = view_parts.page_csrf(request)
     missing_only = slot_filter == selectors.SLOTS_MISSING
     to_fill_only = slot_filter == selectors.SLOTS_TO_FILL
     return {
@@ -222,7 +224,8 @@ def batch_page_context(request: HttpRequest, batch: Batch, *, download_url: str)
         "rule": rule,
         "history": history,
         # One CSRF input for every slot's forms, not a {% csrf_token %} per form.
-        "csrf_input": csrf_input(request),
+        "csrf_input": SafeString(csrf_html),  # the token escaped by page_csrf
+        "csrf_token": csrf_token,
         # The panels' HTML, built in Python (moderation.batch_panels), and the URLs the
         # page's buttons go to, each reversed once per process (hub.fixed_urls).
         "summary_html": batch_panels.summary_html(batch),
