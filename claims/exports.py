@@ -29,9 +29,15 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _CELL = "\x1f"
 _MAY_START_FORMULA = re.compile(f"{_CELL}[{re.escape(''.join(FORMULA_STARTS))}]")
 
+# A cell holding one of these is quoted by csv.writer (its delimiter, quote character and
+# line terminator, the default dialect's QUOTE_MINIMAL); one without is written as it is.
+_QUOTED = (",", '"', "\r", "\n")
+_COMMA, _LINE_END = ",", "\r\n"
+
 # Rows written per chunk sent: one chunk per row would mean a write (and, behind a proxy,
-# a packet) per row; the whole file at once would hold it all in memory.
-ROWS_PER_CHUNK = 500
+# a packet) per row; the whole file at once would hold it all in memory. As many as a fetch
+# brings (FETCH_CHUNK), so a claim that fits in one read is one write (~170 KB at most).
+ROWS_PER_CHUNK = 2000
 # Rows fetched per round trip; on PostgreSQL a server-side cursor, so memory stays flat.
 FETCH_CHUNK = 2000
 
@@ -66,10 +72,22 @@ def _csv_chunks(header: list[str], rows: Iterable[Iterable]) -> Iterator[str]:
         # cell was 0.18 of 0.24 ms a 500-row chunk; numbers or None are made text first.
         try:
             cells = join(chain.from_iterable(batch))
+            text = True
         except TypeError:
             cells = join(map(str, chain.from_iterable(batch)))
+            text = False
         if search(_CELL + cells):
             batch = [_defused(row) if search(_CELL + join(map(str, row))) else row for row in batch]
+        if text and not any(character in cells for character in _QUOTED):
+            # No cell to quote (the prefix _defused adds is none of them): the writer's
+            # lines are the cells joined by commas, each ended by \r\n, but for a row of
+            # one empty cell (written "") or none, which go to the writer. The writer
+            # looked at every character, 0.62 ms for a 600-line claim; this is 0.15.
+            lines = list(map(_COMMA.join, batch))
+            if "" not in lines:
+                lines.append("")
+                yield _LINE_END.join(lines)
+                continue
         writer.writerows(batch)
         yield take()
 
@@ -135,9 +153,16 @@ _claim_lines = Prepared(
 
 def claim_lines_csv(claim: Claim) -> StreamingHttpResponse:
     """Every line of the claim, a row each, read in chunks as the response is sent."""
-    claim_columns = (claim.number or "", claim.qualification.code)
-    rows = map(claim_columns.__add__, _claim_lines.stream(claim.pk, chunk_size=FETCH_CHUNK))
-    name = claim.number or f"unsubmitted-{claim.pk}"
+    return claim_lines_csv_of(claim.pk, claim.number, claim.qualification.code)
+
+
+def claim_lines_csv_of(pk: int, number: str | None, code: str) -> StreamingHttpResponse:
+    """``claim_lines_csv`` of the claim ``pk`` given its number and entry code, all the
+    export prints of the claim itself (claims.access.claim_export_of_request reads just
+    those)."""
+    claim_columns = (number or "", code)
+    rows = map(claim_columns.__add__, _claim_lines.stream(pk, chunk_size=FETCH_CHUNK))
+    name = number or f"unsubmitted-{pk}"
     return stream_csv(
         f"claim-{name}.csv",
         [

@@ -52,6 +52,30 @@ def test_text_only_and_mixed_chunks_are_guarded_alike(monkeypatch):
     assert written(mixed, monkeypatch)[1] == [["a", "", "c"], ["x", "'-y", "3"]]
 
 
+def test_chunks_are_the_writers_text_whether_joined_or_written(monkeypatch):
+    """A chunk of text cells none of which needs quoting is joined by hand; any other goes
+    through csv.writer. Either way the bytes are the writer's own, formula guard included."""
+
+    def writer_text(rows):
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(["a", "b", "c"])
+        writer.writerows(exports._defused(row) for row in rows)
+        return buffer.getvalue()
+
+    chunks = [
+        [("P1", "Ann", ""), ("P2", "", "=x")],  # joined: empty cells, a formula guarded
+        [("P1", "Smith, Ann", "x")],  # a comma: quoted by the writer
+        [("P1", 'say "hi"', "x"), ("a", "b\nc", "d\re")],  # quotes, line breaks
+        [("",), ("x",)],  # a row of one empty cell is written "" by the writer
+        [(), ("x", "y")],  # a row of no cells
+        [("a", None, 3)],  # not all text
+    ]
+    for rows in chunks:
+        for per_chunk in (1, 500):
+            assert "".join(written(rows, monkeypatch, per_chunk)[0]) == writer_text(rows), rows
+
+
 def test_the_claim_export_words_grades_samples_and_outcomes(cw, member_client):
     from django.urls import reverse
 
