@@ -372,6 +372,9 @@ class PageRegistration:
     qualification: PageQualification
 
 
+_ON_QUALIFICATION = "r.qualification_id = %(qualification)s"
+
+
 class RegistrationPages:
     """Current registrations of one centre, grouped by qualification, then by learner name.
 
@@ -407,7 +410,7 @@ class RegistrationPages:
         # Conditions on the registration (r) and on the learner (l).
         self.on_registration, self.on_learner = [], []
         if qualification is not None:
-            self.on_registration.append("r.qualification_id = %(qualification)s")
+            self.on_registration.append(_ON_QUALIFICATION)
             self.params["qualification"] = qualification.pk
         if search.strip():
             self.on_learner.append(
@@ -566,6 +569,32 @@ class RegistrationPages:
             " ORDER BY p.last_name, p.first_name, p.id"
         )
 
+    def _sorted(self, key: str, start: int, stop: int) -> str:
+        """The page's rows when it lies in one small group (sorted, as ``_learner_ids``
+        sorts it) and no search narrows the learners: the page's registrations come from
+        the sort itself, and, as in ``_walk``, the window's size is written into the text
+        and its offset read through a subquery, so PostgreSQL keeps one plan."""
+        self.params[f"{key}_offset"] = start
+        name = f"(SELECT n.%s FROM {_T.learner} n WHERE n.id = r.learner_id)"
+        # The group's keys too are read through subqueries: known, a small group's custom
+        # plan looked cheaper than the generic one and was planned on every view. (The
+        # qualification asked for is the group itself.)
+        conditions = "".join(f" AND {c}" for c in self.on_registration if c != _ON_QUALIFICATION)
+        page = (
+            f"SELECT r.id, r.entry_type, r.learner_id FROM {_T.registration} r"
+            " WHERE r.centre_id = (SELECT CAST(%(centre)s AS BIGINT)) AND r.is_current"
+            f" AND r.qualification_id = (SELECT CAST(%({key})s AS BIGINT)){conditions}"
+            f" ORDER BY {name % 'last_name'}, {name % 'first_name'}, r.learner_id"
+            f" LIMIT {int(stop - start)} OFFSET (SELECT CAST(%({key}_offset)s AS BIGINT))"
+        )
+        return (
+            "SELECT p.id, q.id, p.entry_type, TRUE, l.id, l.first_name, l.last_name,"
+            f" l.membership_number, q.code, q.title FROM ({page}) p"
+            f" INNER JOIN {_T.learner} l ON l.id = p.learner_id"
+            f" INNER JOIN {_T.qualification} q ON q.id = %({key})s"
+            " ORDER BY l.last_name, l.first_name, p.learner_id"
+        )
+
     def __getitem__(self, window: slice) -> list[PageRegistration]:
         start, stop = window.start or 0, window.stop
         wanted, touched, offset = [], [], 0
@@ -576,10 +605,13 @@ class RegistrationPages:
             offset += size
         if not touched:
             return []
-        if len(touched) == 1 and touched[0][3] > SORT_AT_MOST and not self.on_learner:
+        if len(touched) == 1 and not self.on_learner:
             qualification_id, low, high, size = touched[0]
             self.params["group0"] = qualification_id
-            sql = self._walk("group0", low, high, size)
+            if size > SORT_AT_MOST:
+                sql = self._walk("group0", low, high, size)
+            else:
+                sql = self._sorted("group0", low, high)
         else:
             for qualification_id, low, high, size in touched:
                 key = f"group{len(wanted)}"
