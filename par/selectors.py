@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -26,7 +26,7 @@ from centres.models import (
     RegistrationTally,
     Unit,
 )
-from hub.paging import url_maker
+from hub.fixed_urls import keyed_url
 from hub.sql import any_id_sql, icontains_param, icontains_sql, id_list
 
 from . import rows
@@ -163,8 +163,9 @@ def learner_cards(registrations: list[Registration]) -> list[LearnerCard]:
             cursor.execute(_card_sql("entries", connection.vendor), params)
             entries = set(cursor.fetchall())
     locks = locks_for(pk for pk, result, _, _ in selections.values() if not result)
-    remove_url = url_maker("par:remove")
-    learner_url = url_maker("par:learner")
+    # The two patterns reversed once per process (hub.fixed_urls), not on every page.
+    remove_url = partial(keyed_url, "par:remove")
+    learner_url = partial(keyed_url, "par:learner")
     results = _RESULT_LABELS
 
     cards = []

@@ -56,13 +56,17 @@ def individual(request):
     mode = request.GET.get("mode", "")
     # A tab just opened (?mode=name) has nothing typed yet: its form stays unbound, so no
     # "enter a ..." error shows before the user has pressed the button.
-    name_form = NameFilterForm(request.GET if mode == "name" and "q" in request.GET else None)
-    qualification_form = QualificationFilterForm(
-        request.GET if mode == "qualification" and "qualification" in request.GET else None,
-        centre=centre,
-        # Listed only on the tab that shows them.
-        listed=selectors.centre_qualification_list(centre) if mode == "qualification" else (),
-    )
+    # Each form is made only for the tab that shows it (the template reads no other):
+    # making one deep-copies its fields, a queryset's clone for the qualification's.
+    name_form = qualification_form = None
+    if mode == "qualification":
+        qualification_form = QualificationFilterForm(
+            request.GET if "qualification" in request.GET else None,
+            centre=centre,
+            listed=selectors.centre_qualification_list(centre),
+        )
+    elif mode != "all":
+        name_form = NameFilterForm(request.GET if mode == "name" and "q" in request.GET else None)
     registrations = None
     if mode == "name" and name_form.is_valid():
         registrations = selectors.RegistrationPages(centre, search=name_form.cleaned_data["q"])
