@@ -12,14 +12,36 @@ else does (the hub neither LISTENs nor leaves results unread between requests). 
 Django would check, the idle connection's socket is polled first (a system call, no round
 trip): with nothing to read, the connection is as usable as ``SELECT 1`` would have found
 it; with anything waiting, Django's own check runs as before and replaces the connection
-if it fails. Everything else is Django's backend.
+if it fails.
+
+Times come back through psycopg's C parser. Django registers its own loader for
+``timestamptz`` (a subclass of psycopg's pure-Python one, which then sets the tzinfo to UTC):
+about 3.6 us a value against 0.24 for psycopg's compiled one, some 10% of the moderation
+queue's Python (issue 9). Both read the text PostgreSQL sends in the session's TimeZone,
+which Django sets to UTC on every connection when USE_TZ is on; the compiled loader then
+gives ``datetime.timezone.utc`` itself, the same value Django's gives. So with USE_TZ and
+UTC, ``UTCTimestamptzLoader`` hands each value to the compiled parser; otherwise Django's
+loader stays. Everything else is Django's backend.
 """
 
 from __future__ import annotations
 
+import datetime
 import select
 
+from django.conf import settings
 from django.db.backends.postgresql import base
+
+try:
+    import psycopg
+    from psycopg.adapt import AdaptersMap, Loader
+    from psycopg.pq import Format
+
+    _COMPILED_TIMESTAMPTZ = psycopg.adapters.get_loader(
+        psycopg.postgres.types["timestamptz"].oid, Format.TEXT
+    )
+except ImportError:  # psycopg 2: Django's backend as it is
+    psycopg = None
 
 _READABLE = select.POLLIN | select.POLLPRI | select.POLLERR | select.POLLHUP | select.POLLNVAL
 
@@ -37,7 +59,43 @@ def socket_is_quiet(raw) -> bool:
     return not poller.poll(0)
 
 
+if psycopg is not None:
+
+    class UTCTimestamptzLoader(Loader):
+        """``timestamptz`` for a session in UTC, parsed by psycopg's compiled loader.
+
+        ``timezone`` is what Django's create_cursor compares with the connection's zone
+        before it would register its own loader on a cursor.
+        """
+
+        timezone = datetime.UTC
+
+        def __init__(self, oid, context=None):
+            super().__init__(oid, context)
+            # The compiled loader's bound method in place of this class's: psycopg calls it
+            # for every value without a Python frame in between.
+            self.load = _COMPILED_TIMESTAMPTZ(oid, context).load
+
+        def load(self, data):  # pragma: no cover (replaced per instance above)
+            raise NotImplementedError
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
+    def get_connection_params(self):
+        params = super().get_connection_params()
+        if (
+            psycopg is not None
+            and "context" in params
+            and settings.USE_TZ
+            and self.timezone == datetime.UTC
+            and _COMPILED_TIMESTAMPTZ.__module__.startswith("psycopg_binary")
+        ):
+            # A copy: Django's template is shared by every connection it makes.
+            context = AdaptersMap(params["context"])
+            context.register_loader("timestamptz", UTCTimestamptzLoader)
+            params["context"] = context
+        return params
+
     def close_if_health_check_failed(self):
         if (
             self.connection is not None
