@@ -64,7 +64,6 @@ from .models import (
     HistoryEvent,
     SampleRule,
 )
-from .windows import PlannedWindow
 
 # --- the batch page and the moderator's review: slots ---------------------------------------
 SLOTS_MISSING = "missing"  # the "Slots without a file" filter's value of ?slots=
@@ -742,8 +741,8 @@ QUEUE_FIELDS = (
 
 # The queue's three lists, each compiled to SQL once per process (hub.prepared): built by
 # the ORM on every view they were ~2 ms of the queue's CPU, the same SQL but for the keys.
-# The two paged ones are planned once per connection too (moderation.windows).
-_QUEUE_ASSIGNED = PlannedWindow(
+# The two paged ones are planned once per connection too (hub.prepared: window=True).
+_QUEUE_ASSIGNED = Prepared(
     lambda moderator_id: (
         Batch.objects.live()
         .filter(moderator_id=moderator_id, status__in=AWAITING_MODERATOR)
@@ -751,9 +750,11 @@ _QUEUE_ASSIGNED = PlannedWindow(
         .values_list(*QUEUE_FIELDS)
     ),
     "int",
+    window=True,
 )
-_QUEUE_UNASSIGNED = PlannedWindow(
+_QUEUE_UNASSIGNED = Prepared(
     lambda: unassigned_batches().order_by("sla_due_at", "pk").values_list(*QUEUE_FIELDS),
+    window=True,
 )
 QUEUE_DECIDED = 20  # the moderator's latest outcomes the queue lists
 # The decided list's statuses are written into its SQL, not sent as parameters: its index
@@ -912,11 +913,12 @@ def _centre_batch_query(centre_id: int, completed: bool) -> QuerySet:
 
 # Open and completed, each compiled to SQL once per process (hub.prepared): built by the
 # ORM with its two comment subqueries on every view it was ~1 ms of the list's CPU.
-# Planned once per connection too (moderation.windows).
+# Planned once per connection too (hub.prepared: window=True).
 _CENTRE_BATCHES = {
-    completed: PlannedWindow(
+    completed: Prepared(
         lambda centre_id, completed=completed: _centre_batch_query(centre_id, completed),
         "int",
+        window=True,
     )
     for completed in (False, True)
 }

@@ -2,24 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from html import escape
 
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
-
-from hub.fixed_urls import keyed_url
-
-# A number no real key reaches, put in place of the row's key (as hub.paging.url_maker).
-_SLOT = 2_147_483_647
-
-
-def row_url(viewname: str) -> Callable[[int], str]:
-    """``hub.paging.url_maker(viewname)`` for a pattern whose one argument is a row's key,
-    from the pattern reversed once per process (hub.fixed_urls.keyed_url), not once a view
-    (~35 us each)."""
-    head, tail = keyed_url(viewname, _SLOT).rsplit(str(_SLOT), 1)
-    return lambda key: f"{head}{key}{tail}"
 
 
 def page_csrf(request: HttpRequest) -> tuple[str, str]:

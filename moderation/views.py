@@ -74,7 +74,6 @@ from .models import (
     DocumentKind,
     is_centre_member,
 )
-from .page_urls import batch_row_url
 
 
 def limit_upload_size(kind: str):
@@ -155,9 +154,9 @@ class _SlotLinks:
     @classmethod
     def for_batch(cls, batch_pk: int, *, download_url: str, query: str = "") -> _SlotLinks:
         return cls(
-            upload=batch_row_url("moderation:sample-upload", batch_pk),
-            remove=batch_row_url("moderation:sample-remove", batch_pk),
-            download=batch_row_url(download_url, batch_pk),
+            upload=url_maker("moderation:sample-upload", batch_pk),
+            remove=url_maker("moderation:sample-remove", batch_pk),
+            download=url_maker(download_url, batch_pk),
             query=query,
         )
 
@@ -299,7 +298,7 @@ def index(request):
                 centre_id=request.centre.pk, completed=tab == "completed"
             )
     page = paginate(request, batches, count=count)
-    detail = view_parts.row_url("moderation:batch-detail")
+    detail = url_maker("moderation:batch-detail")
     if tab == "deleted":
         for batch in page:
             batch.url = detail(batch.pk)  # a tombstone: no files, no clock
@@ -549,7 +548,7 @@ def _render_detail(request, batch: Batch, *, slot_errors=None, status: int = 200
     ) | _centre_context(request, batch)
     # The outcome's banner says the comments are below: they are, typed text and document.
     context["moderator_comments"] = selectors.moderator_comments(
-        batch=batch, download=batch_row_url("moderation:document-download", batch.pk)
+        batch=batch, download=url_maker("moderation:document-download", batch.pk)
     )
     slot_errors = slot_errors or {}
     for group in context["learner_slots"]:
@@ -887,8 +886,8 @@ def queue(request):
         count=assigned_count,
     )
     unassigned = paginate(request, selectors.moderator_queue_unassigned(), count=unassigned_count)
-    review_url = view_parts.row_url("moderation:review")
-    take_url = view_parts.row_url("moderation:take")
+    review_url = url_maker("moderation:review")
+    take_url = url_maker("moderation:take")
     # The pages list the finished rows (a page of plain values comes in).
     assigned.object_list = assigned.rows = selectors.queue_rows(assigned, url=review_url)
     unassigned.object_list = unassigned.rows = selectors.queue_rows(

@@ -79,3 +79,22 @@ def test_prepared_pages_give_paginate_the_querysets_pages_and_ask_nothing_when_e
     with django_assert_num_queries(0):
         empty = paginate(request, PreparedPages(since, made[-1].pk + 1), per_page=3, count=0)
     assert list(empty.object_list) == [] and empty.number == 1
+
+
+def test_url_maker_reverses_once_per_process_and_still_matches_reverse(settings):
+    """The pattern is reversed once and the keys put in place: several leading keys, a text
+    key (reversed as before), and a script prefix all give what reverse gives."""
+    from django.urls import set_script_prefix
+
+    name = "moderation:sample-upload"
+    for batch in (2, 1234567):
+        assert url_maker(name, batch)(9) == reverse(name, args=[batch, 9])
+    assert url_maker("claims:candidate-edit", "7")(3) == reverse(
+        "claims:candidate-edit", args=["7", 3]
+    )
+    set_script_prefix("/hub/")
+    try:
+        assert url_maker(name, 5)(6) == reverse(name, args=[5, 6])
+        assert url_maker(name, 5)(6).startswith("/hub/moderation/")
+    finally:
+        set_script_prefix("/")

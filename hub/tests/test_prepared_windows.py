@@ -1,4 +1,4 @@
-"""Issue 9: moderation.windows.PlannedWindow pages a hub.prepared query as Prepared does."""
+"""Issue 9: a windowed hub.prepared query gives the ORM's rows, planned once per connection."""
 
 import pytest
 from django.db import connection
@@ -6,7 +6,6 @@ from django.test.utils import CaptureQueriesContext
 
 from centres.models import Centre
 from hub.prepared import Prepared
-from moderation.windows import PlannedWindow
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +20,7 @@ def test_every_window_gives_the_rows_prepared_gives():
         Centre.objects.create(number=f"7710{i}", name=f"Window {i}", contact_email="w@x.test")
         for i in range(7)
     ]
-    plain, planned = Prepared(build, "int", window=True), PlannedWindow(build, "int")
+    plain, planned = Prepared(build, "int", window=True), Prepared(build, "int", window=True)
     for limit, offset in [(3, 0), (3, 3), (3, 6), (1, 6), (2, 5), (3, 9), (7, 0)]:
         expected = list(build(made[0].pk)[offset : offset + limit])  # the ORM's own slice
         assert planned.rows(made[0].pk, limit=limit, offset=offset) == expected
@@ -34,7 +33,7 @@ def test_every_window_gives_the_rows_prepared_gives():
 def test_the_page_size_is_written_and_the_offset_is_a_parameter():
     """The size is in the text (an int), the offset goes through a subquery: one query."""
     Centre.objects.create(number="77200", name="Window", contact_email="w@x.test")
-    planned = PlannedWindow(build, "int")
+    planned = Prepared(build, "int", window=True)
     with CaptureQueriesContext(connection) as queries:
         planned.rows(0, limit=50, offset=123456)
     (query,) = queries.captured_queries
