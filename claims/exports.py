@@ -153,14 +153,8 @@ _claim_lines = Prepared(
 
 def claim_lines_csv(claim: Claim) -> StreamingHttpResponse:
     """Every line of the claim, a row each, read in chunks as the response is sent."""
-    return claim_lines_csv_of(claim.pk, claim.number, claim.qualification.code)
-
-
-def claim_lines_csv_of(pk: int, number: str | None, code: str) -> StreamingHttpResponse:
-    """``claim_lines_csv`` of the claim ``pk`` given its number and entry code, all the
-    export prints of the claim itself (claims.access.claim_export_of_request reads just
-    those)."""
-    claim_columns = (number or "", code)
+    pk, number = claim.pk, claim.number
+    claim_columns = (number or "", claim.qualification.code)
     rows = map(claim_columns.__add__, _claim_lines.stream(pk, chunk_size=FETCH_CHUNK))
     name = number or f"unsubmitted-{pk}"
     return stream_csv(

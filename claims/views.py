@@ -16,7 +16,6 @@ from hub.paging import paginate
 
 from . import services
 from .access import (
-    claim_export_of_request,
     claim_qualifications_for,
     claims_for,
     get_centre_assessor_for_request,
@@ -25,7 +24,7 @@ from .access import (
     get_registration_for_claim,
     get_unit_for_claim,
 )
-from .exports import claim_lines_csv_of, history_csv
+from .exports import claim_lines_csv, history_csv
 from .forms import (
     HISTORY_SORTS,
     CentreAssessorEditForm,
@@ -561,8 +560,7 @@ def claim_print(request, pk: int):
 @claims_section
 def claim_export(request, pk: int):
     """The claim as CSV, streamed."""
-    number, code = claim_export_of_request(request, pk)
-    return claim_lines_csv_of(int(pk), number, code)
+    return claim_lines_csv(get_claim_for_request(request, pk))
 
 
 # --- History (R-CLM-11) ---------------------------------------------------------------
