@@ -124,6 +124,22 @@ def _clients():
     return clients
 
 
+def browser_cookies() -> dict[str, str]:
+    """The Cookie header of each persona's browser once logged in: the session and the CSRF
+    cookie the first page with a form set. Without the second, every page with a form would
+    make a new CSRF secret and set it again, as only a browser's very first page does."""
+    from django.conf import settings
+
+    cookies = {"": ""}
+    for persona, client in _clients().items():
+        if not persona:
+            continue
+        client.get("/")
+        names = (settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME)
+        cookies[persona] = "; ".join(f"{name}={client.cookies[name].value}" for name in names)
+    return cookies
+
+
 def scale_pages(batches, qualification) -> list[Page]:
     from django.urls import reverse
 
@@ -544,12 +560,7 @@ def run(args, workdir: Path, database_url: str) -> None:
             cursor.execute("VACUUM ANALYZE")
     pages = load_pages(batches, claim_pk)
     count_queries(pages)
-    cookies = {
-        persona: f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
-        for persona, client in _clients().items()
-        if persona
-    }
-    cookies[""] = ""
+    cookies = browser_cookies()
     connection.close()
 
     port = _free_port()
