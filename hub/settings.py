@@ -101,6 +101,7 @@ TEMPLATES = [
                 "centres.context_processors.current_centre",
                 "hub.context_processors.session_expiry",
                 "hub.context_processors.navigation",
+                "hub.csrf.context",
             ],
         },
     },
