@@ -2,28 +2,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
 
-from django.conf import settings
 from django.utils.safestring import mark_safe
-
-from .sessions import seconds_left
-
-
-def session_expiry(request):
-    """How long an idle session lasts and when pages warn before it ends (R-NEW-1).
-
-    As text: printed as numbers, each went through the template's number formatting.
-    """
-    warning = min(settings.HUB_SESSION_WARNING_SECONDS, settings.SESSION_COOKIE_AGE)
-    session = getattr(request, "session", None)
-    return {
-        "session_seconds": str(settings.SESSION_COOKIE_AGE),
-        # Sessions are not renewed on every request (hub.sessions): what this one has left.
-        "session_seconds_left": str(
-            seconds_left(session) if session is not None else settings.SESSION_COOKIE_AGE
-        ),
-        "session_warning_seconds": str(warning),
-        "session_warning_minutes": str(max(1, round(warning / 60))),
-    }
 
 
 @dataclass(frozen=True)

@@ -99,7 +99,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "centres.context_processors.current_centre",
-                "hub.context_processors.session_expiry",
                 "hub.context_processors.navigation",
                 "hub.csrf.context",
             ],
