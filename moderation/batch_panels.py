@@ -310,3 +310,197 @@ def history_section_html(batch: Batch, history: Page) -> SafeString:
     """The History section: history_html and its page links."""
     pages = pagination_html(history, "Pages of history")
     return mark_safe(f"{history_html(batch, history)}{pages}\n</section>\n")  # noqa: S308
+
+
+def prepare_button_html(*, prepare_url: str, csrf_input: str) -> str:
+    """downloads/_prepare_button.html as the page includes it (its closing newline too)."""
+    return (
+        f'<form method="post" action="{escape(prepare_url)}" data-busy>{csrf_input}<button'
+        ' type="submit" class="btn btn-outline-primary" data-busy-label="Preparing…">Prepare'
+        " download</button></form>\n"
+    )
+
+
+_SUBMIT_WHY = ' aria-describedby="submit-why"'
+
+
+def _actions_html(context: dict) -> str:
+    """The batch page's row of buttons: submit (and why not yet), resubmit, documents,
+    delete, request deletion, certificates, prepare download."""
+    batch, rule, urls = context["batch"], context["rule"], context["urls"]
+    html = ['<div class="d-flex flex-wrap gap-2 mb-4">\n  ']
+    if "submit" in context["actions"]:
+        met = rule.met
+        css, why = ("btn-success", "") if met else ("btn-outline-secondary", _SUBMIT_WHY)
+        html.append(
+            f'\n  <a href="{escape(urls["submit"])}" class="btn {css}" data-submit-batch{why}>'
+            "Submit Batch</a>\n"
+            '  <p id="submit-why" class="align-self-center small mb-0" data-submit-why'
+            f"{' hidden' if met else ''}>Not ready to submit: upload learner work until the"
+            " minimum sample is met (<span data-submit-shortfall>"
+            f"{escape(rule.shortfall)}</span> more needed).</p>\n  "
+        )
+    html.append("\n  ")
+    if context["can_resubmit"] and not context["slot_counts"].top_up_missing:
+        html.append(
+            f'\n  <form method="post" action="{escape(urls["resubmit"])}" data-busy>'
+            f'{context["csrf_input"]}<button type="submit" class="btn btn-success">Resubmit'
+            "</button></form>\n  "
+        )
+    html.append("\n  ")
+    if context["can_edit_documents"]:
+        html.append(
+            f'<a href="{escape(urls["documents"])}" class="btn btn-outline-primary">Replace IV'
+            " Feedback or Assessment Brief</a>"
+        )
+    html.append("\n  ")
+    if context["can_delete"]:
+        html.append(
+            f'<a href="{escape(urls["delete"])}" class="btn btn-outline-danger">Delete batch</a>'
+        )
+    html.append("\n  ")
+    if context["can_request_deletion"]:
+        html.append(
+            f'<a href="{escape(urls["request_deletion"])}" class="btn btn-outline-danger">'
+            "Request deletion</a>"
+        )
+    html.append("\n  ")
+    if batch.is_complete:
+        html.append(
+            f'<a href="{escape(urls["certificates"])}" class="btn btn-outline-primary">'
+            "Certificates</a>"
+        )
+    html.append("\n  ")
+    html.append(
+        prepare_button_html(prepare_url=context["prepare_url"], csrf_input=context["csrf_input"])
+    )
+    html.append("\n</div>\n")
+    return "".join(html)
+
+
+def _comments_html(comments) -> str:
+    """The moderator's comments on the latest outcome (selectors.moderator_comments)."""
+    if not comments:
+        return ""
+    note = comments["note"]
+    document_url = comments["document_url"]
+    return (
+        '\n<section class="card mb-4" aria-labelledby="moderator-comments-heading"'
+        ' data-testid="moderator-comments">\n  <div class="card-body">\n'
+        '    <h2 id="moderator-comments-heading" class="h5">Moderator\'s comments</h2>\n'
+        f'    <p class="small text-body-secondary mb-2">{escape(comments["outcome"])} by'
+        f" {escape(comments['who'])} on {escape(comments['when'])}</p>\n    "
+        + (f'<blockquote class="mb-2">{escape(note)}</blockquote>' if note else "")
+        + "\n    "
+        + (
+            f'<p class="mb-0">Comments document: <a href="{escape(document_url)}">'
+            f"{escape(comments['document_name'])}</a></p>"
+            if document_url
+            else ""
+        )
+        + "\n  </div>\n</section>\n"
+    )
+
+
+def detail_head_html(context: dict) -> SafeString:
+    """batch_detail.html's content before the review panel: breadcrumb, heading, summary,
+    buttons, the outcome's notes and the moderator's comments."""
+    batch, counts = context["batch"], context["slot_counts"]
+    insufficient = batch.is_insufficient_sample
+    html = [
+        f'\n{context["breadcrumb_html"]}\n<h1 class="h3">Batch {batch.pk}</h1>\n'
+        f"{context['summary_html']}\n",
+        _actions_html(context),
+    ]
+    if batch.is_returned_for_editing:
+        html.append(
+            '<p class="alert alert-info">Returned for editing: you can replace the IV'
+            " Feedback and the Assessment Brief, not the learner work. The moderator's"
+            " comments are below.</p>"
+        )
+    html.append("\n")
+    if insufficient:
+        html.append(
+            '<p class="alert alert-info">Insufficient sample: upload more learner work or'
+            " overwrite what is there, and replace the IV Feedback or Assessment Brief if"
+            " asked. The moderator's comments are below.</p>"
+        )
+    html.append("\n")
+    if insufficient and counts.top_up_missing:
+        html.append(
+            '<p class="alert alert-warning" data-testid="top-up-missing">The moderator asked'
+            " for learner work on named learner-units, marked “Top-up asked for” below:"
+            f" {escape(counts.top_up_missing)} still without a file. You can resubmit once"
+            ' each has a file. <a href="?slots=to-fill" class="alert-link">Show the slots to'
+            " fill</a></p>"
+        )
+    html.append("\n")
+    html.append(_comments_html(context["moderator_comments"]))
+    html.append("\n")
+    return mark_safe("".join(html))  # noqa: S308 -- every text escaped above
+
+
+def _sample_plan_html(context: dict) -> str:
+    """The line on the slots to fill, or the offer to suggest a sample (R-SMP-1)."""
+    to_fill = context["slot_counts"].to_fill
+    plannable = context["can_plan_sample"]
+    if not (plannable or to_fill):
+        return ""
+    if to_fill:
+        said = (
+            f"<strong>{escape(to_fill)} slot{pluralize(to_fill)} to fill</strong> chosen from a"
+            " suggested sample, marked “Slot to fill” below."
+        )
+    else:
+        said = (
+            "Not sure which learner-units to sample? The hub can suggest the smallest sample"
+            " that meets the minimum and covers every unit."
+        )
+    link = "Suggest a sample" if plannable else "See the slots to fill"
+    return (
+        f'\n<p class="mb-4" data-testid="sample-plan">{said}\n'
+        f'  <a href="{escape(context["urls"]["sample"])}" class="ms-1">{link}</a></p>\n'
+    )
+
+
+def _dropzone_html(context: dict) -> str:
+    """The drop zone for several files at once (moderation.js shows it)."""
+    groups, page = context["learner_slots"], context["slot_page"]
+    code = (groups[0]["slots"][0]["unit_code"] if groups else "") or "CMI501"
+    where = (
+        f" (page {page.number} of {page.paginator.num_pages}; “Slots without a file” shows"
+        " only the empty ones)"
+        if page.has_other_pages()
+        else ""
+    )
+    return (
+        '\n<section class="dropzone mb-4" data-dropzone hidden'
+        ' aria-labelledby="dropzone-heading">\n'
+        '  <h2 id="dropzone-heading" class="h5">Upload several files at once</h2>\n'
+        '  <p class="mb-2">Drop files here or choose them. Files whose names carry the'
+        " learner's P number and the unit code (for example “P1234567"
+        f" {escape(code)}.pdf”) are matched to the slots on this page{where}; you confirm"
+        f" before anything is uploaded. At most {escape(context['max_sample_mb'])} MB a"
+        " file.</p>\n"
+        '  <label for="dropzone-files" class="form-label">Files of learner work</label>\n'
+        '  <input type="file" id="dropzone-files" class="form-control" multiple'
+        " data-dropzone-input>\n"
+        '  <div data-dropzone-result class="mt-3" aria-live="polite"></div>\n'
+        "</section>\n"
+    )
+
+
+def detail_tail_html(context: dict) -> SafeString:
+    """batch_detail.html's content after the review panel: documents, sample rule and plan,
+    drop zone, slots, history."""
+    can_add = context["can_add_samples"]
+    html = [
+        f"\n{context['documents_html']}\n",
+        context["sample_rule_html"] if can_add else "",
+        "\n",
+        _sample_plan_html(context),
+        "\n",
+        _dropzone_html(context) if can_add else "",
+        f"\n{context['slots_section_html']}\n{context['history_section_html']}\n",
+    ]
+    return mark_safe("".join(html))  # noqa: S308 -- every text escaped above

@@ -429,9 +429,11 @@ def _slot_sql(vendor: str) -> dict[str, str]:
     live = "u.batch_id = %(batch)s AND u.released_at IS NULL"
     # The page's ids come off the order index first (MATERIALIZED: a window of its own),
     # then only they are joined to learners and units, however far into the batch it is.
+    # The window carries what the slot needs of its own row (the order index's walk reads
+    # the row for released_at already), so the page is not read again by its keys.
     window = (
-        f"SELECT u.id, {', '.join(f'u.{column}' for column in columns)}"
-        f" FROM {tables['unit']} u WHERE {live}{{filter}} ORDER BY {order}"
+        f"SELECT u.id, {', '.join(f'u.{column}' for column in columns)}, u.selection_id,"
+        f" u.to_fill, u.top_up FROM {tables['unit']} u WHERE {live}{{filter}} ORDER BY {order}"
         " LIMIT %(limit)s OFFSET %(offset)s"
     )
     kinds = ", ".join(f"'{kind.value}'" for kind in DOCUMENT_KINDS)
@@ -454,15 +456,14 @@ def _slot_sql(vendor: str) -> dict[str, str]:
     )
     with_files = (
         f"WITH page AS MATERIALIZED ({window})"
-        f" SELECT 0 AS part, {', '.join(f'page.{c} AS {c}' for c in columns)}, u.id AS uid,"
-        " u.to_fill, u.top_up, r.learner_id, l.membership_number, l.first_name, l.last_name,"
-        f" qu.code, qu.title, {file_columns}"
-        f" FROM page JOIN {tables['unit']} u ON u.id = page.id"
-        f" JOIN {tables['selection']} s ON s.id = u.selection_id"
+        f" SELECT 0 AS part, {', '.join(f'page.{c} AS {c}' for c in columns)}, page.id AS uid,"
+        " page.to_fill, page.top_up, r.learner_id, l.membership_number, l.first_name,"
+        f" l.last_name, qu.code, qu.title, {file_columns}"
+        f" FROM page JOIN {tables['selection']} s ON s.id = page.selection_id"
         f" JOIN {tables['registration']} r ON r.id = s.registration_id"
         f" JOIN {tables['learner']} l ON l.id = r.learner_id"
         f" JOIN {tables['qualification_unit']} qu ON qu.id = s.unit_id"
-        f" LEFT JOIN {tables['document']} d ON d.batch_unit_id = u.id AND d.kind = %(sample)s"
+        f" LEFT JOIN {tables['document']} d ON d.batch_unit_id = page.id AND d.kind = %(sample)s"
         f" LEFT JOIN {tables['user']} us ON us.id = d.uploaded_by_id"
         " UNION ALL"
         f" SELECT 1, {', '.join('NULL' for _ in columns)}, NULL, NULL, NULL, NULL, NULL, NULL,"
