@@ -101,3 +101,77 @@ def test_the_claim_export_words_grades_samples_and_outcomes(cw, member_client):
     assert {row[0] for row in rows} == {claim.number} and {row[1] for row in rows} == {
         cw.qualification.code
     }
+
+
+def _claim_export(client, claim):
+    from django.urls import reverse
+
+    response = client.get(reverse("claims:claim-export", args=[claim.pk]))
+    return b"".join(response.streaming_content).decode()
+
+
+def _as_the_writer_writes(claim):
+    """The claim's export as csv.writer writes it from the lines' cells read by the ORM,
+    each text that could start a formula prefixed."""
+    rows = exports._claim_line_cells.rows(claim.pk, limit=10_000, offset=0)
+    claim_columns = (claim.number or "", claim.qualification.code)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in [exports._CLAIM_HEADER_CELLS, *((*claim_columns, *row) for row in rows)]:
+        writer.writerow(exports._defused(row))
+    return buffer.getvalue()
+
+
+def test_the_claim_export_is_the_writers_text_whatever_its_cells(cw, member_client, monkeypatch):
+    """Each line comes from the database as one text, its cells joined by a separator: as
+    it is when no cell needs quoting or a guard, split back into cells when one does, read
+    again cell by cell when a cell holds the separator itself. Either way the bytes are the
+    writer's own, in every chunk size."""
+    from centres.models import Learner
+
+    from .conftest import claim_with_lines
+
+    claim = claim_with_lines(cw)
+    learners = list(
+        Learner.objects.filter(registrations__claim_lines__claim=claim)
+        .distinct()
+        .order_by("last_name")
+    )
+    assert len(learners) >= 2
+    plain = _claim_export(member_client, claim)
+    assert plain == _as_the_writer_writes(claim)
+    names = [
+        ("Smith, Ann", 'say "hi"'),  # quoted by the writer
+        ("=cmd()", "-1"),  # guarded
+        ("O\x1fBrien", "Ann"),  # the separator itself, in a cell
+        ("line\nbreak", "\x1f"),
+    ]
+    for last_name, first_name in names:
+        Learner.objects.filter(pk=learners[0].pk).update(last_name=last_name, first_name=first_name)
+        expected = _as_the_writer_writes(claim)
+        for per_chunk in (1, 2, 500):
+            monkeypatch.setattr(exports, "ROWS_PER_CHUNK", per_chunk)
+            assert _claim_export(member_client, claim) == expected, (last_name, per_chunk)
+
+
+def test_a_claim_export_bigger_than_a_fetch_is_read_through_a_cursor(
+    cw, member_client, monkeypatch
+):
+    from claims.models import ClaimLine
+
+    from .conftest import bulk_candidates, start_claim
+
+    claim = start_claim(cw)
+    registrations = bulk_candidates(cw, 7)
+    ClaimLine.objects.bulk_create(
+        ClaimLine(
+            claim=claim, registration=r, unit=cw.units[0], grade=Grade.PASS, assessor=cw.assessor
+        )
+        for r in registrations
+    )
+    registrations[3].learner.__class__.objects.filter(pk=registrations[3].learner_id).update(
+        first_name="a\x1fb"
+    )
+    monkeypatch.setattr(exports, "FETCH_CHUNK", 3)
+    monkeypatch.setattr(exports, "ROWS_PER_CHUNK", 2)
+    assert _claim_export(member_client, claim) == _as_the_writer_writes(claim)
