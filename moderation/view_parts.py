@@ -5,7 +5,8 @@ from __future__ import annotations
 from html import escape
 
 from django.http import HttpRequest
-from django.middleware.csrf import get_token
+
+from hub.csrf import get_token
 
 
 def page_csrf(request: HttpRequest) -> tuple[str, str]:
@@ -13,7 +14,7 @@ def page_csrf(request: HttpRequest) -> tuple[str, str]:
 
     The view puts the token in its context as ``csrf_token``, so the header's forms
     (base.html: hub_links' csrf_value and csrf_input) print the same one rather than
-    masking another: get_token masks afresh on each call (32 random characters, ~30 us).
+    masking another (hub.csrf.get_token masks afresh on each call).
     Any masked form of the request's secret is valid, as before.
     """
     token = get_token(request)
