@@ -20,7 +20,13 @@ def unit_label(code: str, title: str, *, mandatory: bool) -> str:
     return f"<strong>{escape(code)}</strong> {escape(title)}{MANDATORY_BADGE if mandatory else ''}"
 
 
-def selectable_row(registration_id: int, unit_id: int, label: str) -> str:
+# Where a learner's registration id goes in the rows made once per page for every learner
+# of a qualification (``unit_rows``), put in when their card is joined: "<" never survives
+# escape(), so no text from the database can hold it.
+REGISTRATION_SLOT = "<registration>"
+
+
+def selectable_row(registration_id: int | str, unit_id: int, label: str) -> str:
     """A unit with a box to tick; its value "<registration id>:<unit id>" is what is saved."""
     dom_id = f"unit-{registration_id}-{unit_id}"
     return (
@@ -47,24 +53,52 @@ def locked(reason: str) -> str:
     return f'<span class="unit-selected">Selected</span> <span class="text-body-secondary">— {escape(reason)}</span>'
 
 
-def removable(*, remove_url: str, registration_id: int, code: str, learner_name: str) -> str:
-    """Selected and free: a Remove button that swaps only this learner's units (htmx)."""
+def removable(*, remove_url: str, registration_id: int | str, code: str, learner_name: str) -> str:
+    """Selected and free: a Remove button that swaps only this learner's units (htmx).
+    ``code`` and ``learner_name`` come escaped: a card escapes its learner's name once."""
     return (
         '<span class="unit-selected">Selected</span>\n      <button type="submit"'
         ' class="btn btn-sm btn-link text-danger p-0 ms-2"'
         f' formaction="{remove_url}" formmethod="post" data-hx-post="{remove_url}"'
         f' data-hx-target="#units-{registration_id}" data-hx-swap="outerHTML"'
-        f' aria-label="Remove {escape(code)} for {escape(learner_name)}">Remove</button>'
+        f' aria-label="Remove {code} for {learner_name}">Remove</button>'
     )
 
 
-def bulk_learner_row(registration_id: int, name: str, membership_number: str, entry: str) -> str:
-    """One learner on Bulk Add's "Available learners", with the box that picks them."""
-    return (
+def qualification_options(qualifications, chosen: object) -> str:
+    """The ``<option>`` of each qualification ("CODE: Title"), the one whose key reads as
+    ``chosen`` (a form field's value, as ``stringformat:"s"`` compared it) selected."""
+    chosen = str(chosen)
+    return "".join(
+        f'<option value="{q.pk}"{" selected" if str(q.pk) == chosen else ""}>'
+        f"{escape(q.code)}: {escape(q.title)}</option>"
+        for q in qualifications
+    )
+
+
+def escape_each(texts: list[str]) -> list[str]:
+    """``escape()`` of each text, in one call for them all: a page's hundreds of short names
+    and numbers cost a call and five ``replace`` each, a fifth of the page's rows. Joined by
+    a character escape() leaves alone and no text holds (PostgreSQL's text cannot hold NUL;
+    a text that did holds it anyway, and is escaped on its own)."""
+    escaped = escape("\0".join(texts)).split("\0")
+    if len(escaped) != len(texts):
+        return [escape(text) for text in texts]
+    return escaped
+
+
+def bulk_learner_rows(learners: list[tuple[int, str, str, str]]) -> str:
+    """Bulk Add's "Available learners": a row for each (registration id, name, membership
+    number, entry), with the box that picks them."""
+    names = escape_each([name for _, name, _, _ in learners])
+    numbers = escape_each([number for _, _, number, _ in learners])
+    entries = escape_each([entry for _, _, _, entry in learners])
+    return "\n".join(
         f'<tr><td><input class="form-check-input" type="checkbox" name="registration"'
-        f' value="{registration_id}" id="reg-{registration_id}"></td>'
-        f'<td><label for="reg-{registration_id}">{escape(name)}</label></td>'
-        f"<td>{escape(membership_number)}</td><td>{escape(entry)}</td></tr>"
+        f' value="{learner[0]}" id="reg-{learner[0]}"></td>'
+        f'<td><label for="reg-{learner[0]}">{name}</label></td>'
+        f"<td>{number}</td><td>{entry}</td></tr>"
+        for learner, name, number, entry in zip(learners, names, numbers, entries, strict=True)
     )
 
 
@@ -74,38 +108,37 @@ UNITS_HEAD = (
 )
 
 
-def units_table(*, registration_id: int, qualification_code: str, full_name: str, rows: str) -> str:
-    """A registration's units table in its swappable box, as ``_learner_units.html`` prints
-    it without feedback (keep the two alike); ``rows`` from the functions above."""
-    return (
-        f'<div id="units-{registration_id}">\n  <div class="table-responsive">\n'
-        '  <table class="table table-sm align-middle mb-2">\n'
-        f'    <caption class="visually-hidden">Units of {escape(qualification_code)} for'
-        f" {escape(full_name)}</caption>\n    {UNITS_HEAD}\n    <tbody>\n    {rows}\n"
-        "    </tbody>\n  </table>\n  </div>\n</div>"
-    )
-
-
 def learner_card(
     *,
-    name: str,
-    p_number: str,
+    registration_id: int,
     first_name: str,
+    last_name: str,
+    p_number: str,
+    qualification_code: str,
     selected: int,
     selectable: int,
-    units_html: str,
+    rows: str,
     url: str,
     opened: bool,
 ) -> str:
     """One learner on Individual Add/Remove: the summary with the counts, then the units
-    table and the link to the learner's record."""
+    table in its swappable box (as ``_learner_units.html`` prints it without feedback: keep
+    the two alike) and the link to the learner's record. The texts come escaped: the names
+    and P numbers of a page at once (``escape_each``), the code once for a run of cards;
+    ``rows`` from the functions above."""
+    first, last = first_name, last_name
     return (
         f'<details class="learner-card border rounded px-3 py-2 mb-2"{" open" if opened else ""}>'
-        f'\n        <summary><span class="fw-semibold">{escape(name)}</span> — {escape(p_number)}'
+        f'\n        <summary><span class="fw-semibold">{last}, {first}</span> — {p_number}'
         f'\n          <span class="text-body-secondary small">({selected} selected, {selectable}'
         f" to choose from)</span></summary>\n"
-        f'        <div class="mt-2">\n          {units_html}\n'
-        f'          <a class="small" href="{url}">Open {escape(first_name)}\'s record</a>\n'
+        f'        <div class="mt-2">\n          <div id="units-{registration_id}">\n'
+        '  <div class="table-responsive">\n'
+        '  <table class="table table-sm align-middle mb-2">\n'
+        f'    <caption class="visually-hidden">Units of {qualification_code} for'
+        f" {first} {last}</caption>\n    {UNITS_HEAD}\n    <tbody>\n    {rows}\n"
+        "    </tbody>\n  </table>\n  </div>\n</div>\n"
+        f'          <a class="small" href="{url}">Open {first}\'s record</a>\n'
         "        </div>\n      </details>"
     )
 

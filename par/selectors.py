@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache, partial
+from functools import lru_cache
+from html import escape
 
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -26,7 +27,7 @@ from centres.models import (
     RegistrationTally,
     Unit,
 )
-from hub.fixed_urls import keyed_url
+from hub.paging import url_maker
 from hub.sql import any_id_sql, icontains_param, icontains_sql, id_list
 
 from . import rows
@@ -58,6 +59,9 @@ class LearnerCard:
     selected_count: int = 0
     selectable_count: int = 0
     rows_html: str = ""
+    # The learner's names, escaped (the page's all at once: rows.escape_each).
+    first_name_html: str = ""
+    last_name_html: str = ""
 
     @property
     def learner(self) -> Learner:
@@ -134,74 +138,114 @@ def qualification_units(
     return qualification, units
 
 
+@dataclass(slots=True)
+class _UnitRows:
+    """One unit of a qualification as every learner's card prints it, made once per page:
+    its code (escaped), its label, and its rows that do not depend on a selection, with
+    ``rows.REGISTRATION_SLOT`` where the card's registration id goes."""
+
+    id: int
+    code_html: str
+    label: str
+    selectable: str
+    not_current: str
+    not_entered: str
+
+
+def _unit_rows(unit_id: int, code: str, title: str, mandatory: bool) -> _UnitRows:
+    label = rows.unit_label(code, title, mandatory=mandatory)
+    return _UnitRows(
+        unit_id,
+        escape(code),
+        label,
+        rows.selectable_row(rows.REGISTRATION_SLOT, unit_id, label),
+        rows.state_row(UnitState.NOT_CURRENT, label, rows.NOT_CURRENT),
+        rows.state_row(UnitState.NOT_ENTERED, label, rows.NOT_ENTERED),
+    )
+
+
 def learner_cards(registrations: list[Registration]) -> list[LearnerCard]:
     """Each registration with every unit of its qualification and that unit's state."""
     if not registrations:
         return []
-    # (unit id, code, label HTML) by qualification; the label is the same for every learner.
-    units_by_qualification: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
+    units_by_qualification: dict[int, list[_UnitRows]] = defaultdict(list)
     unit_entry_ids = [r.pk for r in registrations if r.entry_type == EntryType.UNIT]
     params = {
         "qualifications": id_list({r.qualification_id for r in registrations}),
         "registrations": id_list(r.pk for r in registrations),
         "unit_entry": id_list(unit_entry_ids),
     }
+    # Selections by registration, then unit; entries (of unit-entry registrations) likewise.
+    selections: dict[int, dict[int, tuple]] = defaultdict(dict)
+    entries: dict[int, set[int]] = defaultdict(set)
     # Written by hand (_CARD_SQL): compiled by the ORM, the three cost ~1.5 ms of CPU a page.
     with connection.cursor() as cursor:
         cursor.execute(_card_sql("units", connection.vendor), params)
         for qualification_id, unit_id, mandatory, code, title in cursor.fetchall():
             units_by_qualification[qualification_id].append(
-                (unit_id, code, rows.unit_label(code, title, mandatory=bool(mandatory)))
+                _unit_rows(unit_id, code, title, bool(mandatory))
             )
         cursor.execute(_card_sql("selections", connection.vendor), params)
-        selections = {
-            (registration_id, unit_id): (pk, result, _aware(result_at), source)
-            for pk, registration_id, unit_id, result, result_at, source in cursor.fetchall()
-        }
-        entries = set()
+        free = []  # selections without a result: a batch or claim may hold them
+        for pk, registration_id, unit_id, result, result_at, source in cursor.fetchall():
+            selections[registration_id][unit_id] = (pk, result, result_at, source)
+            if not result:
+                free.append(pk)
         if unit_entry_ids:
             cursor.execute(_card_sql("entries", connection.vendor), params)
-            entries = set(cursor.fetchall())
-    locks = locks_for(pk for pk, result, _, _ in selections.values() if not result)
-    # The two patterns reversed once per process (hub.fixed_urls), not on every page.
-    remove_url = partial(keyed_url, "par:remove")
-    learner_url = partial(keyed_url, "par:learner")
+            for registration_id, unit_id in cursor.fetchall():
+                entries[registration_id].add(unit_id)
+    locks = locks_for(free)
+    # The two patterns reversed once per process (hub.paging.url_maker), not on every row.
+    remove_url = url_maker("par:remove")
+    learner_url = url_maker("par:learner")
     results = _RESULT_LABELS
+    slot = rows.REGISTRATION_SLOT
+    no_selections: dict[int, tuple] = {}
+
+    first_names = rows.escape_each([r.learner.first_name for r in registrations])
+    last_names = rows.escape_each([r.learner.last_name for r in registrations])
 
     cards = []
-    for registration in registrations:
+    for registration, first_html, last_html in zip(
+        registrations, first_names, last_names, strict=True
+    ):
         learner = registration.learner
         registration_id = registration.pk
-        unit_entry = registration.entry_type == EntryType.UNIT
+        units = units_by_qualification[registration.qualification_id]
+        chosen = selections.get(registration_id, no_selections)
+        current = registration.is_current
+        # The units a unit-entry registration is entered for; None: a full entry, all of them.
+        entered = entries[registration_id] if registration.entry_type == EntryType.UNIT else None
         html = []
         selected = selectable = 0
-        for unit_id, code, label in units_by_qualification[registration.qualification_id]:
-            selection = selections.get((registration_id, unit_id))
+        name_html = f"{first_html} {last_html}"  # as Learner.full_name
+        for unit in units:
+            selection = chosen.get(unit.id)
             if selection is not None:
                 selected += 1
                 pk, result, result_at, source = selection
                 if result:
-                    state = rows.achieved(
-                        _result_text(results.get(result, result), result_at, source)
-                    )
-                    html.append(rows.state_row(UnitState.ACHIEVED, label, state))
+                    text = _result_text(results.get(result, result), _aware(result_at), source)
+                    state = rows.state_row(UnitState.ACHIEVED, unit.label, rows.achieved(text))
                 elif pk in locks:
-                    html.append(rows.state_row(UnitState.LOCKED, label, rows.locked(locks[pk])))
+                    state = rows.state_row(UnitState.LOCKED, unit.label, rows.locked(locks[pk]))
                 else:
-                    state = rows.removable(
+                    button = rows.removable(
                         remove_url=remove_url(pk),
-                        registration_id=registration_id,
-                        code=code,
-                        learner_name=learner.full_name,
+                        registration_id=slot,
+                        code=unit.code_html,
+                        learner_name=name_html,
                     )
-                    html.append(rows.state_row(UnitState.SELECTED, label, state))
-            elif not registration.is_current:
-                html.append(rows.state_row(UnitState.NOT_CURRENT, label, rows.NOT_CURRENT))
-            elif unit_entry and (registration_id, unit_id) not in entries:
-                html.append(rows.state_row(UnitState.NOT_ENTERED, label, rows.NOT_ENTERED))
+                    state = rows.state_row(UnitState.SELECTED, unit.label, button)
+                html.append(state)
+            elif not current:
+                html.append(unit.not_current)
+            elif entered is not None and unit.id not in entered:
+                html.append(unit.not_entered)
             else:
                 selectable += 1
-                html.append(rows.selectable_row(registration_id, unit_id, label))
+                html.append(unit.selectable)
         cards.append(
             LearnerCard(
                 registration,
@@ -210,7 +254,9 @@ def learner_cards(registrations: list[Registration]) -> list[LearnerCard]:
                 selected_count=selected,
                 selectable_count=selectable,
                 # Safe: rows.py escapes every text from the database.
-                rows_html=mark_safe("\n".join(html)),  # noqa: S308
+                rows_html=mark_safe("\n".join(html).replace(slot, str(registration_id))),  # noqa: S308
+                first_name_html=first_html,
+                last_name_html=last_html,
             )
         )
     return cards
@@ -248,14 +294,16 @@ def bulk_rows_html(registrations: list[PageRegistration]) -> str:
     """The rows of one page of Bulk Add's "Available learners" (par/rows.py escapes)."""
     entry_types = _ENTRY_TYPE_LABELS
     return mark_safe(  # noqa: S308
-        "\n".join(
-            rows.bulk_learner_row(
-                r.pk,
-                f"{r.learner.last_name}, {r.learner.first_name}",
-                r.learner.membership_number,
-                entry_types.get(r.entry_type, r.entry_type),
-            )
-            for r in registrations
+        rows.bulk_learner_rows(
+            [
+                (
+                    r.pk,
+                    f"{r.learner.last_name}, {r.learner.first_name}",
+                    r.learner.membership_number,
+                    entry_types.get(r.entry_type, r.entry_type),
+                )
+                for r in registrations
+            ]
         )
     )
 
@@ -272,28 +320,30 @@ def cards_by_qualification(
             groups.append((qualification, []))
         groups[-1][1].append(card)
     return [
-        (qualification, group, mark_safe("\n      ".join(_card_html(c, opened) for c in group)))  # noqa: S308
+        (qualification, group, _cards_html(group, escape(qualification.code), opened))
         for qualification, group in groups
     ]
 
 
-def _card_html(card: LearnerCard, opened: bool) -> str:
-    registration, learner = card.registration, card.learner
-    return rows.learner_card(
-        name=card.name,
-        p_number=learner.membership_number,
-        first_name=learner.first_name,
-        selected=card.selected_count,
-        selectable=card.selectable_count,
-        units_html=rows.units_table(
-            registration_id=registration.pk,
-            qualification_code=registration.qualification.code,
-            full_name=learner.full_name,
+def _cards_html(cards: list[LearnerCard], code_html: str, opened: bool) -> str:
+    numbers = rows.escape_each([card.learner.membership_number for card in cards])
+    html = [
+        rows.learner_card(
+            registration_id=card.registration.pk,
+            first_name=card.first_name_html,
+            last_name=card.last_name_html,
+            p_number=number,
+            qualification_code=code_html,
+            selected=card.selected_count,
+            selectable=card.selectable_count,
             rows=card.rows_html,
-        ),
-        url=card.url,
-        opened=opened,
-    )
+            url=card.url,
+            opened=opened,
+        )
+        for card, number in zip(cards, numbers, strict=True)
+    ]
+    # Safe: rows.py escapes every text from the database.
+    return mark_safe("\n      ".join(html))  # noqa: S308
 
 
 def _result_text(result: str, result_at: datetime | None, source: str) -> str:
@@ -457,7 +507,10 @@ class RegistrationPages:
                 # those units' selections instead of probing all 23,700 registrations (20k
                 # bench: 2.7 -> 0.7 ms of PostgreSQL for rare units, 5.2 -> 2.9 for common).
                 with connection.cursor() as cursor:
-                    cursor.execute(_available_count_sql(), self.params)
+                    cursor.execute(
+                        _available_count_sql(connection.vendor, PROBE_SELECTIONS_BELOW),
+                        self.params,
+                    )
                     (n,) = cursor.fetchone()
                 self._groups = [(self.qualification.pk, n)] if n > 0 else []
                 return self._groups
@@ -717,26 +770,73 @@ def _available_sql() -> str:
     )
 
 
-def _available_count_sql() -> str:
+# Bulk Add's count: below this many selections of the chosen units (in every centre), the
+# full entries they rule out are found from those selections, a probe of the registration
+# each; from this many on, by walking the group's registrations, a probe of selections each.
+PROBE_SELECTIONS_BELOW = 1000
+
+
+@lru_cache(maxsize=4)
+def _available_count_sql(vendor: str, probe_below: int) -> str:
     """How many current registrations of the centre (``%(centre)s``) on the qualification
     (``%(qualification)s``) ``_available_sql`` keeps, in one row: their tally, less the full
-    entries holding a chosen unit (one probe of registration_centre_idx per selection of the
-    chosen units), less the unit entries that hold one or lack an entry for one (a range of
-    the same index: entry_type = 'unit', not <> 'full', which would read the whole group).
-    Exact because a full entry qualifies iff it holds none of the units, a unit entry iff it
-    holds none and is entered for all, and every registration is one or the other (EntryType).
-    Checked against the ORM's count in par/tests/test_pages.py; keep the three alike."""
-    group = "r.centre_id = %(centre)s AND r.qualification_id = %(qualification)s AND r.is_current"
+    entries holding a chosen unit, less the unit entries that hold one or lack an entry for
+    one (a range of registration_centre_idx: entry_type = 'unit', not <> 'full', which would
+    read the whole group). Exact because a full entry qualifies iff it holds none of the
+    units, a unit entry iff it holds none and is entered for all, and every registration is
+    one or the other (EntryType). Checked against the ORM's count in par/tests/test_pages.py;
+    keep the three alike.
+
+    On PostgreSQL the values are read through a subquery (``g``), so the statement keeps one
+    plan: with them as plain parameters the custom plan (the units known) always looked
+    cheaper, and planning it was most of the statement's cost on every view. Which way the
+    full entries are counted then depends on the data, not on a plan: the cheap way for the
+    units' selections as they are (``probe_below``), decided by the statement as it runs."""
+    if vendor != "postgresql":
+        group = (
+            "r.centre_id = %(centre)s AND r.qualification_id = %(qualification)s AND r.is_current"
+        )
+        return (
+            f"SELECT COALESCE((SELECT t.n FROM {_T.tally} t WHERE t.centre_id = %(centre)s"
+            " AND t.qualification_id = %(qualification)s), 0)"
+            f" - (SELECT COUNT(DISTINCT s.registration_id) FROM {_T.selection} s"
+            f" INNER JOIN {_T.registration} r ON r.id = s.registration_id"
+            f" WHERE {any_id_sql('s.unit_id', 'units')} AND {group} AND r.entry_type = %(full)s)"
+            f" - (SELECT COUNT(*) FROM {_T.registration} r WHERE {group}"
+            " AND r.entry_type = %(unit_entry)s AND NOT ("
+            f"NOT EXISTS (SELECT 1 FROM {_T.selection} s WHERE s.registration_id = r.id"
+            f" AND {any_id_sql('s.unit_id', 'units')})"
+            f" AND (SELECT COUNT(*) FROM {_T.entered} e WHERE e.registration_id = r.id"
+            f" AND {any_id_sql('e.unit_id', 'units')}) = %(unit_count)s))"
+        )
+    group = "r.centre_id = g.centre AND r.qualification_id = g.qualification AND r.is_current"
+    full, unit = EntryType.FULL.value, EntryType.UNIT.value
+    limit = int(probe_below)
     return (
-        f"SELECT COALESCE((SELECT t.n FROM {_T.tally} t WHERE t.centre_id = %(centre)s"
-        " AND t.qualification_id = %(qualification)s), 0)"
-        f" - (SELECT COUNT(DISTINCT s.registration_id) FROM {_T.selection} s"
-        f" INNER JOIN {_T.registration} r ON r.id = s.registration_id"
-        f" WHERE {any_id_sql('s.unit_id', 'units')} AND {group} AND r.entry_type = %(full)s)"
+        f"SELECT COALESCE((SELECT t.n FROM {_T.tally} t WHERE t.centre_id = g.centre"
+        " AND t.qualification_id = g.qualification), 0)"
+        # Few selections of the units: each one's registration probed (the LATERAL per unit,
+        # kept apart by OFFSET 0, reads the unit index; the probe is a scalar subquery so
+        # it stays a probe).
+        f" - CASE WHEN (SELECT COUNT(*) FROM (SELECT 1 FROM {_T.selection} s"
+        f" WHERE s.unit_id = ANY(g.units) LIMIT {limit}) f) < {limit}"
+        " THEN (SELECT COUNT(DISTINCT s.registration_id) FROM unnest(g.units) AS c(unit_id)"
+        f" CROSS JOIN LATERAL (SELECT s.registration_id FROM {_T.selection} s"
+        " WHERE s.unit_id = c.unit_id OFFSET 0) s"
+        f" WHERE (SELECT r.id FROM {_T.registration} r WHERE r.id = s.registration_id"
+        f" AND {group} AND r.entry_type = '{full}') IS NOT NULL)"
+        # Many: the group's full entries, each probed for a selection of the units.
+        f" ELSE (SELECT COUNT(*) FROM {_T.registration} r WHERE {group}"
+        f" AND r.entry_type = '{full}' AND EXISTS (SELECT 1 FROM {_T.selection} s"
+        " WHERE s.registration_id = r.id AND s.unit_id = ANY(g.units))) END"
         f" - (SELECT COUNT(*) FROM {_T.registration} r WHERE {group}"
-        " AND r.entry_type = %(unit_entry)s AND NOT ("
+        f" AND r.entry_type = '{unit}' AND NOT ("
         f"NOT EXISTS (SELECT 1 FROM {_T.selection} s WHERE s.registration_id = r.id"
-        f" AND {any_id_sql('s.unit_id', 'units')})"
+        " AND s.unit_id = ANY(g.units))"
         f" AND (SELECT COUNT(*) FROM {_T.entered} e WHERE e.registration_id = r.id"
-        f" AND {any_id_sql('e.unit_id', 'units')}) = %(unit_count)s))"
+        " AND e.unit_id = ANY(g.units)) = g.unit_count))"
+        " FROM (SELECT CAST(%(centre)s AS BIGINT) AS centre,"
+        " CAST(%(qualification)s AS BIGINT) AS qualification,"
+        " CAST(%(units)s AS BIGINT[]) AS units, CAST(%(unit_count)s AS BIGINT) AS unit_count"
+        " OFFSET 0) g"
     )

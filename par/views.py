@@ -77,6 +77,13 @@ def individual(request):
     elif mode == "all":
         registrations = selectors.RegistrationPages(centre)
 
+    qualification_options = ""
+    if qualification_form is not None:
+        qualification_options = mark_safe(  # noqa: S308 (par/rows.py escapes)
+            rows.qualification_options(
+                qualification_form.listed, qualification_form["qualification"].value()
+            )
+        )
     page = cards = None
     listed_head = listed_tail = ""
     if registrations is not None:
@@ -92,6 +99,7 @@ def individual(request):
             "mode": mode,
             "name_form": name_form,
             "qualification_form": qualification_form,
+            "qualification_options": qualification_options,
             "page": page,
             "cards": cards,
             "listed_head": listed_head,
@@ -244,7 +252,11 @@ def bulk(request):
         form = BulkUnitsForm(initial=initial, centre=request.centre)
     if page is None:
         # Step one is shown: its select lists the centre's qualifications.
-        context["qualifications"] = selectors.centre_qualification_list(request.centre)
+        context["qualification_options"] = mark_safe(  # noqa: S308 (par/rows.py escapes)
+            rows.qualification_options(
+                selectors.centre_qualification_list(request.centre), form["qualification"].value()
+            )
+        )
     return render(request, "par/bulk.html", {"form": form, "page": page, **context})
 
 
