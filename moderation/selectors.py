@@ -296,6 +296,34 @@ def _slot_counts_sql(earlier: str) -> str:
     )
 
 
+def _slot_counts_params(batch: Batch) -> tuple[str, dict]:
+    """The earlier-submission condition of _slot_counts_sql for ``batch``, and the params."""
+    params = {
+        "batch": batch.pk,
+        "centre": batch.centre_id,
+        "qualification": batch.qualification_id,
+        "sample": DocumentKind.SAMPLE.value,
+    }
+    if batch.submitted_at is not None:
+        params["submitted"] = batch.submitted_at
+        return "b.submitted_at < %(submitted)s", params
+    return "b.submitted_at IS NOT NULL", params
+
+
+def _slot_counts(row: tuple) -> SlotCounts:
+    claimed, to_fill, top_up_missing, to_fill_missing, uploaded, rate, earlier, history = row
+    return SlotCounts(
+        claimed=claimed,
+        uploaded=uploaded,
+        rate=rate,
+        earlier_submission=bool(earlier),
+        history=history,
+        to_fill=to_fill,
+        top_up_missing=top_up_missing,
+        to_fill_missing=to_fill_missing,
+    )
+
+
 def batch_slot_counts(*, batch: Batch) -> SlotCounts:
     """Learner-units claimed and those with a file, what R-BAT-6's percentage rests on (the
     centre's own rate, an earlier submission), the slots to fill and the history's length,
@@ -305,32 +333,51 @@ def batch_slot_counts(*, batch: Batch) -> SlotCounts:
     samples, at most one per learner-unit), not with a file lookup per learner-unit. The
     earlier submissions are Batch.earlier_submissions' (submitted before this one).
     """
-    params = {
-        "batch": batch.pk,
-        "centre": batch.centre_id,
-        "qualification": batch.qualification_id,
-        "sample": DocumentKind.SAMPLE.value,
-    }
-    if batch.submitted_at is not None:
-        earlier = "b.submitted_at < %(submitted)s"
-        params["submitted"] = batch.submitted_at
-    else:
-        earlier = "b.submitted_at IS NOT NULL"
+    earlier, params = _slot_counts_params(batch)
     with connection.cursor() as cursor:
         cursor.execute(_slot_counts_sql(earlier), params)
-        claimed, to_fill, top_up_missing, to_fill_missing, uploaded, rate, earlier_, history = (
-            cursor.fetchone()
-        )
-    return SlotCounts(
-        claimed=claimed,
-        uploaded=uploaded,
-        rate=rate,
-        earlier_submission=bool(earlier_),
-        history=history,
-        to_fill=to_fill,
-        top_up_missing=top_up_missing,
-        to_fill_missing=to_fill_missing,
+        return _slot_counts(cursor.fetchone())
+
+
+# The batch page's counts and a page of its history in one statement: the counts' one row
+# joined to the page's entries (one row each, the counts repeated; the counts alone when
+# there are none). The history's window is written as _BATCH_HISTORY's (hub.prepared): its
+# size in the text, its offset through a subquery, so PostgreSQL keeps one plan.
+_HISTORY_WINDOW_SQL = (
+    "SELECT e.id AS entry_id, e.at AS entry_at, e.event, e.from_status, e.to_status, e.note,"
+    " e.document_id, f.original_name, a.first_name, a.last_name, a.email"
+    " FROM {history} e LEFT JOIN {document} f ON f.id = e.document_id"
+    " LEFT JOIN {user} a ON a.id = e.actor_id WHERE e.batch_id = %(batch)s"
+    " ORDER BY e.at DESC, e.id DESC LIMIT {size} OFFSET (SELECT CAST(%(history_offset)s AS BIGINT))"
+)
+
+
+@lru_cache(maxsize=8)
+def _counts_with_history_sql(earlier: str, size: int) -> str:
+    tables = {
+        "history": BatchHistory._meta.db_table,
+        "document": BatchDocument._meta.db_table,
+        "user": BatchHistory._meta.get_field("actor").related_model._meta.db_table,
+    }
+    window = _HISTORY_WINDOW_SQL.format(**tables, size=int(size))
+    return (
+        f"SELECT c.*, h.* FROM ({_slot_counts_sql(earlier)}) c LEFT JOIN ({window}) h ON 1 = 1"
+        " ORDER BY h.entry_at DESC, h.entry_id DESC"
     )
+
+
+def batch_slot_counts_and_history(
+    *, batch: Batch, history_offset: int, history_size: int
+) -> tuple[SlotCounts, list[tuple]]:
+    """batch_slot_counts, and the history's entries from ``history_offset`` (at most
+    ``history_size``, newest first, as batch_history's rows), in one statement."""
+    earlier, params = _slot_counts_params(batch)
+    params["history_offset"] = int(history_offset)
+    with connection.cursor() as cursor:
+        cursor.execute(_counts_with_history_sql(earlier, history_size), params)
+        rows = cursor.fetchall()
+    entries = [(_moment(row[9]), *row[10:]) for row in rows if row[8] is not None]
+    return _slot_counts(rows[0][:8]), entries
 
 
 def batch_sample_rule(*, batch: Batch, counts: SlotCounts) -> SampleRule:

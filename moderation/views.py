@@ -142,6 +142,28 @@ def _slots_query(*, slot_filter: str, page_number: int) -> str:
     return f"?{urlencode(params)}" if params else ""
 
 
+def _page_asked(request: HttpRequest, param: str) -> int:
+    """The page number ``param`` asks for, as Paginator.get_page reads a valid one; 1 for
+    anything else (the paginator then picks the page, and _ReadAlready reads it)."""
+    value = request.GET.get(param)
+    if value is None or not value.isdigit() or not value.isascii():
+        return 1
+    return max(int(value), 1)
+
+
+class _ReadAlready:
+    """A list to page whose window from ``start`` was read already (``rows``); any other
+    window the paginator asks for is read from ``pages``."""
+
+    def __init__(self, pages, *, start: int, rows: list) -> None:
+        self.pages, self.start, self.rows = pages, start, rows
+
+    def __getitem__(self, window: slice) -> list:
+        if (window.start or 0) == self.start:
+            return self.rows[: max(window.stop - self.start, 0)]
+        return self.pages[window]
+
+
 @dataclass(frozen=True)
 class _SlotLinks:
     """The slot URLs of one page, reversed once; each row's is a concatenation."""
@@ -177,7 +199,14 @@ def batch_page_context(request: HttpRequest, batch: Batch, *, download_url: str)
     A fixed number of queries and a bounded page whatever the batch's size (issue 9).
     """
     slot_filter = _slot_filter(request)
-    counts = selectors.batch_slot_counts(batch=batch)
+    # The counts and the history page asked for come in one statement; a number the
+    # paginator reads otherwise (past the end, not a number) has its page read apart.
+    history_asked = _page_asked(request, "history_page")
+    counts, entries = selectors.batch_slot_counts_and_history(
+        batch=batch,
+        history_offset=(history_asked - 1) * HISTORY_PAGE_SIZE,
+        history_size=HISTORY_PAGE_SIZE,
+    )
     # Paged by number alone: batch_slot_page reads the page's slots itself, so the list
     # handed to the paginator is only its length (a queryset here was built for nothing).
     slot_count = selectors.slot_filter_count(counts, slot_filter)
@@ -200,7 +229,11 @@ def batch_page_context(request: HttpRequest, batch: Batch, *, download_url: str)
             document.url = links.download(document.pk)
     history = paginate(
         request,
-        selectors.batch_history(batch=batch),
+        _ReadAlready(
+            selectors.batch_history(batch=batch),
+            start=(history_asked - 1) * HISTORY_PAGE_SIZE,
+            rows=entries,
+        ),
         per_page=HISTORY_PAGE_SIZE,
         param="history_page",
         count=counts.history,

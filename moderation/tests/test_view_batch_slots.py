@@ -172,3 +172,31 @@ def test_history_paged_newest_first(member_client, world):
     assert first.index("event 24") < first.index("event 23")
     second = member_client.get(url(batch), {"history_page": 2}).content.decode()
     assert "event 04" in second and "event 00" in second and "event 05" not in second
+
+
+def test_history_page_read_with_the_counts_and_past_the_end(
+    member_client, world, django_assert_max_num_queries
+):
+    """The history page asked for comes with the counts' statement; a number past the end
+    (or not a number) shows the page the paginator picks, read apart."""
+    batch = make_batch(world, S.CENTRE_COMPLETING)
+    start = timezone.now()
+    BatchHistory.objects.bulk_create(
+        [
+            BatchHistory(
+                batch=batch,
+                event=HistoryEvent.DOCUMENT,
+                note=f"event {i:02d}",
+                at=start + timezone.timedelta(minutes=i),
+            )
+            for i in range(25)
+        ]
+    )
+    member_client.get(url(batch))
+    with django_assert_max_num_queries(4):
+        second = member_client.get(url(batch), {"history_page": 2}).content.decode()
+    assert "event 04" in second and "event 05" not in second
+    for asked in ("9", "0", "x", "-1"):
+        page = member_client.get(url(batch), {"history_page": asked}).content.decode()
+        last = asked != "x"  # past either end: the last page; not a number: the first
+        assert ("event 04" in page) is last and ("event 24" in page) is not last
