@@ -15,6 +15,8 @@ from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
 
+from .view_parts import Escaped
+
 
 def _current_file(slot, *, code: str, name: str, can_remove: bool, csrf_input: str) -> str:
     file = slot["current"]
@@ -72,15 +74,19 @@ def _earlier(slot) -> str:
     )
 
 
-def slot_html(slot, *, can_add: bool, can_remove: bool, csrf_input: str) -> str:
+def slot_html(
+    slot, *, can_add: bool, can_remove: bool, csrf_input: str, escaped: Escaped | None = None
+) -> str:
     """One slot's <li>: the unit, its marks, its file (and "X"), the upload form, errors,
     earlier versions. ``slot`` is a selectors.Slot with its files and URLs attached.
 
     Each text is escaped once and the labels are put together from the escaped parts (the
     same text: escaping maps character by character, so it commutes with joining)."""
+    if escaped is None:
+        escaped = Escaped()
     pk, to_fill, top_up, current = slot["pk"], slot["to_fill"], slot["top_up"], slot["current"]
-    p_number, code = escape(slot["p_number"]), escape(slot["unit_code"])
-    name = escape(f"{slot['first_name']} {slot['last_name']}")
+    p_number, code = escaped[slot["p_number"]], escaped[slot["unit_code"]]
+    name = escaped[f"{slot['first_name']} {slot['last_name']}"]
     url = escape(slot["upload_url"])
     if top_up:
         marked = " border-start border-warning border-4"
@@ -98,7 +104,7 @@ def slot_html(slot, *, can_add: bool, can_remove: bool, csrf_input: str) -> str:
         f' data-p-number="{p_number}" data-unit-code="{code}"'
         f' data-upload-url="{url}"{flags}>'
         '\n  <div class="d-flex flex-wrap align-items-center gap-2">'
-        f'\n    <span class="slot-unit">{code} {escape(slot["unit_title"])}</span>'
+        f'\n    <span class="slot-unit">{code} {escaped[slot["unit_title"]]}</span>'
     ]
     if to_fill:
         html.append('\n    <span class="badge text-bg-primary">Slot to fill</span>')
@@ -133,12 +139,28 @@ def slot_html(slot, *, can_add: bool, can_remove: bool, csrf_input: str) -> str:
     return "".join(html)
 
 
-def slots_html(slots: Iterable, *, can_add: bool, can_remove: bool, csrf_input: str) -> SafeString:
+def slots_html(
+    slots: Iterable,
+    *,
+    can_add: bool,
+    can_remove: bool,
+    csrf_input: str,
+    escaped: Escaped | None = None,
+) -> SafeString:
     """Slots one after another, as a list's items (every text escaped above)."""
+    escaped = Escaped() if escaped is None else escaped
     return mark_safe(  # noqa: S308
         "".join(
-            slot_html(slot, can_add=can_add, can_remove=can_remove, csrf_input=csrf_input)
-            for slot in slots
+            [
+                slot_html(
+                    slot,
+                    can_add=can_add,
+                    can_remove=can_remove,
+                    csrf_input=csrf_input,
+                    escaped=escaped,
+                )
+                for slot in slots
+            ]
         )
     )
 
@@ -148,6 +170,7 @@ def learner_slots_html(
 ) -> SafeString:
     """Each learner's heading and slots on the page, in order ("" for none)."""
     html = []
+    escaped = Escaped()
     for group in groups:
         continued = (
             ' <span class="small text-body-secondary">continued</span>'
@@ -155,7 +178,11 @@ def learner_slots_html(
             else ""
         )
         items = slots_html(
-            group["slots"], can_add=can_add, can_remove=can_remove, csrf_input=csrf_input
+            group["slots"],
+            can_add=can_add,
+            can_remove=can_remove,
+            csrf_input=csrf_input,
+            escaped=escaped,
         )
         html.append(
             '\n  <div class="mb-3">\n    <h3 class="h6 mb-1">'

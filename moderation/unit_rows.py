@@ -13,13 +13,15 @@ from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
 
+from .view_parts import Escaped
 
-def _unit(unit) -> str:
+
+def _unit(unit, escaped: Escaped) -> str:
     """One unit: a box, ticked when the batch holds it, or the reason it cannot be ticked."""
-    label = escape(unit["label"])
+    label = escaped[unit["label"]]
     reason = unit["reason"]
     if reason:
-        return f'<li class="mb-1 text-body-secondary">{label}: {escape(reason)}</li>'
+        return f'<li class="mb-1 text-body-secondary">{label}: {escaped[reason]}</li>'
     value = unit["value"]
     checked = " checked" if unit["ticked"] else ""
     return (
@@ -29,8 +31,10 @@ def _unit(unit) -> str:
     )
 
 
-def learner_row(row, *, par_url: str) -> str:
+def learner_row(row, *, par_url: str, escaped: Escaped | None = None) -> str:
     """A learner's <details>: the summary line, then their units or where to select them."""
+    if escaped is None:
+        escaped = Escaped()
     # Rows are read by key: a Row's attribute is a failed lookup, then __getattr__.
     name, p_number = escape(row["name"]), escape(row["p_number"])
     units = row["units"]
@@ -54,7 +58,7 @@ def learner_row(row, *, par_url: str) -> str:
                 f" {name}</label></div>\n"
             )
         html.append('      <ul class="list-unstyled mb-0">\n      ')
-        html.append("\n      ".join([_unit(unit) for unit in units]))
+        html.append("\n      ".join([_unit(unit, escaped) for unit in units]))
         html.append("\n      </ul>\n    </fieldset>\n")
     else:
         html.append(
@@ -67,4 +71,7 @@ def learner_row(row, *, par_url: str) -> str:
 
 def learners_html(rows: Iterable, *, par_url: str) -> SafeString:
     """Every learner row of the page, in order (each text escaped above)."""
-    return mark_safe("\n  ".join(learner_row(row, par_url=par_url) for row in rows))  # noqa: S308
+    escaped = Escaped()
+    return mark_safe(  # noqa: S308
+        "\n  ".join([learner_row(row, par_url=par_url, escaped=escaped) for row in rows])
+    )

@@ -19,3 +19,15 @@ def page_csrf(request: HttpRequest) -> tuple[str, str]:
     """
     token = get_token(request)
     return token, f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(token)}">'
+
+
+class Escaped(dict):
+    """Texts escaped once per page, looked up by the text: a page's rows repeat a few texts
+    many times (Select Units' 200 boxes share a qualification's unit labels, the batch
+    page's 50 slots their learners' names and units), and escape is five replaces a text."""
+
+    __slots__ = ()
+
+    def __missing__(self, text: str) -> str:
+        self[text] = escaped = escape(text)
+        return escaped
