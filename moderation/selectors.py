@@ -1377,11 +1377,59 @@ def batch_unit_learners(
     return _LearnerWalk(batch=batch, query=query, free_only=free_only, counts=counts)
 
 
+_SELECTION_KINDS = (DocumentKind.IV_FEEDBACK, DocumentKind.BRIEF)
+
+
+@lru_cache(maxsize=2)
+def _selection_counts_sql(vendor: str) -> tuple[str, str]:
+    """batch_selection_counts' columns and what they are read from, joined to a batch row
+    ``q`` (its centre_id and qualification_id); the parameters, in order: the batch's key,
+    the two documents' kinds, the batch's key again."""
+    tables = _UNIT_TABLES
+    present = (
+        f"EXISTS (SELECT 1 FROM {tables['document']} d WHERE d.batch_id = %s"
+        " AND d.superseded_at IS NULL AND d.kind = %s)"
+    )
+    columns = "c.units, c.learners, c.iv, c.brief, t.n"
+    # One registration per learner on the batch's qualification: no join to learners.
+    joins = (
+        f"LEFT JOIN (SELECT COUNT(*) AS units, COUNT(DISTINCT s.registration_id) AS learners,"
+        f" {present} AS iv, {present} AS brief FROM {tables['batch_unit']} b"
+        f" INNER JOIN {tables['selection']} s ON s.id = b.selection_id"
+        " WHERE b.batch_id = %s AND b.released_at IS NULL) c ON 1 = 1"
+        f" LEFT JOIN {tables['tally']} t ON t.centre_id = q.centre_id"
+        " AND t.qualification_id = q.qualification_id"
+    )
+    return columns, joins
+
+
+def selection_counts_with_batch(pk: int) -> tuple[str, str, list]:
+    """batch_selection_counts of batch ``pk``, to be read with it (the ``also`` of
+    access.get_batch_with_for_request, which answers 404 for a batch the request may not
+    see, counts and all); selection_counts makes their values SelectionCounts."""
+    columns, joins = _selection_counts_sql(connection.vendor)
+    iv, brief = (kind.value for kind in _SELECTION_KINDS)
+    return columns, joins, [int(pk), iv, int(pk), brief, int(pk)]
+
+
+def selection_counts(values: tuple) -> SelectionCounts:
+    """SelectionCounts from the values of batch_selection_counts' columns."""
+    units, learners, *uploaded, registered = values
+    return SelectionCounts(
+        units=units,
+        learners=learners,
+        missing_documents=[
+            kind.label for kind, up in zip(_SELECTION_KINDS, uploaded, strict=True) if not up
+        ],
+        registered=registered or 0,
+    )
+
+
 def batch_selection_counts(*, batch: Batch) -> SelectionCounts:
     """Units the batch holds and their learners, over every page, the R-BAT-1 documents
     not uploaded yet (as Batch.missing_documents) and the learners registered (the tally);
     one statement."""
-    kinds = (DocumentKind.IV_FEEDBACK, DocumentKind.BRIEF)
+    kinds = _SELECTION_KINDS
     present = (
         f"EXISTS (SELECT 1 FROM {_UNIT_TABLES['document']} d WHERE d.batch_id = %(batch)s"
         " AND d.superseded_at IS NULL AND d.kind = %({kind})s)"
@@ -1404,13 +1452,7 @@ def batch_selection_counts(*, batch: Batch) -> SelectionCounts:
     }
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        units, learners, *uploaded, registered = cursor.fetchone()
-    return SelectionCounts(
-        units=units,
-        learners=learners,
-        missing_documents=[kind.label for kind, up in zip(kinds, uploaded, strict=True) if not up],
-        registered=registered or 0,
-    )
+        return selection_counts(cursor.fetchone())
 
 
 def batch_unit_choices(

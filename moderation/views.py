@@ -47,6 +47,7 @@ from .access import (
     get_batch_for_moderator,
     get_batch_for_request,
     get_batch_or_tombstone_for_request,
+    get_batch_with_for_request,
     get_document_for_batch,
     unassigned_batches,
 )
@@ -509,7 +510,11 @@ def batch_units(request, pk: int):
     across pages; "Tick all" for the learners found works over every page in one request
     (R-BAT-4, R-BAT-5).
     """
-    batch = get_batch_for_request(request, pk)
+    # A GET reads the selection's counts with the batch, in one statement; a POST reads
+    # them after its changes.
+    get = request.method == "GET"
+    also = selectors.selection_counts_with_batch(pk) if get else None
+    batch, counted = get_batch_with_for_request(request, pk, also=also)
     if not batch.is_draft:
         messages.info(request, "The units on this batch were chosen when it was submitted.")
         return redirect("moderation:batch-detail", pk=batch.pk)
@@ -537,7 +542,10 @@ def batch_units(request, pk: int):
             if request.POST.get("action", "submit") == "submit":
                 return redirect("moderation:batch-detail", pk=batch.pk)
             return redirect(request.get_full_path())
-    counts = selectors.batch_selection_counts(batch=batch)
+    if get:
+        counts = selectors.selection_counts(counted)
+    else:
+        counts = selectors.batch_selection_counts(batch=batch)
     if counts.missing_documents and not batch.override_documents:
         messages.warning(request, "Upload the IV Feedback and Assessment Brief first.")
         return redirect("moderation:batch-documents", pk=batch.pk)

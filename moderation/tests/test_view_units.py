@@ -94,11 +94,11 @@ def test_units_page_needs_the_documents_first(member_client, world):
 
 
 # Queries per GET of one page, whatever the number of learners: the request's session with
-# its user and their centres (one statement), the batch, the counts at the top with its
+# its user and their centres (one statement), the batch with the counts at the top, its
 # documents and the learners registered (one statement, the tally: the page's count when
 # nothing filters it), the page's rows, its units, their holders (batches and claims, one
 # statement). A search counts its learners: one more.
-UNITS_PAGE_QUERIES = 6
+UNITS_PAGE_QUERIES = 5
 
 
 @pytest.mark.parametrize("learners", [20, 1000])
