@@ -50,6 +50,7 @@ from .selectors import (
     active_assessors,
     candidate_rows,
     candidate_rows_html,
+    candidate_sort_headers,
     check_rows,
     claim_check_lines,
     claim_history,
@@ -282,8 +283,8 @@ def by_candidate(request, pk: int):
             "page": page,
             "rows": page.object_list,
             "rows_html": candidate_rows_html(page.object_list),
+            "sort_headers": candidate_sort_headers(key, descending),
             "sort": key,
-            "descending": descending,
         },
     )
 

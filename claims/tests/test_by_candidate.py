@@ -18,8 +18,8 @@ def edit_url(claim, registration):
 
 
 def names_in_order(response):
-    """The surnames of the page's rows, as listed ("Surname, First name")."""
-    return [row.name.split(",")[0] for row in response.context["rows"]]
+    """The surnames of the page's rows, as listed ("<tr><td>Surname, First name")."""
+    return [row.split("<td>")[1].split(",")[0] for row in response.context["rows"]]
 
 
 @pytest.mark.parametrize(
@@ -158,3 +158,16 @@ def test_by_candidate_query_count_flat(cw, member_client, django_assert_max_num_
     with django_assert_max_num_queries(8):
         response = member_client.get(list_url(claim), {"sort": "action"})
     assert response.status_code == 200
+
+
+def test_r_clm_4_names_and_numbers_are_escaped(cw, member_client):
+    claim = start_claim(cw)
+    learner = cw.full.learner
+    learner.last_name, learner.first_name = "O'Brien <b>", 'Ann & "Jo"'
+    learner.candidate_number = "<i>1</i>"
+    learner.save()
+    body = member_client.get(list_url(claim)).content.decode()
+    assert "<td>O&#x27;Brien &lt;b&gt;, Ann &amp; &quot;Jo&quot;" in body
+    assert "<td>&lt;i&gt;1&lt;/i&gt;</td>" in body
+    assert " for Ann &amp; &quot;Jo&quot; O&#x27;Brien &lt;b&gt;</span>" in body
+    assert "<b>" not in body and "<i>" not in body
