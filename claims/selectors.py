@@ -596,20 +596,62 @@ class QualificationChoice:
     title: str
 
 
-_claim_qualifications = Prepared(
-    lambda centre_id: (
+def _history_count(centre_id: int, cutoff: datetime, qualification_id: int | None) -> Coalesce:
+    """How many claims the history lists (as HistoryPages pages them), as a subquery."""
+    claims = _centre_history(centre_id, cutoff, qualification_id, "", {}).order_by()
+    return Coalesce(
+        Subquery(claims.values("centre_id").annotate(n=Count("pk")).values("n")),
+        0,
+        output_field=IntegerField(),
+    )
+
+
+# The filter's qualifications with the history's length, unfiltered and filtered by the
+# qualification asked for (0: none), in one statement: the count was a round trip of its
+# own (~0.1 ms of Python a view). Each count is an uncorrelated subquery, run once.
+_history_filter_rows = Prepared(
+    lambda centre_id, cutoff, qualification_id: (
         Qualification.objects.filter(route=Route.CLAIM, approvals__centre_id=centre_id)
         .order_by("code")
-        .values_list("pk", "code", "title")
+        .annotate(
+            history_total=_history_count(centre_id, cutoff, None),
+            history_of_one=_history_count(centre_id, cutoff, qualification_id),
+        )
+        .values_list("pk", "code", "title", "history_total", "history_of_one")
     ),
+    "int",
+    "datetime",
     "int",
 )
 
 
-def claim_qualification_choices(centre_id: int) -> list[QualificationChoice]:
+@dataclass(frozen=True)
+class HistoryFilter:
+    """The history filter's choices, and how many claims it lists unfiltered and filtered
+    by the qualification asked for (None when there is no choice to read them with)."""
+
+    choices: list[QualificationChoice]
+    cutoff: datetime
+    total: int | None
+    total_of_asked: int | None
+
+
+def history_filter(centre_id: int, *, asked: str | None) -> HistoryFilter:
     """The claim-route qualifications the centre is approved for, by code (as
-    ``claim_qualifications_for``), for a filter's choices."""
-    return [QualificationChoice(*row) for row in _claim_qualifications.rows(centre_id)]
+    ``claim_qualifications_for``), with the history's lengths; ``asked`` is the filter's
+    value as sent (only a whole number is counted for)."""
+    cutoff = timezone.now() - HISTORY_RETENTION
+    try:
+        asked_id = int(asked) if asked else 0
+    except ValueError:
+        asked_id = 0
+    rows = _history_filter_rows.rows(centre_id, cutoff, asked_id)
+    return HistoryFilter(
+        choices=[QualificationChoice(pk, code, title) for pk, code, title, _, _ in rows],
+        cutoff=cutoff,
+        total=rows[0][3] if rows else None,
+        total_of_asked=rows[0][4] if rows else None,
+    )
 
 
 @dataclass(frozen=True)
@@ -715,17 +757,25 @@ class HistoryPages:
     its line count (a subquery per row: no second query)."""
 
     def __init__(
-        self, centre_id: int, *, qualification_id: int | None, sort: str, sorts: dict[str, str]
+        self,
+        centre_id: int,
+        *,
+        qualification_id: int | None,
+        sort: str,
+        sorts: dict[str, str],
+        cutoff: datetime | None = None,
+        total: int | None = None,
     ):
+        """``cutoff`` and ``total`` when read already (``history_filter``)."""
         self.sort = sort if sort.lstrip("-") in sorts else ""
         self.sorts = sorts
         self.qualification_id = qualification_id
-        keys = [centre_id, timezone.now() - HISTORY_RETENTION]
+        keys = [centre_id, cutoff or timezone.now() - HISTORY_RETENTION]
         if qualification_id:
             keys.append(qualification_id)
         self.keys = keys
         self.url = url_maker("claims:claim-detail")
-        self._total: int | None = None
+        self._total = total
 
     def _query(self, *, count: bool) -> Prepared:
         return _history_query(

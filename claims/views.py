@@ -46,6 +46,7 @@ from .selectors import (
     CANDIDATE_SORTS,
     CHECK_RETURN,
     CandidatePages,
+    HistoryFilter,
     HistoryPages,
     active_assessors,
     candidate_rows,
@@ -54,10 +55,10 @@ from .selectors import (
     check_rows,
     claim_check_lines,
     claim_history,
-    claim_qualification_choices,
     claim_reconciliation,
     claim_units,
     date_notices,
+    history_filter,
     history_rows_html,
     history_sort_headers,
     registrations_for_unit,
@@ -567,18 +568,19 @@ def claim_export(request, pk: int):
 # --- History (R-CLM-11) ---------------------------------------------------------------
 
 
-def _history_filter(request) -> tuple[HistoryFilterForm, int | None]:
-    """The history's filter form (the centre's claim qualifications) and the one chosen."""
-    form = HistoryFilterForm(
-        request.GET or None,
-        qualifications=claim_qualification_choices(request.centre.pk) if request.centre else [],
-    )
-    return form, form.cleaned_data["qualification"] if form.is_valid() else None
+def _history_filter(request) -> tuple[HistoryFilterForm, int | None, HistoryFilter | None]:
+    """The history's filter form (the centre's claim qualifications), the one chosen, and
+    the choices with the history's lengths."""
+    found = None
+    if request.centre:
+        found = history_filter(request.centre.pk, asked=request.GET.get("qualification"))
+    form = HistoryFilterForm(request.GET or None, qualifications=found.choices if found else [])
+    return form, form.cleaned_data["qualification"] if form.is_valid() else None, found
 
 
 def _history(request):
     """The history's filter form, its claims as filtered and sorted, and the sort."""
-    form, qualification_id = _history_filter(request)
+    form, qualification_id, _ = _history_filter(request)
     claims, sort = claim_history(
         claims_for(request),
         qualification_id=qualification_id,
@@ -604,12 +606,14 @@ HISTORY_COLUMNS = [
 @claims_section
 def history(request):
     """ "View claim history"."""
-    form, qualification_id = _history_filter(request)
+    form, qualification_id, found = _history_filter(request)
     pages = HistoryPages(
         request.centre.pk,
         qualification_id=qualification_id,
         sort=request.GET.get("sort", ""),
         sorts=HISTORY_SORTS,
+        cutoff=found.cutoff,
+        total=found.total_of_asked if qualification_id else found.total,
     )
     page = paginate(request, pages)
     return render(

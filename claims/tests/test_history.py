@@ -55,6 +55,18 @@ def test_r_clm_11_filter_by_qualification(cw, claims, member_client):
     assert numbers(response) == ["C-2", "C-0"]
 
 
+def test_the_page_count_follows_the_filter_as_chosen(cw, claims, member_client, settings):
+    """The history's length is read with the filter's choices: filtered by the qualification
+    asked for only when it is one of them, else every claim."""
+    settings.HUB_PAGE_SIZE = 1
+    filtered = member_client.get(URL, {"qualification": cw.qualification.pk})
+    assert filtered.context["page"].paginator.count == 2
+    for asked in ("", "999999", "x", f"0{cw.qualification.pk}"):
+        response = member_client.get(URL, {"qualification": asked})
+        assert response.context["page"].paginator.count == 3, asked
+    assert member_client.get(URL).context["page"].paginator.num_pages == 3
+
+
 @pytest.mark.parametrize(
     ("sort", "expected"),
     [
