@@ -84,6 +84,33 @@ def _holders_sql(vendor: str, providers: tuple[LockProvider, ...]) -> str:
     return sql
 
 
+def held_by_sql(vendor: str, ids: str) -> str | None:
+    """For a statement that reads selections and wants their holders with them, in place of
+    locks_for's statement of its own (a round trip less): a subquery of (selection_id,
+    place, holder_id, status), one row for each selection among ``ids`` (SQL giving an
+    array of ids, such as ``ARRAY(SELECT ...)``) that a provider holds, from the first
+    registered provider that does; ``held_reason`` turns a row into locks_for's reason.
+    PostgreSQL only, and only when every provider has its SQL: None otherwise (ask
+    locks_for)."""
+    if vendor != "postgresql" or any(p not in _provider_sql for p in _providers):
+        return None
+    if not _providers:
+        return "(SELECT NULL, NULL, NULL, NULL WHERE FALSE) AS h(selection_id, place, holder_id, status)"
+    sql = _holders_sql(vendor, tuple(_providers)).replace(
+        "CAST((SELECT CAST(%(ids)s AS BIGINT[])) AS BIGINT[])", ids
+    )
+    return (
+        "(SELECT DISTINCT ON (x.selection_id) x.selection_id, x.place, x.holder_id, x.status"
+        f" FROM ({sql}) AS x(place, selection_id, holder_id, status)"
+        " ORDER BY x.selection_id, x.place)"
+    )
+
+
+def held_reason(place: int, holder_id: int, status: str) -> str:
+    """The reason locks_for gives for a row of ``held_by_sql``."""
+    return _provider_sql[_providers[place]][1](holder_id, status)
+
+
 def locks_for(selection_ids: Iterable[int]) -> dict[int, str]:
     """Reasons, by selection id, for each selection some batch or claim holds; the first
     provider registered names the reason for a selection more than one holds. The holders

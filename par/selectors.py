@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import localtime
 
 from centres.models import (
@@ -31,7 +31,7 @@ from hub.paging import url_maker
 from hub.sql import any_id_sql, icontains_param, icontains_sql, id_list
 
 from . import rows
-from .locks import locks_for
+from .locks import held_by_sql, held_reason, locks_for
 from .models import Result, UnitSelection
 
 # Labels by value, made once: an enum's ``choices`` walks its members on every read.
@@ -185,23 +185,34 @@ def learner_cards(registrations: list[Registration]) -> list[LearnerCard]:
             units_by_qualification[qualification_id].append(
                 _unit_rows(unit_id, code, title, bool(mandatory))
             )
-        cursor.execute(_card_sql("selections", connection.vendor), params)
         free = []  # selections without a result: a batch or claim may hold them
-        for pk, registration_id, unit_id, result, result_at, source in cursor.fetchall():
-            selections[registration_id][unit_id] = (pk, result, result_at, source)
-            if not result:
-                free.append(pk)
+        locks = {}
+        if held_by_sql(connection.vendor, "") is None:
+            cursor.execute(_card_sql("selections", connection.vendor), params)
+            for pk, registration_id, unit_id, result, result_at, source in cursor.fetchall():
+                selections[registration_id][unit_id] = (pk, result, result_at, source)
+                if not result:
+                    free.append(pk)
+        else:
+            # Each with its holder, if any: no statement of locks_for's own.
+            cursor.execute(_card_sql("held selections", connection.vendor), params)
+            for pk, registration_id, unit_id, result, result_at, source, *held in cursor.fetchall():
+                selections[registration_id][unit_id] = (pk, result, result_at, source)
+                if held[0] is not None:
+                    locks[pk] = held_reason(*held)
         if unit_entry_ids:
             cursor.execute(_card_sql("entries", connection.vendor), params)
             for registration_id, unit_id in cursor.fetchall():
                 entries[registration_id].add(unit_id)
-    locks = locks_for(free)
+    if free:
+        locks = locks_for(free)
     # The two patterns reversed once per process (hub.paging.url_maker), not on every row.
     remove_url = url_maker("par:remove")
     learner_url = url_maker("par:learner")
     results = _RESULT_LABELS
     slot = rows.REGISTRATION_SLOT
     no_selections: dict[int, tuple] = {}
+    all_selectable: dict[int, str] = {}  # by qualification: its rows, every one selectable
 
     first_names = rows.escape_each([r.learner.first_name for r in registrations])
     last_names = rows.escape_each([r.learner.last_name for r in registrations])
@@ -217,6 +228,26 @@ def learner_cards(registrations: list[Registration]) -> list[LearnerCard]:
         current = registration.is_current
         # The units a unit-entry registration is entered for; None: a full entry, all of them.
         entered = entries[registration_id] if registration.entry_type == EntryType.UNIT else None
+        if not chosen and current and entered is None:
+            # Nothing selected yet and every unit open to it: every row a box to tick.
+            rows_html = all_selectable.get(registration.qualification_id)
+            if rows_html is None:
+                rows_html = all_selectable[registration.qualification_id] = "\n".join(
+                    unit.selectable for unit in units
+                )
+            cards.append(
+                LearnerCard(
+                    registration,
+                    name=f"{learner.last_name}, {learner.first_name}",
+                    url=learner_url(learner.pk),
+                    selectable_count=len(units),
+                    # Safe: rows.py escapes every text from the database.
+                    rows_html=SafeString(rows_html.replace(slot, str(registration_id))),
+                    first_name_html=first_html,
+                    last_name_html=last_html,
+                )
+            )
+            continue
         html = []
         selected = selectable = 0
         name_html = f"{first_html} {last_html}"  # as Learner.full_name
@@ -254,7 +285,7 @@ def learner_cards(registrations: list[Registration]) -> list[LearnerCard]:
                 selected_count=selected,
                 selectable_count=selectable,
                 # Safe: rows.py escapes every text from the database.
-                rows_html=mark_safe("\n".join(html).replace(slot, str(registration_id))),  # noqa: S308
+                rows_html=SafeString("\n".join(html).replace(slot, str(registration_id))),
                 first_name_html=first_html,
                 last_name_html=last_html,
             )
@@ -265,19 +296,41 @@ def learner_cards(registrations: list[Registration]) -> list[LearnerCard]:
 @lru_cache(maxsize=8)
 def _card_sql(name: str, vendor: str = "") -> str:
     """learner_cards' reads: a page's qualifications' units in order, its registrations'
-    selections (no ordering: they go into a dict) and its unit-entry registrations' entries."""
+    selections (no ordering: they go into a dict), with their holders when par.locks can
+    give them in the same statement ("held selections"), and its unit-entry registrations'
+    entries."""
     units, selection = QualificationUnit._meta.db_table, UnitSelection._meta.db_table
-    return {
-        "units": "SELECT qu.qualification_id, qu.unit_id, qu.mandatory, u.code, u.title"
-        f" FROM {units} qu INNER JOIN {Unit._meta.db_table} u ON u.id = qu.unit_id"
-        f" WHERE {any_id_sql('qu.qualification_id', 'qualifications')}"
-        " ORDER BY qu.position, u.code",
-        "selections": "SELECT s.id, s.registration_id, s.unit_id, s.result, s.result_at,"
-        f" s.result_source FROM {selection} s"
-        f" WHERE {any_id_sql('s.registration_id', 'registrations')}",
-        "entries": f"SELECT e.registration_id, e.unit_id FROM {_T.entered} e"
-        f" WHERE {any_id_sql('e.registration_id', 'unit_entry')}",
-    }[name]
+    if name == "units":
+        return (
+            "SELECT qu.qualification_id, qu.unit_id, qu.mandatory, u.code, u.title"
+            f" FROM {units} qu INNER JOIN {Unit._meta.db_table} u ON u.id = qu.unit_id"
+            f" WHERE {any_id_sql('qu.qualification_id', 'qualifications')}"
+            " ORDER BY qu.position, u.code"
+        )
+    if name == "selections":
+        return (
+            "SELECT s.id, s.registration_id, s.unit_id, s.result, s.result_at,"
+            f" s.result_source FROM {selection} s"
+            f" WHERE {any_id_sql('s.registration_id', 'registrations')}"
+        )
+    if name == "held selections":
+        # The page's selections once (a CTE read twice), the holders of those without a
+        # result among them, by the same probes as locks_for's statement.
+        held = held_by_sql(vendor, "ARRAY(SELECT chosen.id FROM chosen WHERE chosen.result = '')")
+        return (
+            "WITH chosen AS (SELECT s.id, s.registration_id, s.unit_id, s.result, s.result_at,"
+            f" s.result_source FROM {selection} s"
+            f" WHERE {any_id_sql('s.registration_id', 'registrations')})"
+            " SELECT c.id, c.registration_id, c.unit_id, c.result, c.result_at, c.result_source,"
+            f" h.place, h.holder_id, h.status FROM chosen c LEFT JOIN {held} h"
+            " ON h.selection_id = c.id"
+        )
+    if name == "entries":
+        return (
+            f"SELECT e.registration_id, e.unit_id FROM {_T.entered} e"
+            f" WHERE {any_id_sql('e.registration_id', 'unit_entry')}"
+        )
+    raise ValueError(name)
 
 
 def _aware(value: datetime | str | None) -> datetime | None:
