@@ -16,8 +16,9 @@ NOT_CURRENT = '<span class="text-body-secondary">Registration not current</span>
 
 
 def unit_label(code: str, title: str, *, mandatory: bool) -> str:
-    """ "<strong>CMI501</strong> Title" and the mandatory badge; the same for every learner."""
-    return f"<strong>{escape(code)}</strong> {escape(title)}{MANDATORY_BADGE if mandatory else ''}"
+    """ "<strong>CMI501</strong> Title" and the mandatory badge; the same for every learner.
+    ``code`` comes escaped (the cards print it again)."""
+    return f"<strong>{code}</strong> {escape(title)}{MANDATORY_BADGE if mandatory else ''}"
 
 
 # Where a learner's registration id goes in the rows made once per page for every learner

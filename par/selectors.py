@@ -153,10 +153,11 @@ class _UnitRows:
 
 
 def _unit_rows(unit_id: int, code: str, title: str, mandatory: bool) -> _UnitRows:
-    label = rows.unit_label(code, title, mandatory=mandatory)
+    code_html = escape(code)
+    label = rows.unit_label(code_html, title, mandatory=mandatory)
     return _UnitRows(
         unit_id,
-        escape(code),
+        code_html,
         label,
         rows.selectable_row(rows.REGISTRATION_SLOT, unit_id, label),
         rows.state_row(UnitState.NOT_CURRENT, label, rows.NOT_CURRENT),
@@ -531,7 +532,7 @@ class RegistrationPages:
         )
         if available_for is not None:
             units = sorted(set(available_for))
-            self.on_registration.append(_available_sql())
+            self.on_registration.append(_available_sql(connection.vendor))
             self.params.update(
                 units=id_list(units),
                 unit_count=len(units),
@@ -811,7 +812,8 @@ class _Tables:
 _T = _Tables()
 
 
-def _available_sql() -> str:
+@lru_cache(maxsize=2)
+def _available_sql(vendor: str) -> str:
     """``bulk_availability`` on the registration ``r``: none of the units (``%(units)s``)
     selected, and a unit-entry registration entered for every one (``%(unit_count)s``
     distinct ids). Keep it, ``bulk_availability`` and ``_available_count_sql`` alike."""
