@@ -27,6 +27,7 @@ from centres.models import (
     Qualification,
     QualificationUnit,
     Registration,
+    RegistrationTally,
     Route,
 )
 from hub.paging import short_date, url_maker
@@ -323,12 +324,13 @@ def _has_lines(claim_id: int) -> Exists:
 
 # By Candidate's queries, each compiled once per process (hub.prepared), as each request
 # built and compiled the same SQL for its own keys: (centre, qualification, claim).
-_candidate_count = Prepared(
-    lambda centre_id, qualification_id: (
-        _eligible(centre_id, qualification_id).order_by().values_list("pk")
-    ),
-    "int",
-    "int",
+# The list's length: the centre's current registrations on the qualification, which the
+# database keeps exact in RegistrationTally (hub.tallies), one row read instead of counting
+# every candidate (0.05 ms of PostgreSQL's CPU for 222, ~2 ms for 20,000). Written by hand:
+# hub.prepared takes keys of ForeignKeys, and the tally's are plain big integers.
+_CANDIDATE_COUNT_SQL = (
+    f"SELECT n FROM {RegistrationTally._meta.db_table}"
+    " WHERE centre_id = %s AND qualification_id = %s"
 )
 _candidates_with_lines = Prepared(
     lambda centre_id, qualification_id, claim_id: (
@@ -446,9 +448,10 @@ def _candidate_page(
 class CandidatePages:
     """By Candidate's list for Paginator: its length, and a page as finished rows.
 
-    The length is read from the centre's registrations index alone (registration_centre_idx,
-    no learner joined). A page is one query of plain values, with whether the claim has
-    lines for each candidate (an EXISTS per row, so no second query). "Action" is two parts,
+    The length is read from the tally of the centre's current registrations on the
+    qualification (RegistrationTally), one row. A page is one query of plain values, with
+    whether the claim has lines for each candidate (an EXISTS per row, so no second query).
+    "Action" is two parts,
     without lines ("Create new") then with lines ("Edit"), each by name (the other way round
     descending), split at the number with lines: one sort on the per-row EXISTS read and
     sorted every candidate for each page (and PostgreSQL's JIT compiled it, ~100 ms at
@@ -465,7 +468,10 @@ class CandidatePages:
 
     def count(self) -> int:
         if self._total is None:
-            self._total = _candidate_count.count(*self.keys)
+            with connection.cursor() as cursor:
+                cursor.execute(_CANDIDATE_COUNT_SQL, self.keys)
+                row = cursor.fetchone()
+            self._total = row[0] if row else 0
         return self._total
 
     def _parts(self) -> list[tuple[Prepared | _ShortPage, int]]:
