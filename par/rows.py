@@ -51,7 +51,7 @@ def achieved(result_text: str) -> str:
 
 
 def locked(reason: str) -> str:
-    return f'<span class="unit-selected">Selected</span> <span class="text-body-secondary">— {escape(reason)}</span>'
+    return f'<span class="unit-selected">Selected</span> <span class="text-body-secondary">&mdash; {escape(reason)}</span>'
 
 
 def removable(*, remove_url: str, registration_id: int | str, code: str, learner_name: str) -> str:
@@ -130,7 +130,7 @@ def learner_card(
     first, last = first_name, last_name
     return (
         f'<details class="learner-card border rounded px-3 py-2 mb-2"{" open" if opened else ""}>'
-        f'\n        <summary><span class="fw-semibold">{last}, {first}</span> — {p_number}'
+        f'\n        <summary><span class="fw-semibold">{last}, {first}</span> &mdash; {p_number}'
         f'\n          <span class="text-body-secondary small">({selected} selected, {selectable}'
         f" to choose from)</span></summary>\n"
         f'        <div class="mt-2">\n          <div id="units-{registration_id}">\n'
@@ -186,7 +186,7 @@ def bulk_listed(
     units, then the available learners' form and its page links (or the note that there are
     none). Two parts, before and after the form's CSRF field (the template prints that, with
     the page's one token); ``rows_html`` from ``bulk_learner_row``, ``pagination`` from
-    ``page_links`` (both escaped), ``showing`` "; showing 1–100" or "". With no rows the
+    ``page_links`` (both escaped), ``showing`` "; showing 1&ndash;100" (HTML) or "". With no rows the
     second part is the note, and the first ends where the template's CSRF field would be
     left out."""
     code = escape(code)
@@ -251,7 +251,7 @@ def individual_listed(
     """Individual Add/Remove's found learners, as individual.html printed them through tags
     and lookups, in two parts around the form's CSRF field (the template prints that, with
     the page's one token); ``groups_html`` from ``qualification_group``, ``pagination`` from
-    ``page_links`` (both escaped), ``showing`` "; showing 1–25" or ""."""
+    ``page_links`` (both escaped), ``showing`` "; showing 1&ndash;25" (HTML) or ""."""
     head = (
         f"\n  \n  <p>{count} learner record{plural} found{showing}. Expand a learner to see"
         " the units.</p>\n"

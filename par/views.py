@@ -138,9 +138,9 @@ def _individual_listed(request: HttpRequest, page, groups) -> tuple[str, str]:
 
 
 def _showing(page) -> str:
-    """The count line's "; showing 1–25" when there is more than one page."""
+    """The count line's "; showing 1&ndash;25" (HTML) when there is more than one page."""
     if page.paginator.num_pages > 1:
-        return f"; showing {page.start_index()}\u2013{page.end_index()}"
+        return f"; showing {page.start_index()}&ndash;{page.end_index()}"
     return ""
 
 

@@ -185,4 +185,4 @@ def test_bulk_pages_keep_every_chosen_unit(client, world, many_learners, units):
     assert "page=2" in body
     second = client.get(URL, {**params, "page": 2}).content.decode()
     assert "121 learners registered and current" in second
-    assert "showing 101–121" in second
+    assert "showing 101&ndash;121" in second

@@ -84,5 +84,5 @@ def test_r_par_3_cards_give_each_holders_reason_as_locks_for_does(world, registr
         if reason is None:
             assert f'formaction="/par/selections/{selection.pk}/remove/"' in card.rows_html
         else:
-            assert f"— {escape(reason)}</span>" in card.rows_html
+            assert f"&mdash; {escape(reason)}</span>" in card.rows_html
     assert card.rows_html.count('class="unit-row unit-locked"') == 3
