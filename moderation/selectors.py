@@ -1469,7 +1469,9 @@ def batch_unit_choices(
     """
     learners = list(page.object_list)
     sql = (
-        "SELECT s.id, s.registration_id, u.code, u.title, s.result,"
+        # The box's label ("CODE Title") put together by the database: a column less to
+        # read and no string to build per box.
+        "SELECT s.id, s.registration_id, u.code || ' ' || u.title, s.result,"
         f" EXISTS (SELECT 1 FROM {_UNIT_TABLES['batch_unit']} b WHERE b.batch_id = %(batch)s"
         " AND b.selection_id = s.id AND b.released_at IS NULL)"
         f" FROM {_UNIT_TABLES['selection']} s INNER JOIN {_UNIT_TABLES['unit']} u"
@@ -1480,22 +1482,22 @@ def batch_unit_choices(
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         selections = cursor.fetchall()
-    on_batch = {pk for pk, *_, held in selections if held}
+    on_batch = {pk for pk, _r, _l, _result, held in selections if held}
     reasons = selection_reasons(
-        results={pk: result for pk, _r, _c, _t, result, _h in selections}, on_batch=on_batch
+        results={pk: result for pk, _r, _l, result, _h in selections}, on_batch=on_batch
     )
     ticked = on_batch
     if posted is not None:
         shown, ticks = posted
         ticked = (on_batch - shown) | ticks
     units: dict[int, list[UnitChoice]] = {row[0]: [] for row in learners}
-    for pk, registration_id, code, title, _result, _held in selections:
+    for pk, registration_id, label, _result, _held in selections:
         reason = reasons.get(pk, "")
         units[registration_id].append(
             {
                 "pk": pk,
                 "value": str(pk),
-                "label": f"{code} {title}",
+                "label": label,
                 "reason": reason,
                 "ticked": not reason and pk in ticked,
             }
