@@ -39,6 +39,7 @@ from .selectors import (
     sla_badge,
     sla_state,
 )
+from .view_parts import ascii_html
 
 
 def escape(value: object) -> str:
@@ -163,7 +164,7 @@ def documents_html(batch: Batch, sections: Iterable[tuple[str, list[DocumentRow]
                 + f'>\n        <th scope="row">{heading}</th>\n'
                 f'        <td><a href="{escape(document["url"])}">'
                 f"{escape(document['original_name'])}</a>"
-                f' <span class="small">({escape(document["size_label"])})</span>{replaced}</td>\n'
+                f' <span class="small">({ascii_html(document["size_label"])})</span>{replaced}</td>\n'
                 f"        <td>{escape(document['uploaded_label'])} by"
                 f" {escape(document['uploaded_by'] or '–')}</td>\n"
                 "      </tr>\n      "
@@ -316,7 +317,7 @@ def prepare_button_html(*, prepare_url: str, csrf_input: str) -> str:
     """downloads/_prepare_button.html as the page includes it (its closing newline too)."""
     return (
         f'<form method="post" action="{escape(prepare_url)}" data-busy>{csrf_input}<button'
-        ' type="submit" class="btn btn-outline-primary" data-busy-label="Preparing…">Prepare'
+        ' type="submit" class="btn btn-outline-primary" data-busy-label="Preparing&hellip;">Prepare'
         " download</button></form>\n"
     )
 
@@ -429,7 +430,7 @@ def detail_head_html(context: dict) -> SafeString:
     if insufficient and counts.top_up_missing:
         html.append(
             '<p class="alert alert-warning" data-testid="top-up-missing">The moderator asked'
-            " for learner work on named learner-units, marked “Top-up asked for” below:"
+            " for learner work on named learner-units, marked &ldquo;Top-up asked for&rdquo; below:"
             f" {escape(counts.top_up_missing)} still without a file. You can resubmit once"
             ' each has a file. <a href="?slots=to-fill" class="alert-link">Show the slots to'
             " fill</a></p>"
@@ -449,7 +450,7 @@ def _sample_plan_html(context: dict) -> str:
     if to_fill:
         said = (
             f"<strong>{escape(to_fill)} slot{pluralize(to_fill)} to fill</strong> chosen from a"
-            " suggested sample, marked “Slot to fill” below."
+            " suggested sample, marked &ldquo;Slot to fill&rdquo; below."
         )
     else:
         said = (
@@ -468,7 +469,7 @@ def _dropzone_html(context: dict) -> str:
     groups, page = context["learner_slots"], context["slot_page"]
     code = (groups[0]["slots"][0]["unit_code"] if groups else "") or "CMI501"
     where = (
-        f" (page {page.number} of {page.paginator.num_pages}; “Slots without a file” shows"
+        f" (page {page.number} of {page.paginator.num_pages}; &ldquo;Slots without a file&rdquo; shows"
         " only the empty ones)"
         if page.has_other_pages()
         else ""
@@ -478,8 +479,8 @@ def _dropzone_html(context: dict) -> str:
         ' aria-labelledby="dropzone-heading">\n'
         '  <h2 id="dropzone-heading" class="h5">Upload several files at once</h2>\n'
         '  <p class="mb-2">Drop files here or choose them. Files whose names carry the'
-        " learner's P number and the unit code (for example “P1234567"
-        f" {escape(code)}.pdf”) are matched to the slots on this page{where}; you confirm"
+        " learner's P number and the unit code (for example &ldquo;P1234567"
+        f" {escape(code)}.pdf&rdquo;) are matched to the slots on this page{where}; you confirm"
         f" before anything is uploaded. At most {escape(context['max_sample_mb'])} MB a"
         " file.</p>\n"
         '  <label for="dropzone-files" class="form-label">Files of learner work</label>\n'

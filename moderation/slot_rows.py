@@ -15,7 +15,7 @@ from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
 
-from .view_parts import Escaped
+from .view_parts import Escaped, ascii_html
 
 
 def _current_file(slot, *, code: str, name: str, can_remove: bool, csrf_input: str) -> str:
@@ -23,7 +23,7 @@ def _current_file(slot, *, code: str, name: str, can_remove: bool, csrf_input: s
     file_name = escape(file["name"])
     html = (
         f'\n      <a class="doc-done" href="{escape(file["url"])}">{file_name}</a>'
-        f'\n      <span class="small text-body-secondary">({escape(file["size_label"])})</span>'
+        f'\n      <span class="small text-body-secondary">({ascii_html(file["size_label"])})</span>'
     )
     if can_remove:
         html += (

@@ -13,7 +13,7 @@ from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
 
-from .view_parts import Escaped
+from .view_parts import Escaped, ascii_html
 
 
 def _unit(unit, escaped: Escaped) -> str:
@@ -42,7 +42,7 @@ def learner_row(row, *, par_url: str, escaped: Escaped | None = None) -> str:
         f'<details class="learner-units mb-2 border rounded p-2"'
         f"{' open' if row['ticked_count'] else ''}>\n"
         f'    <summary><span class="fw-semibold">{name}</span> ({p_number})'
-        f"{escape(row['note'])}</summary>\n"
+        f"{ascii_html(row['note'])}</summary>\n"
     ]
     if units:
         html.append(

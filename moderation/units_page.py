@@ -119,7 +119,7 @@ def _list_form(view: UnitsPage) -> str:
     learners = f"{count:,} learner{_s(count)}"
     found = "found" if filtered else "registered and current on this qualification"
     showing = (
-        f"; showing {page.start_index():,}–{page.end_index():,}"
+        f"; showing {page.start_index():,}&ndash;{page.end_index():,}"
         if page.paginator.num_pages > 1
         else ""
     )

@@ -31,3 +31,11 @@ class Escaped(dict):
     def __missing__(self, text: str) -> str:
         self[text] = escaped = escape(text)
         return escaped
+
+
+def ascii_html(text: str) -> str:
+    """``text`` escaped, with any character beyond ASCII as a numeric reference (an en
+    dash, filesizeformat's no-break space): one such character makes Python keep a whole
+    page's text wide, and its encoding to UTF-8 ~60 times dearer than an all-ASCII page's."""
+    text = escape(text)
+    return text if text.isascii() else text.encode("ascii", "xmlcharrefreplace").decode("ascii")

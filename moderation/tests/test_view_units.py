@@ -184,11 +184,11 @@ def test_pages_have_numbers_and_keep_the_search(member_client, world, settings):
     bulk_learner_units(world.centre, world.qualification, 45)
     batch = make_batch(world)
     first = member_client.get(url(batch), {"q": "bulk"}).content.decode()
-    assert "45 learners found; showing 1–10" in first
+    assert "45 learners found; showing 1&ndash;10" in first
     assert 'aria-label="Page 5"' in first and "q=bulk&amp;page=2" in first
     assert "Learner00000" in first and "Learner00010" not in first
     third = member_client.get(url(batch), {"q": "bulk", "page": 3}).content.decode()
-    assert "showing 21–30" in third
+    assert "showing 21&ndash;30" in third
     assert "Learner00020" in third and "Learner00019" not in third
 
 
