@@ -152,7 +152,8 @@ def test_xhr_upload_answers_the_slot_with_the_batch_counts_and_keeps_its_links(
     assert name in body and "data-has-file" in body
 
 
-def test_history_paged_newest_first(member_client, world):
+def _batch_with_history(world, events: int):
+    """A Centre Completing batch with ``events`` history rows a minute apart, "event 00" first."""
     batch = make_batch(world, S.CENTRE_COMPLETING)
     start = timezone.now()
     BatchHistory.objects.bulk_create(
@@ -163,9 +164,14 @@ def test_history_paged_newest_first(member_client, world):
                 note=f"event {i:02d}",
                 at=start + timezone.timedelta(minutes=i),
             )
-            for i in range(25)
+            for i in range(events)
         ]
     )
+    return batch
+
+
+def test_history_paged_newest_first(member_client, world):
+    batch = _batch_with_history(world, 25)
     first = member_client.get(url(batch)).content.decode()
     assert "25 events, newest first." in first
     assert "event 24" in first and "event 05" in first and "event 04" not in first
@@ -179,19 +185,7 @@ def test_history_page_read_with_the_counts_and_past_the_end(
 ):
     """The history page asked for comes with the counts' statement; a number past the end
     (or not a number) shows the page the paginator picks, read apart."""
-    batch = make_batch(world, S.CENTRE_COMPLETING)
-    start = timezone.now()
-    BatchHistory.objects.bulk_create(
-        [
-            BatchHistory(
-                batch=batch,
-                event=HistoryEvent.DOCUMENT,
-                note=f"event {i:02d}",
-                at=start + timezone.timedelta(minutes=i),
-            )
-            for i in range(25)
-        ]
-    )
+    batch = _batch_with_history(world, 25)
     member_client.get(url(batch))
     with django_assert_max_num_queries(4):
         second = member_client.get(url(batch), {"history_page": 2}).content.decode()
