@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from django.contrib.auth import get_user_model
-from django.db import connections, router
+from django.db import router
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
@@ -67,15 +67,7 @@ def get_batch_with_for_request(
         rows = _batch_of_centre.rows(*keys, db=db)
     else:
         columns, joins, params = also
-        # The same compiled read (hub.prepared), wrapped as Prepared.count wraps it; its
-        # converters apply to its own columns, the first ones.
-        compiled = _batch_of_centre._get(db)
-        with connections[db].cursor() as cursor:
-            cursor.execute(
-                f"SELECT q.*, {columns} FROM ({compiled.sql}) q {joins}",
-                [*_batch_of_centre._params(compiled, keys, None, None), *params],
-            )
-            rows = list(_batch_of_centre._convert(compiled, [cursor.fetchall()]))
+        rows = _batch_of_centre.rows_with(*keys, columns=columns, joins=joins, params=params, db=db)
     if not rows:
         raise Http404("No batch of this centre has that number.")
     row, values = rows[0][:_WIDTH], rows[0][_WIDTH:]

@@ -41,6 +41,23 @@ def test_rows_take_each_calls_keys(centres):
     assert {type(row[2]) for row in by_number.rows(0, made[-1].pk)} == {bool}
 
 
+def test_rows_with_joined_values(centres):
+    """rows_with: the query's rows, converted, and the values joined to them, in one go."""
+    made, _ = centres
+    one = Prepared(
+        lambda pk: Centre.objects.filter(pk=pk).values_list("number", "is_active"), "int"
+    )
+    rows = one.rows_with(
+        made[1].pk,
+        columns="n.total",
+        joins="CROSS JOIN (SELECT COUNT(*) AS total FROM centres_centre WHERE id >= %s) n",
+        params=[made[2].pk],
+    )
+    assert rows == [(made[1].number, True, 3)]
+    assert type(rows[0][1]) is bool  # the query's own columns converted as rows() does
+    assert one.rows_with(0, columns="1", joins="", params=[]) == []
+
+
 def test_window_and_count(centres):
     made, _ = centres
     listed = Prepared(
