@@ -48,7 +48,7 @@ def navigation(request):
         lookups in the template; "" when there is none."""
         return _nav_html(tuple(items()))
 
-    return {"nav_sections": items, "nav_html": html}
+    return {"nav_html": html}
 
 
 @lru_cache(maxsize=512)
